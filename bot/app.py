@@ -1,0 +1,92 @@
+"""Build the PTB Application: handlers, error handling, start-up and shutdown."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from telegram import Update
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import ApplicationBuilder, ContextTypes
+from telegram.request import HTTPXRequest
+
+from bot.runtime import Runtime
+from bot.telegram import basics, menus, texts
+from bot.telegram.context import Context, NudgeApp
+
+log = logging.getLogger(__name__)
+
+# Each feature module exposes register(app); order matters only for overlapping filters.
+FEATURES: list[Callable[[NudgeApp], None]] = [
+    basics.register,
+]
+# Started in post_init, stopped in post_shutdown: each gets the app and returns a stopper.
+BACKGROUND: list[Callable[[NudgeApp], Any]] = []
+
+
+def build_application(runtime: Runtime) -> NudgeApp:
+    """Create the Application wired to the runtime's settings, database and clock."""
+    settings = runtime.settings
+    if settings.bot_token is None:
+        raise ValueError("BOT_TOKEN is required to build the application")
+    app: NudgeApp = (
+        ApplicationBuilder()
+        .token(settings.bot_token.get_secret_value())
+        .base_url(settings.telegram_api_url)
+        .base_file_url(settings.file_url)
+        .context_types(ContextTypes(context=Context))
+        # The sender keeps many requests in flight; handlers reply on their own pool.
+        .request(HTTPXRequest(connection_pool_size=64, read_timeout=15, write_timeout=15))
+        .get_updates_request(HTTPXRequest(read_timeout=40))
+        .post_init(start_background)
+        .post_shutdown(stop_background)
+        .build()
+    )
+    app.bot_data["runtime"] = runtime
+    for register in FEATURES:
+        register(app)
+    basics.register_fallbacks(app)
+    app.add_error_handler(_on_error)
+    return app
+
+
+async def start_background(app: NudgeApp) -> None:
+    """Publish the menus and start the background parts (run_polling calls this as post_init)."""
+    runtime: Runtime = app.bot_data["runtime"]
+    try:
+        await menus.publish(app.bot, runtime.settings.admin_ids)
+    except TelegramError as exc:
+        log.warning("could not set the command menus: %s", exc)
+    for start in BACKGROUND:
+        stopper = start(app)
+        if stopper is not None:
+            runtime.services.append(stopper)
+
+
+async def stop_background(app: NudgeApp) -> None:
+    """Stop the background parts (run_polling calls this as post_shutdown)."""
+    runtime: Runtime = app.bot_data["runtime"]
+    for stop in reversed(runtime.services):
+        await stop()
+    runtime.services.clear()
+
+
+async def _on_error(update: object, context: Context) -> None:
+    """Log an unexpected error once, with context, and apologise to the person."""
+    error = context.error
+    if isinstance(error, Forbidden):
+        log.info("forbidden while handling an update: %s", error)
+        return
+    chat_id = (
+        update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
+    )
+    log.error("error while handling an update in chat %s", chat_id, exc_info=error)
+    if isinstance(update, Update):
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer(texts.APOLOGY[:190])
+            elif update.effective_message is not None:
+                await update.effective_message.reply_text(texts.APOLOGY)
+        except TelegramError:
+            log.info("could not deliver the apology to chat %s", chat_id)

@@ -1,0 +1,1 @@
+"""Pure domain logic: no I/O, no Telegram or database imports, time passed in."""

@@ -1,0 +1,298 @@
+"""Streaks, habit strength, adherence, pain trends and habit/pain patterns over plain values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from statistics import fmean
+
+ONE_DAY = timedelta(days=1)
+# Loop Habit Tracker's multiplier for a once-a-day habit: a score halves in 13 days of misses.
+STRENGTH_MULTIPLIER = 0.5 ** (1 / 13.0)
+# A gap in pain scores (0-10) smaller than this is treated as noise, not a pattern or a trend.
+MEANINGFUL_PAIN_DIFFERENCE = 0.5
+TREND_WINDOW = 7
+TREND_MIN_POINTS = 4
+WEEK = 7
+
+
+@dataclass(frozen=True)
+class DayMark:
+    """What happened to one habit on one local day."""
+
+    done: int
+    target: int
+    excused: bool = False
+
+    @property
+    def is_done(self) -> bool:
+        """Tell whether the day's target was reached."""
+        return self.done >= max(self.target, 1)
+
+    @property
+    def completion(self) -> float:
+        """Return the share of the target reached, capped at 1."""
+        return min(max(self.done, 0) / max(self.target, 1), 1.0)
+
+
+@dataclass(frozen=True)
+class CheckinPoint:
+    """One day's check-in values that progress looks at."""
+
+    day: date
+    pain: int | None
+    stress: int | None = None
+
+
+@dataclass(frozen=True)
+class Insight:
+    """A plain-language comparison of pain on days after doing a habit more vs less."""
+
+    text: str
+    enough_data: bool
+    with_days: int
+    without_days: int
+    difference: float | None  # mean pain without - mean pain with; positive = lower pain
+
+
+@dataclass(frozen=True)
+class WeekSummary:
+    """The last seven days at a glance."""
+
+    adherence: dict[str, float | None]
+    pain_start: float | None
+    pain_end: float | None
+    trend: str
+    insight: Insight
+
+
+def _is_open_today(mark: DayMark | None, day: date, today: date) -> bool:
+    """Tell whether `day` is today and still unfinished (it may yet be done)."""
+    return day == today and (mark is None or not mark.is_done)
+
+
+def streak(days: Mapping[date, DayMark], today: date) -> int:
+    """Count consecutive done days ending today, or yesterday while today is still open."""
+    count = 0
+    day = today
+    earliest = min(days, default=today)
+    while day >= earliest:
+        mark = days.get(day)
+        if _is_open_today(mark, day, today) or (mark is not None and mark.excused):
+            day -= ONE_DAY
+            continue
+        if mark is None or not mark.is_done:
+            break
+        count += 1
+        day -= ONE_DAY
+    return count
+
+
+def best_streak(days: Mapping[date, DayMark], today: date) -> int:
+    """Return the longest run of done days up to today; excused days neither break nor count."""
+    if not days:
+        return 0
+    best = run = 0
+    day = min(days)
+    while day <= today:
+        mark = days.get(day)
+        if mark is not None and mark.excused:
+            pass
+        elif mark is not None and mark.is_done:
+            run += 1
+            best = max(best, run)
+        elif not _is_open_today(mark, day, today):
+            run = 0
+        day += ONE_DAY
+    return best
+
+
+def habit_strength(
+    days: Mapping[date, DayMark], today: date, *, start: date | None = None
+) -> float:
+    """Return a 0-100 Loop-style strength score that rises with done days and dents on misses.
+
+    Runs from `start` (default: the first day with a mark) to today. Excused days and an
+    unfinished today leave the score unchanged; a partly done day counts its share.
+    """
+    first = start if start is not None else min(days, default=None)
+    if first is None:
+        return 0.0
+    score = 0.0
+    day = first
+    while day <= today:
+        mark = days.get(day)
+        if not ((mark is not None and mark.excused) or _is_open_today(mark, day, today)):
+            checkmark = mark.completion if mark is not None else 0.0
+            score = score * STRENGTH_MULTIPLIER + checkmark * (1 - STRENGTH_MULTIPLIER)
+        day += ONE_DAY
+    return score * 100
+
+
+def adherence(
+    days: Mapping[date, DayMark], today: date, window: int, *, since: date | None = None
+) -> float | None:
+    """Return the 0-1 share of countable days in the last `window` days that were done.
+
+    Only days on or after `since` (default: the first day with a mark) count; excused days
+    and an unfinished today are left out. None when no day is countable.
+    """
+    first = since if since is not None else min(days, default=None)
+    if first is None or window <= 0:
+        return None
+    day = max(today - timedelta(days=window - 1), first)
+    countable = done = 0
+    while day <= today:
+        mark = days.get(day)
+        if not ((mark is not None and mark.excused) or _is_open_today(mark, day, today)):
+            countable += 1
+            done += int(mark is not None and mark.is_done)
+        day += ONE_DAY
+    return done / countable if countable else None
+
+
+def _fmt(value: float) -> str:
+    """Format a pain difference with one decimal."""
+    return f"{value:.1f}"
+
+
+def movement_insight(
+    pain_by_day: Mapping[date, int],
+    count_by_day: Mapping[date, int],
+    *,
+    habit_label: str,
+    threshold: int,
+    min_days: int = 7,
+) -> Insight:
+    """Compare pain on days after `threshold`+ completions of a habit with days after fewer.
+
+    Each day D with a pain score is grouped by the habit count on D-1 (a missing count is 0),
+    so the pattern reads "on days after 5 or more movement breaks". The first check-in day is
+    left out because the day before it is from before the person used the bot. A difference is
+    only reported when both groups have at least `min_days` days; it is an average, never a cause.
+    """
+    first = min(pain_by_day, default=None)
+    with_pain: list[int] = []
+    without_pain: list[int] = []
+    for day, pain in pain_by_day.items():
+        if first is None or day == first:
+            continue
+        if count_by_day.get(day - ONE_DAY, 0) >= threshold:
+            with_pain.append(pain)
+        else:
+            without_pain.append(pain)
+    with_days, without_days = len(with_pain), len(without_pain)
+    group = f"{threshold} or more {habit_label}"
+    if with_days < min_days or without_days < min_days:
+        text = (
+            f"Not enough data yet to compare days after {group} with other days: "
+            f"{with_days} vs {without_days} days so far, {min_days} of each needed."
+        )
+        return Insight(text, False, with_days, without_days, None)
+    difference = round(fmean(without_pain) - fmean(with_pain), 1)
+    counts = f"({with_days} days vs {without_days})"
+    if abs(difference) < MEANINGFUL_PAIN_DIFFERENCE:
+        text = f"So far, days after {group} seem to make little difference to your pain {counts}."
+    else:
+        direction = "lower" if difference > 0 else "higher"
+        text = (
+            f"On days after {group}, your pain averaged {_fmt(abs(difference))} {direction} "
+            f"{counts}. It's a pattern in your own check-ins, not proof of cause."
+        )
+    return Insight(text, True, with_days, without_days, difference)
+
+
+def best_insight(
+    pain_by_day: Mapping[date, int],
+    counts_by_habit: Mapping[str, Mapping[date, int]],
+    thresholds: Mapping[str, int],
+    labels: Mapping[str, str],
+    *,
+    min_days: int = 7,
+) -> Insight:
+    """Pick the strongest insight across habits, else the one closest to having enough data.
+
+    Strongest means a helpful pattern (pain at least 0.5 lower) first, then the largest gap.
+    """
+    insights = [
+        movement_insight(
+            pain_by_day,
+            counts_by_habit.get(habit, {}),
+            habit_label=labels.get(habit, habit),
+            threshold=threshold,
+            min_days=min_days,
+        )
+        for habit, threshold in thresholds.items()
+    ]
+    valid = [i for i in insights if i.enough_data and i.difference is not None]
+    if valid:
+        return max(
+            valid,
+            key=lambda i: (
+                (i.difference or 0.0) >= MEANINGFUL_PAIN_DIFFERENCE,
+                abs(i.difference or 0.0),
+            ),
+        )
+    if insights:
+        return max(insights, key=lambda i: (min(i.with_days, i.without_days), i.with_days))
+    return Insight(
+        "Not enough data yet: keep logging habits and check-ins to see what seems to help.",
+        False,
+        0,
+        0,
+        None,
+    )
+
+
+def pain_trend(points: Sequence[CheckinPoint]) -> str:
+    """Return "down", "up", "steady" or "unknown" from the last known pain scores.
+
+    Compares the mean of the last 7 known scores with the 7 before (or two equal halves when
+    there are fewer than 14); fewer than 4 known scores is "unknown".
+    """
+    known = [p.pain for p in sorted(points, key=lambda p: p.day) if p.pain is not None]
+    if len(known) < TREND_MIN_POINTS:
+        return "unknown"
+    half = min(TREND_WINDOW, len(known) // 2)
+    change = fmean(known[-half:]) - fmean(known[-2 * half : -half])
+    if change <= -MEANINGFUL_PAIN_DIFFERENCE:
+        return "down"
+    if change >= MEANINGFUL_PAIN_DIFFERENCE:
+        return "up"
+    return "steady"
+
+
+def week_summary(
+    marks_by_habit: Mapping[str, Mapping[date, DayMark]],
+    checkins: Sequence[CheckinPoint],
+    today: date,
+    *,
+    thresholds: Mapping[str, int],
+    labels: Mapping[str, str],
+    since: date | None = None,
+    min_days: int = 7,
+) -> WeekSummary:
+    """Summarise the seven days ending today: adherence, first/last pain, trend, best insight.
+
+    Habit counts for the insight are the `done` values of the marks; check-ins after today
+    are ignored. `since` is the day the person joined (default: each habit's first mark).
+    """
+    week_start = today - timedelta(days=WEEK - 1)
+    past = sorted((p for p in checkins if p.day <= today), key=lambda p: p.day)
+    week_pain = [p.pain for p in past if p.day >= week_start and p.pain is not None]
+    pain_by_day = {p.day: p.pain for p in past if p.pain is not None}
+    counts = {
+        habit: {day: mark.done for day, mark in marks.items()}
+        for habit, marks in marks_by_habit.items()
+    }
+    return WeekSummary(
+        adherence={
+            habit: adherence(marks, today, WEEK, since=since)
+            for habit, marks in marks_by_habit.items()
+        },
+        pain_start=float(week_pain[0]) if week_pain else None,
+        pain_end=float(week_pain[-1]) if week_pain else None,
+        trend=pain_trend(past),
+        insight=best_insight(pain_by_day, counts, thresholds, labels, min_days=min_days),
+    )

@@ -1,0 +1,72 @@
+"""Keeping each reminder's next UTC fire time in step with the person's day."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.domain.schedule import Rule, Window, next_fire
+from bot.storage.people import PersonRecord
+from bot.storage.uow import UnitOfWork
+
+# A pause longer than this (or "until /resume") parks reminders instead of computing a time.
+INDEFINITE = timedelta(days=366)
+# Habits that are not nudges keep their time even inside quiet hours (the person chose it).
+NOT_QUIETED = frozenset({"summary"})
+
+
+def hhmm(value: str) -> time:
+    """Parse the "HH:MM" stored on a person."""
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def awake_window(person: PersonRecord) -> Window | None:
+    """Return the person's waking hours, if they told us."""
+    if person.wake_time and person.sleep_time:
+        return Window(hhmm(person.wake_time), hhmm(person.sleep_time))
+    return None
+
+
+def zone_of(person: PersonRecord, default: str = "UTC") -> ZoneInfo:
+    """Return the person's zone (or the deployment's default)."""
+    return ZoneInfo(person.timezone or default)
+
+
+def next_time(
+    person: PersonRecord,
+    habit: str,
+    rule: dict[str, Any],
+    after: datetime,
+    *,
+    enabled: bool = True,
+) -> datetime | None:
+    """Return when a person's reminder fires next, or None while it must not fire at all."""
+    if not enabled or not person.active or not person.onboarded or person.timezone is None:
+        return None
+    paused = person.paused_until
+    if paused is not None and paused - after > INDEFINITE:
+        return None
+    awake = None if habit in NOT_QUIETED else awake_window(person)
+    try:
+        return next_fire(
+            Rule.from_dict(rule),
+            zone_of(person),
+            after,
+            awake=awake,
+            paused_until=paused if paused is not None and paused > after else None,
+        )
+    except ValueError:
+        return None
+
+
+async def reschedule(uow: UnitOfWork, person_id: int, now: datetime) -> None:
+    """Recompute every reminder of a person inside the caller's transaction."""
+    person = await uow.people.get(person_id)
+    if person is None:
+        return
+    for reminder in await uow.reminders.for_person(person_id):
+        when = next_time(person, reminder.habit, reminder.rule, now, enabled=reminder.enabled)
+        if when != reminder.next_fire_at:
+            await uow.reminders.set_next(reminder.id, when)

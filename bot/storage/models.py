@@ -1,0 +1,237 @@
+"""Tables. Every timestamp is UTC and timezone-aware; local times are stored as "HH:MM"."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime on every engine (SQLite forgets the zone, so put it back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names (Alembic batch mode needs them)."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {  # noqa: RUF012
+        datetime: UtcDateTime,
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+class Person(Base):
+    """A Telegram user who talked to the bot; id is their Telegram user id."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    first_name: Mapped[str] = mapped_column(String(128), default="")
+    username: Mapped[str | None] = mapped_column(String(64))
+    language_code: Mapped[str | None] = mapped_column(String(16))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    wake_time: Mapped[str | None] = mapped_column(String(5))
+    sleep_time: Mapped[str | None] = mapped_column(String(5))
+    sit_start: Mapped[str | None] = mapped_column(String(5))
+    sit_end: Mapped[str | None] = mapped_column(String(5))
+    consent_at: Mapped[datetime | None]
+    onboarded_at: Mapped[datetime | None]
+    # What the next typed message answers ("zone", "wake", ...); the dialog state lives here.
+    awaiting: Mapped[str | None] = mapped_column(String(32))
+    paused_until: Mapped[datetime | None]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    blocked_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime | None]
+    recent_tips: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class Chat(Base):
+    """A chat the bot is in: a person's private chat or a group."""
+
+    __tablename__ = "chats"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    type: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str | None] = mapped_column(String(256))
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    migrated_to: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Reminder(Base):
+    """One habit schedule of one person: a wall-clock rule and the next UTC time it fires."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("person_id", "habit"),
+        Index("ix_reminders_due", "next_fire_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    habit: Mapped[str] = mapped_column(String(16))
+    rule: Mapped[dict[str, Any]]
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # NULL while disabled, paused without end, or the person is inactive: never due.
+    next_fire_at: Mapped[datetime | None]
+    ignored_in_row: Mapped[int] = mapped_column(Integer, default=0)
+    asked_less_at: Mapped[datetime | None]
+    recent_texts: Mapped[list[Any]] = mapped_column(default=list)
+    updated_at: Mapped[datetime]
+
+
+class HabitLog(Base):
+    """One time a person did a habit."""
+
+    __tablename__ = "habit_logs"
+    __table_args__ = (
+        Index("ix_habit_logs_person_day", "person_id", "local_date"),
+        # A nudge's Done button logs at most once however often it is pressed.
+        UniqueConstraint("delivery_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    habit: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime]
+    local_date: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(16))
+    delivery_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deliveries.id", ondelete="SET NULL")
+    )
+    amount: Mapped[int | None] = mapped_column(Integer)
+    unit: Mapped[str | None] = mapped_column(String(16))
+    label: Mapped[str | None] = mapped_column(String(200))
+
+
+class DaySkip(Base):
+    """A habit the person chose to skip for one local day (does not break a streak)."""
+
+    __tablename__ = "day_skips"
+    __table_args__ = (UniqueConstraint("person_id", "habit", "local_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    habit: Mapped[str] = mapped_column(String(16))
+    local_date: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime]
+
+
+class Delivery(Base):
+    """The outbox: a message decided on, waiting to be sent, or the record of how it went."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        Index("ix_deliveries_pending", "status", "send_after"),
+        Index("ix_deliveries_person", "person_id"),
+        # One delivery per reminder occurrence, even if two ticks race on it.
+        UniqueConstraint("reminder_id", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    habit: Mapped[str | None] = mapped_column(String(16))
+    reminder_id: Mapped[int | None] = mapped_column(ForeignKey("reminders.id", ondelete="CASCADE"))
+    payload: Mapped[dict[str, Any]]
+    due_at: Mapped[datetime]
+    send_after: Mapped[datetime]
+    # pending -> sending -> sent | failed; missed (too late); cancelled (superseded)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    sent_at: Mapped[datetime | None]
+    # done | snoozed | skipped | less | more: what the person did with it
+    response: Mapped[str | None] = mapped_column(String(12))
+    created_at: Mapped[datetime]
+
+
+class CheckIn(Base):
+    """A person's daily check-in; the next question is the first empty answer."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (UniqueConstraint("person_id", "local_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column(Date)
+    pain: Mapped[int | None] = mapped_column(Integer)
+    pain_where: Mapped[str | None] = mapped_column(String(16))
+    stress: Mapped[int | None] = mapped_column(Integer)
+    mood: Mapped[int | None] = mapped_column(Integer)
+    sleep: Mapped[str | None] = mapped_column(String(8))
+    bloating: Mapped[str | None] = mapped_column(String(8))
+    stool: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    skipped: Mapped[list[Any]] = mapped_column(default=list)
+    red_flags_asked: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+
+
+class SafetyFlag(Base):
+    """A record that the bot raised a health concern with a person."""
+
+    __tablename__ = "safety_flags"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(24))
+    detail: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]

@@ -1,0 +1,144 @@
+"""People and chats: who talks to the bot, where."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import Chat, Person
+from bot.storage.sql import insert_for
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """What the services need to know about a person."""
+
+    id: int
+    first_name: str
+    timezone: str | None
+    wake_time: str | None
+    sleep_time: str | None
+    sit_start: str | None
+    sit_end: str | None
+    consent_at: datetime | None
+    onboarded_at: datetime | None
+    awaiting: str | None
+    paused_until: datetime | None
+    active: bool
+    created_at: datetime
+
+    @property
+    def consented(self) -> bool:
+        return self.consent_at is not None
+
+    @property
+    def onboarded(self) -> bool:
+        return self.onboarded_at is not None
+
+
+def to_record(row: Person) -> PersonRecord:
+    """Copy an ORM row into a plain record."""
+    return PersonRecord(
+        id=row.id,
+        first_name=row.first_name,
+        timezone=row.timezone,
+        wake_time=row.wake_time,
+        sleep_time=row.sleep_time,
+        sit_start=row.sit_start,
+        sit_end=row.sit_end,
+        consent_at=row.consent_at,
+        onboarded_at=row.onboarded_at,
+        awaiting=row.awaiting,
+        paused_until=row.paused_until,
+        active=row.active,
+        created_at=row.created_at,
+    )
+
+
+class People:
+    """Repository of people and their chats."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def seen(
+        self,
+        person_id: int,
+        *,
+        first_name: str,
+        username: str | None,
+        language_code: str | None,
+        now: datetime,
+    ) -> tuple[PersonRecord, bool]:
+        """Record that a person wrote; return them and whether they are new. Safe to repeat."""
+        table = Person.__table__
+        stmt = (
+            insert_for(self.session, table)
+            .values(
+                id=person_id,
+                first_name=first_name[:128],
+                username=(username or None) and username[:64],
+                language_code=(language_code or None) and language_code[:16],
+                active=True,
+                created_at=now,
+                updated_at=now,
+                last_seen_at=now,
+                recent_tips=[],
+            )
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
+        result = cast(CursorResult[Any], await self.session.execute(stmt))
+        created = bool(result.rowcount)
+        if not created:
+            # Writing to the bot again undoes a block (403) recorded earlier.
+            await self.session.execute(
+                update(Person)
+                .where(Person.id == person_id)
+                .values(
+                    first_name=first_name[:128],
+                    username=(username or None) and username[:64],
+                    active=True,
+                    blocked_at=None,
+                    last_seen_at=now,
+                )
+            )
+        row = await self.session.get_one(Person, person_id, populate_existing=True)
+        return to_record(row), created
+
+    async def get(self, person_id: int) -> PersonRecord | None:
+        """Return a person or None."""
+        row = await self.session.get(Person, person_id, populate_existing=True)
+        return None if row is None else to_record(row)
+
+    async def row(self, person_id: int) -> Person | None:
+        """Return the ORM row for services that change a person."""
+        return await self.session.get(Person, person_id, populate_existing=True)
+
+    async def note_chat(
+        self, chat_id: int, *, type_: str, title: str | None, person_id: int | None, now: datetime
+    ) -> None:
+        """Remember a chat the bot is in. Safe to repeat."""
+        stmt = insert_for(self.session, Chat.__table__).values(
+            id=chat_id,
+            type=type_,
+            title=title and title[:256],
+            person_id=person_id,
+            active=True,
+            created_at=now,
+            updated_at=now,
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["id"],
+            set_={"active": True, "title": stmt.excluded.title, "updated_at": now},
+        )
+        await self.session.execute(stmt)
+
+    async def count(self) -> int:
+        """Count people (for admin stats and tests)."""
+        from sqlalchemy import func
+
+        return int(await self.session.scalar(select(func.count()).select_from(Person)) or 0)

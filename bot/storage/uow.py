@@ -1,0 +1,75 @@
+"""The unit of work: one transaction, the repositories that share it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.storage.engine import create_engine, session_factory
+from bot.storage.people import People
+from bot.storage.reminders import Reminders
+
+
+class UnitOfWork:
+    """One transaction; leaving the block without commit() rolls back."""
+
+    session: AsyncSession
+    people: People
+    reminders: Reminders
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._sessions()
+        self.people = People(self.session)
+        self.reminders = Reminders(self.session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        """Make the work durable."""
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        """Throw the work away."""
+        await self.session.rollback()
+
+
+class Database:
+    """The engine and a factory of units of work, shared by the whole process."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: AsyncEngine = create_engine(url)
+        self._sessions = session_factory(self.engine)
+
+    def uow(self) -> UnitOfWork:
+        """Start a new unit of work (one per use case; never share one between tasks)."""
+        return UnitOfWork(self._sessions)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    async def ping(self) -> None:
+        """Fail fast if the database cannot be reached."""
+        from sqlalchemy import text
+
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def close(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()

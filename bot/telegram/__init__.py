@@ -1,0 +1,1 @@
+"""The Telegram layer: thin handlers that parse, call a service and render."""

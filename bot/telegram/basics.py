@@ -1,0 +1,57 @@
+"""Handlers every chat needs: /start, /help, unknown commands."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import CommandHandler, MessageHandler, filters
+
+from bot.services import people
+from bot.telegram import texts
+from bot.telegram.context import Context, NudgeApp
+
+
+def speaker(update: Update) -> people.Speaker:
+    """Describe who sent an update."""
+    user = update.effective_user
+    assert user is not None
+    return people.Speaker(user.id, user.first_name, user.username, user.language_code)
+
+
+async def start(update: Update, context: Context) -> None:
+    """Record the person and greet them."""
+    chat = update.effective_chat
+    message = update.effective_message
+    assert chat is not None and message is not None
+    if chat.type != "private":
+        await message.reply_text(texts.NOT_IN_GROUP)
+        return
+    _, created = await people.register(
+        context.uow(), speaker(update), chat_id=chat.id, chat_type=chat.type, now=context.now()
+    )
+    await message.reply_text(texts.welcome(speaker(update).first_name, returning=not created))
+
+
+async def show_help(update: Update, context: Context) -> None:
+    """List the commands."""
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(texts.HELP, parse_mode=ParseMode.HTML)
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """Answer a command nobody handles."""
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(texts.UNKNOWN_COMMAND)
+
+
+def register(app: NudgeApp) -> None:
+    """Add the basic handlers."""
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CommandHandler("help", show_help))
+
+
+def register_fallbacks(app: NudgeApp) -> None:
+    """Add the handlers that catch what nothing else did (last group)."""
+    app.add_handler(MessageHandler(filters.COMMAND, unknown_command), group=99)

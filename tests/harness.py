@@ -1,0 +1,122 @@
+"""Play people against the real bot: the sandbox, the Application polling it, a fake clock."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from pydantic import SecretStr
+
+from bot.app import build_application, start_background, stop_background
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.runtime import Runtime
+from bot.sandbox import BotApiSandbox
+from bot.storage.uow import Database
+from bot.telegram.context import NudgeApp
+
+TOKEN = "123456789:AAtestTOKENforSANDBOXonly-abcdefghij"
+BOT_USERNAME = "nudge_test_bot"
+
+
+class Harness:
+    """A sandbox, a database and a running bot that can be stopped and started again."""
+
+    def __init__(self, *, db_url: str, clock: FakeClock, **settings: Any) -> None:
+        self.db_url = db_url
+        self.clock = clock
+        self.extra_settings = settings
+        self.sandbox = BotApiSandbox(token=TOKEN, bot_username=BOT_USERNAME)
+        self.db: Database | None = None
+        self.app: NudgeApp | None = None
+        self.settings: Settings | None = None
+
+    async def open(self) -> None:
+        """Start the sandbox and the bot."""
+        await self.sandbox.start()
+        await self.start_bot()
+
+    async def close(self) -> None:
+        """Stop the bot and the sandbox."""
+        await self.stop_bot()
+        await self.sandbox.stop()
+
+    def make_settings(self) -> Settings:
+        values: dict[str, Any] = {
+            "bot_token": SecretStr(TOKEN),
+            "database_url": self.db_url,
+            "telegram_api_url": self.sandbox.base_url,
+            "telegram_file_url": self.sandbox.base_file_url,
+            "admin_ids": frozenset({1}),
+            "run_migrations": False,
+        }
+        values.update(self.extra_settings)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+    async def start_bot(self) -> None:
+        """Build and start a fresh Application (a new process, as far as the bot knows)."""
+        self.settings = self.make_settings()
+        self.db = Database(self.db_url)
+        runtime = Runtime(settings=self.settings, db=self.db, clock=self.clock)
+        self.app = build_application(runtime)
+        # The same order as run_polling: initialize, post_init, polling, start.
+        await self.app.initialize()
+        await start_background(self.app)
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
+        await self.app.start()
+
+    async def stop_bot(self) -> None:
+        """Stop the Application as a clean shutdown would."""
+        if self.app is None:
+            return
+        app, self.app = self.app, None
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        await stop_background(app)
+        if self.db is not None:
+            await self.db.close()
+            self.db = None
+
+    async def restart(self) -> None:
+        """Stop the bot and start a new one on the same database and sandbox."""
+        await self.stop_bot()
+        await self.start_bot()
+
+    @property
+    def runtime(self) -> Runtime:
+        assert self.app is not None
+        runtime: Runtime = self.app.bot_data["runtime"]
+        return runtime
+
+    async def say(self, user: Any, text: str, *, chat_id: int | None = None) -> list[Any]:
+        """Send text as a person and return the bot's messages once it has gone quiet."""
+        chat = user.id if chat_id is None else chat_id
+        before = {m.message_id for m in self.sandbox.bot_messages(chat)}
+        await self.sandbox.send_text(user, text, chat_id=chat_id)
+        await self.settle()
+        return [m for m in self.sandbox.bot_messages(chat) if m.message_id not in before]
+
+    async def press(
+        self,
+        user: Any,
+        message: Any,
+        *,
+        text: str | None = None,
+        data: str | None = None,
+        chat_id: int | None = None,
+    ) -> str:
+        """Press an inline button and wait for the bot to finish reacting."""
+        query_id: str = await self.sandbox.press_button(
+            user, message.message_id, chat_id=chat_id, text=text, data=data
+        )
+        await self.settle()
+        return query_id
+
+    async def settle(self) -> None:
+        """Wait until the bot has handled everything it was sent."""
+        await self.sandbox.settle(quiet=0.15, timeout=10)
+        await asyncio.sleep(0)

@@ -1,0 +1,98 @@
+"""Configuration: defaults, validation with one readable line, and the CLI's exit codes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in list(os.environ):
+        if name in {"BOT_TOKEN", "DATABASE_URL", "ADMIN_IDS", "DEFAULT_TIMEZONE", "LOG_LEVEL"}:
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+
+
+def test_defaults() -> None:
+    settings = load_settings()
+    assert settings.database_url == "sqlite+aiosqlite:///./nudgebot.db"
+    assert settings.telegram_api_url == "https://api.telegram.org/bot"
+    assert settings.file_url == "https://api.telegram.org/file/bot"
+    assert settings.bot_token is None
+    assert settings.admin_ids == frozenset()
+
+
+def test_env_file_and_admin_ids(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("BOT_TOKEN=1:abc\nADMIN_IDS=5, 7\nLOG_LEVEL=debug\n")
+    settings = load_settings()
+    assert settings.bot_token is not None
+    assert settings.bot_token.get_secret_value() == "1:abc"
+    assert "1:abc" not in repr(settings)
+    assert settings.admin_ids == frozenset({5, 7})
+    assert settings.log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("ADMIN_IDS", "alice", "ADMIN_IDS"),
+        ("DEFAULT_TIMEZONE", "Mars/Olympus", "DEFAULT_TIMEZONE"),
+        ("DATABASE_URL", "mysql://x", "DATABASE_URL"),
+        ("LOG_LEVEL", "LOUD", "LOG_LEVEL"),
+        ("TELEGRAM_API_URL", "ftp://x", "TELEGRAM_API_URL"),
+    ],
+)
+def test_invalid_value_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=expected):
+        load_settings()
+
+
+def _cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env={**os.environ, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_run_without_token_explains_and_exits_2(tmp_path: Path) -> None:
+    result = _cli("run", env={}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "@BotFather" in result.stderr
+    assert "nudgebot demo" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_setting_is_one_line_exit_2(tmp_path: Path) -> None:
+    result = _cli("run", env={"ADMIN_IDS": "bob"}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "ADMIN_IDS" in result.stderr
+
+
+def test_unreachable_database_is_one_line_nonzero(tmp_path: Path) -> None:
+    env = {"BOT_TOKEN": "1:abc", "DATABASE_URL": "postgresql+asyncpg://u@127.0.0.1:9/x"}
+    result = _cli("run", env=env, cwd=tmp_path)
+    assert result.returncode != 0
+    assert "cannot" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_migrate_creates_the_sqlite_file(tmp_path: Path) -> None:
+    result = _cli("migrate", env={"DATABASE_URL": "sqlite+aiosqlite:///./x.db"}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "x.db").exists()

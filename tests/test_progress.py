@@ -1,0 +1,336 @@
+"""Tests for streaks, strength, adherence, insights, trends and the week summary."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+import pytest
+
+from bot.domain.progress import (
+    STRENGTH_MULTIPLIER,
+    CheckinPoint,
+    DayMark,
+    adherence,
+    best_insight,
+    best_streak,
+    habit_strength,
+    movement_insight,
+    pain_trend,
+    streak,
+    week_summary,
+)
+
+TODAY = date(2026, 3, 20)
+DONE = DayMark(done=1, target=1, excused=False)
+MISS = DayMark(done=0, target=1, excused=False)
+EXCUSED = DayMark(done=0, target=1, excused=True)
+PARTIAL = DayMark(done=4, target=8, excused=False)
+
+
+def series(pattern: str, end: date = TODAY) -> dict[date, DayMark]:
+    """Build marks from a string ending at `end`: D done, M miss, E excused, P half, . no entry."""
+    marks = {"D": DONE, "M": MISS, "E": EXCUSED, "P": PARTIAL}
+    start = end - timedelta(days=len(pattern) - 1)
+    return {start + timedelta(days=i): marks[c] for i, c in enumerate(pattern) if c in marks}
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("", 0),
+        ("D", 1),
+        ("DDD", 3),
+        ("DD.", 2),  # today not done yet: count to yesterday
+        ("DDM", 2),  # today marked but not reached yet: still open
+        ("DD..", 0),  # yesterday missing breaks
+        ("DDMD", 1),
+        ("DDEDD", 4),  # excused day in the middle is passed over
+        ("DEEED", 2),
+        ("DDE", 2),  # today excused
+        ("DDE.", 2),  # yesterday excused, today open
+        ("MDDDPD", 1),  # a partly done day is not done
+        ("E", 0),
+        ("DD.DD", 2),
+    ],
+)
+def test_streak(pattern: str, expected: int) -> None:
+    assert streak(series(pattern), TODAY) == expected
+
+
+def test_streak_ignores_future_marks() -> None:
+    days = series("DDD", end=TODAY + timedelta(days=2))
+    assert streak(days, TODAY) == 1
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("", 0),
+        ("M", 0),
+        ("DDDMDD", 3),
+        ("DDEDMDD.", 3),
+        ("DD.DDDD.", 4),
+        ("DMDMD", 1),
+        ("DDDDD", 5),
+    ],
+)
+def test_best_streak(pattern: str, expected: int) -> None:
+    assert best_streak(series(pattern), TODAY) == expected
+
+
+def test_strength_empty_is_zero() -> None:
+    assert habit_strength({}, TODAY) == 0.0
+
+
+def test_strength_follows_loop_formula() -> None:
+    ten_days = series("D" * 10)
+    assert habit_strength(ten_days, TODAY) == pytest.approx(100 * (1 - STRENGTH_MULTIPLIER**10))
+    assert habit_strength(ten_days, TODAY) == pytest.approx(41.33, abs=0.01)
+
+
+def test_strength_one_miss_dents_not_zeros() -> None:
+    yesterday = TODAY - timedelta(days=1)
+    before = habit_strength(series("D" * 40, end=TODAY - timedelta(days=2)), yesterday)
+    after = habit_strength(series("D" * 40 + "M."), TODAY)  # missed yesterday, today open
+    assert 80 < after < before < 100
+    assert after == pytest.approx(before * STRENGTH_MULTIPLIER)
+
+
+def test_strength_after_ten_days_then_a_miss() -> None:
+    before = habit_strength(
+        series("D" * 10, end=TODAY - timedelta(days=2)), TODAY - timedelta(days=1)
+    )
+    after = habit_strength(series("D" * 10 + "M."), TODAY)  # yesterday missed, today open
+    assert 0 < after < before
+    assert after == pytest.approx(before * STRENGTH_MULTIPLIER)
+
+
+def test_strength_open_today_does_not_dent() -> None:
+    assert habit_strength(series("DDDM"), TODAY) == habit_strength(series("DDD."), TODAY)
+
+
+def test_strength_excused_and_open_today_leave_score_unchanged() -> None:
+    two_days_ago = TODAY - timedelta(days=2)
+    base = habit_strength(series("DDDDD", end=two_days_ago), two_days_ago)
+    assert habit_strength(series("DDDDDE."), TODAY) == pytest.approx(base)
+
+
+def test_strength_partial_day_counts_its_share() -> None:
+    expected = 50 * (1 - STRENGTH_MULTIPLIER) * STRENGTH_MULTIPLIER
+    assert habit_strength(series("P.M"), TODAY) == pytest.approx(expected)
+
+
+def test_strength_explicit_start() -> None:
+    days = series("DD.DD")
+    assert habit_strength(days, TODAY, start=TODAY - timedelta(days=1)) == pytest.approx(
+        100 * (1 - STRENGTH_MULTIPLIER**2)
+    )
+    assert habit_strength(days, TODAY) < 100 * (1 - STRENGTH_MULTIPLIER**4)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "window", "since_offset", "expected"),
+    [
+        ("DDDDDDD", 7, None, 1.0),
+        ("DDD.DDD", 7, None, 6 / 7),  # a gap is a miss
+        ("DDDEDDD", 7, None, 1.0),  # excused left out
+        ("DMDMDMD", 7, None, 4 / 7),
+        ("DDDDDD.", 7, None, 1.0),  # today still open
+        ("DDDDDDM", 7, None, 1.0),
+        ("MMMMMMD", 7, None, 1 / 7),
+        ("DD", 7, None, 1.0),  # data starts 2 days ago
+        ("D..", 7, None, 0.5),
+        ("...DD", 7, 1, 1.0),  # joined yesterday
+        ("DDDDDDDDDMMM", 3, None, 0.0),
+        ("E", 7, None, None),
+        ("", 7, None, None),
+        (".", 7, 0, None),  # joined today, nothing done yet
+        ("DDD", 0, None, None),
+    ],
+)
+def test_adherence(
+    pattern: str, window: int, since_offset: int | None, expected: float | None
+) -> None:
+    since = None if since_offset is None else TODAY - timedelta(days=since_offset)
+    result = adherence(series(pattern), TODAY, window, since=since)
+    if expected is None:
+        assert result is None
+    else:
+        assert result == pytest.approx(expected)
+
+
+def test_adherence_explicit_since_counts_gaps_before_first_mark() -> None:
+    assert adherence(series("D"), TODAY, 7, since=TODAY - timedelta(days=3)) == pytest.approx(
+        1 / 4
+    )
+
+
+def pain_days(
+    with_pains: list[int], without_pains: list[int]
+) -> tuple[dict[date, int], dict[date, int]]:
+    """Lay out pain by day after a first check-in day, habit count on the day before each."""
+    pain: dict[date, int] = {TODAY - timedelta(days=100): 5}  # the first day is left out
+    counts: dict[date, int] = {}
+    day = TODAY - timedelta(days=99)
+    for value, count in [(p, 6) for p in with_pains] + [(p, 1) for p in without_pains]:
+        pain[day] = value
+        counts[day - timedelta(days=1)] = count
+        day += timedelta(days=1)
+    return pain, counts
+
+
+def test_insight_not_enough_data_six_vs_nine() -> None:
+    pain, counts = pain_days([3] * 6, [5] * 9)
+    insight = movement_insight(pain, counts, habit_label="movement breaks", threshold=5)
+    assert not insight.enough_data
+    assert (insight.with_days, insight.without_days, insight.difference) == (6, 9, None)
+    assert "Not enough data yet" in insight.text
+    assert "6 vs 9 days" in insight.text and "7 of each needed" in insight.text
+
+
+def test_insight_reports_rounded_difference() -> None:
+    with_pains = [3, 4, 3, 3, 4, 3, 3, 4, 3, 3, 4, 3]  # mean 40/12 = 3.333
+    without_pains = [5, 6, 5, 5, 5, 6, 5, 5, 5]  # mean 47/9 = 5.222
+    pain, counts = pain_days(with_pains, without_pains)
+    insight = movement_insight(pain, counts, habit_label="movement breaks", threshold=5)
+    assert insight.enough_data
+    assert (insight.with_days, insight.without_days) == (12, 9)
+    assert insight.difference == 1.9
+    assert insight.text == (
+        "On days after 5 or more movement breaks, your pain averaged 1.9 lower (12 days vs 9)."
+        " It's a pattern in your own check-ins, not proof of cause."
+    )
+
+
+def test_insight_higher_pain_is_said_plainly() -> None:
+    pain, counts = pain_days([6] * 7, [4] * 7)
+    insight = movement_insight(pain, counts, habit_label="glasses of water", threshold=5)
+    assert insight.difference == -2.0
+    assert "averaged 2.0 higher (7 days vs 7)" in insight.text
+
+
+def test_insight_little_difference() -> None:
+    pain, counts = pain_days([4, 4, 4, 4, 4, 4, 5], [4] * 8)
+    insight = movement_insight(pain, counts, habit_label="movement breaks", threshold=5)
+    assert insight.enough_data
+    assert insight.difference == -0.1
+    assert "little difference" in insight.text
+    assert "averaged" not in insight.text
+
+
+@pytest.mark.parametrize(
+    ("pain", "counts"),
+    [
+        ({}, {}),
+        ({TODAY: 5}, {TODAY - timedelta(days=1): 9}),  # single day: it is the first day
+        ({TODAY - timedelta(days=1): 5, TODAY: 3}, {TODAY - timedelta(days=1): 9}),
+    ],
+)
+def test_insight_tiny_data(pain: dict[date, int], counts: dict[date, int]) -> None:
+    insight = movement_insight(pain, counts, habit_label="movement breaks", threshold=5)
+    assert not insight.enough_data
+    assert insight.with_days + insight.without_days == max(len(pain) - 1, 0)
+
+
+def test_insight_uses_previous_day_count() -> None:
+    pain = {TODAY - timedelta(days=2): 9, TODAY - timedelta(days=1): 2, TODAY: 8}
+    counts = {TODAY - timedelta(days=2): 5, TODAY - timedelta(days=1): 0, TODAY: 5}
+    insight = movement_insight(pain, counts, habit_label="x", threshold=5, min_days=1)
+    # day -1 follows a 5-count day (pain 2); today follows a 0-count day (pain 8)
+    assert (insight.with_days, insight.without_days, insight.difference) == (1, 1, 6.0)
+
+
+def test_best_insight_prefers_the_helpful_strongest() -> None:
+    pain, move_counts = pain_days([3] * 7 + [2] * 7, [5] * 7)  # move: 5.0 - 2.5 = 2.5 lower
+    ordered = sorted(move_counts)
+    water_counts = {day: 9 if day in ordered[:7] else 0 for day in ordered}  # 3.5 - 3.0 = 0.5
+    # food on exactly the days without movement: 2.5 higher, as strong but not helpful
+    food_counts = {day: 6 if count < 5 else 0 for day, count in move_counts.items()}
+    result = best_insight(
+        pain,
+        {"move": move_counts, "water": water_counts, "food": food_counts},
+        {"food": 1, "move": 5, "water": 5},  # food first: ties must not win by order
+        {"move": "movement breaks", "water": "glasses of water", "food": "gut-friendly meals"},
+    )
+    assert result.enough_data
+    assert "movement breaks" in result.text
+    assert result.difference == 2.5
+
+
+def test_best_insight_not_enough_data_picks_closest() -> None:
+    pain, move_counts = pain_days([3] * 5, [5] * 5)
+    _, water_counts = pain_days([3] * 2, [5] * 8)
+    result = best_insight(
+        pain,
+        {"move": move_counts, "water": water_counts},
+        {"move": 5, "water": 5},
+        {"move": "movement breaks", "water": "glasses of water"},
+    )
+    assert not result.enough_data
+    assert "movement breaks" in result.text
+
+
+def test_best_insight_without_habits() -> None:
+    result = best_insight({}, {}, {}, {})
+    assert not result.enough_data
+    assert result.with_days == result.without_days == 0
+
+
+def points(pains: Sequence[int | None]) -> list[CheckinPoint]:
+    """Lay out daily check-ins ending today."""
+    start = TODAY - timedelta(days=len(pains) - 1)
+    return [CheckinPoint(start + timedelta(days=i), p, None) for i, p in enumerate(pains)]
+
+
+@pytest.mark.parametrize(
+    ("pains", "expected"),
+    [
+        ([], "unknown"),
+        ([5, 4, 3], "unknown"),
+        ([5, None, None, 4, 3], "unknown"),
+        ([6, 6, 4, 4], "down"),
+        ([4, 4, 6, 6], "up"),
+        ([5, 5, 5, 5], "steady"),
+        ([5, 5, 5, 4], "down"),  # 5.0 vs 4.5: exactly the 0.5 step
+        ([5, 5, 5, 5, 5, 4], "steady"),  # 5.0 vs 4.67
+        ([7] * 7 + [5] * 7, "down"),
+        ([1] * 10 + [7] * 7 + [5] * 7, "down"),  # only the last 14 known count
+        ([5] * 7 + [5, 5, 5, 5, 5, 5, 9], "up"),  # 5.57 vs 5.0
+        ([5] * 7 + [5, 5, 5, 5, 5, 5, 8], "steady"),  # 5.43 vs 5.0
+        ([6, None, 6, None, 4, None, 4], "down"),
+    ],
+)
+def test_pain_trend(pains: list[int | None], expected: str) -> None:
+    assert pain_trend(points(pains)) == expected
+
+
+def test_pain_trend_sorts_by_day() -> None:
+    assert pain_trend(list(reversed(points([6, 6, 4, 4])))) == "down"
+
+
+def test_week_summary() -> None:
+    move = series("D" * 30)
+    water = series("DDDMMDD")
+    pains: list[int | None] = [*([6] * 20), 6, 5, None, 5, 4, 4, 3]
+    future = CheckinPoint(TODAY + timedelta(days=1), 9, None)  # ignored
+    checkins = [*points(pains), future]
+    summary = week_summary(
+        {"move": move, "water": water},
+        checkins,
+        TODAY,
+        thresholds={"move": 1, "water": 8},
+        labels={"move": "movement breaks", "water": "glasses of water"},
+    )
+    assert summary.adherence == {"move": 1.0, "water": pytest.approx(5 / 7)}
+    assert (summary.pain_start, summary.pain_end) == (6.0, 3.0)
+    assert summary.trend == "down"
+    assert not summary.insight.enough_data  # every day after a move day: no "without" days
+
+
+def test_week_summary_empty() -> None:
+    summary = week_summary({}, [], TODAY, thresholds={}, labels={})
+    assert summary.adherence == {}
+    assert summary.pain_start is None and summary.pain_end is None
+    assert summary.trend == "unknown"
+    assert not summary.insight.enough_data
