@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.sql.expression import FromClause
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
-def insert_for(session: AsyncSession, table: FromClause) -> Any:
+def insert_for(session: AsyncSession, table: Any) -> Any:
     """Return the dialect's INSERT construct, which knows ON CONFLICT."""
     if session.bind.dialect.name == "postgresql":
         return postgresql.insert(table)

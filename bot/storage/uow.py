@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.storage.engine import create_engine, session_factory
+from bot.storage.habit_logs import HabitLogs
 from bot.storage.people import People
 from bot.storage.reminders import Reminders
 
@@ -17,6 +18,7 @@ class UnitOfWork:
     session: AsyncSession
     people: People
     reminders: Reminders
+    habit_logs: HabitLogs
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -25,6 +27,7 @@ class UnitOfWork:
         self.session = self._sessions()
         self.people = People(self.session)
         self.reminders = Reminders(self.session)
+        self.habit_logs = HabitLogs(self.session)
         return self
 
     async def __aexit__(

@@ -1,0 +1,129 @@
+"""Habit logs and day skips: what a person did, and what they chose to skip today."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import DaySkip, HabitLog
+from bot.storage.sql import insert_for
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One logged habit."""
+
+    id: int
+    habit: str
+    at: datetime
+    local_date: date
+    source: str
+    amount: int | None
+    unit: str | None
+    label: str | None
+
+
+class HabitLogs:
+    """Repository of habit logs and day skips."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(
+        self,
+        person_id: int,
+        habit: str,
+        *,
+        at: datetime,
+        local_date: date,
+        source: str,
+        delivery_id: int | None = None,
+        amount: int | None = None,
+        unit: str | None = None,
+        label: str | None = None,
+    ) -> bool:
+        """Log a habit; with a delivery id, only once per delivery. Return whether it was new."""
+        stmt = insert_for(self.session, HabitLog.__table__).values(
+            person_id=person_id,
+            habit=habit,
+            at=at,
+            local_date=local_date,
+            source=source,
+            delivery_id=delivery_id,
+            amount=amount,
+            unit=unit,
+            label=label and label[:200],
+        )
+        if delivery_id is not None:
+            stmt = stmt.on_conflict_do_nothing(index_elements=["delivery_id"])
+        result = cast(CursorResult[Any], await self.session.execute(stmt))
+        return bool(result.rowcount)
+
+    async def counts_on(self, person_id: int, day: date) -> Counter[str]:
+        """Count completions per habit on one local day."""
+        rows = await self.session.execute(
+            select(HabitLog.habit, func.count())
+            .where(HabitLog.person_id == person_id, HabitLog.local_date == day)
+            .group_by(HabitLog.habit)
+        )
+        return Counter({habit: int(n) for habit, n in rows.tuples()})
+
+    async def daily_counts(self, person_id: int, since: date) -> dict[str, dict[date, int]]:
+        """Count completions per habit per local day from `since` on."""
+        rows = await self.session.execute(
+            select(HabitLog.habit, HabitLog.local_date, func.count())
+            .where(HabitLog.person_id == person_id, HabitLog.local_date >= since)
+            .group_by(HabitLog.habit, HabitLog.local_date)
+        )
+        out: dict[str, dict[date, int]] = {}
+        for habit, day, n in rows.tuples():
+            out.setdefault(habit, {})[day] = int(n)
+        return out
+
+    async def last_at(self, person_id: int, habit: str) -> datetime | None:
+        """Return when a person last did a habit."""
+        value = await self.session.scalar(
+            select(func.max(HabitLog.at)).where(
+                HabitLog.person_id == person_id, HabitLog.habit == habit
+            )
+        )
+        return cast(datetime | None, value)
+
+    async def for_day(self, person_id: int, day: date) -> list[LogEntry]:
+        """Return a person's logs of one local day, oldest first."""
+        rows = await self.session.scalars(
+            select(HabitLog)
+            .where(HabitLog.person_id == person_id, HabitLog.local_date == day)
+            .order_by(HabitLog.at, HabitLog.id)
+        )
+        return [
+            LogEntry(r.id, r.habit, r.at, r.local_date, r.source, r.amount, r.unit, r.label)
+            for r in rows
+        ]
+
+    async def skip_day(self, person_id: int, habit: str, day: date, now: datetime) -> bool:
+        """Mark a habit skipped for a local day. Return whether it was new."""
+        stmt = (
+            insert_for(self.session, DaySkip.__table__)
+            .values(person_id=person_id, habit=habit, local_date=day, created_at=now)
+            .on_conflict_do_nothing(index_elements=["person_id", "habit", "local_date"])
+        )
+        result = cast(CursorResult[Any], await self.session.execute(stmt))
+        return bool(result.rowcount)
+
+    async def skipped_days(self, person_id: int, since: date) -> dict[str, set[date]]:
+        """Return the skipped days per habit from `since` on."""
+        rows = await self.session.execute(
+            select(DaySkip.habit, DaySkip.local_date).where(
+                DaySkip.person_id == person_id, DaySkip.local_date >= since
+            )
+        )
+        out: dict[str, set[date]] = {}
+        for habit, day in rows.tuples():
+            out.setdefault(habit, set()).add(day)
+        return out

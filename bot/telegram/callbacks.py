@@ -1,0 +1,42 @@
+"""Callback data: short, versioned, validated. Shape: "<area>:<action>[:<arg>...]" <= 64 bytes."""
+
+from __future__ import annotations
+
+import re
+
+MAX_BYTES = 64
+_PART = re.compile(r"^[A-Za-z0-9_.+\-/]{1,40}$")
+
+
+class BadCallback(ValueError):
+    """Callback data that this version of the bot did not make (forged, stale or junk)."""
+
+
+def encode(area: str, action: str, *args: object) -> str:
+    """Build callback data; raises ValueError if it would not fit Telegram's 64 bytes."""
+    parts = [area, action, *(str(a) for a in args)]
+    for part in parts:
+        if not _PART.match(part):
+            raise ValueError(f"bad callback part {part!r}")
+    data = ":".join(parts)
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError("callback data too long")
+    return data
+
+
+def decode(data: str | None, area: str) -> tuple[str, list[str]]:
+    """Split callback data of one area into (action, args); raise BadCallback otherwise."""
+    if not data or len(data.encode()) > MAX_BYTES:
+        raise BadCallback("empty or oversized")
+    parts = data.split(":")
+    if len(parts) < 2 or parts[0] != area or not all(_PART.match(p) for p in parts):
+        raise BadCallback(f"not a {area} callback")
+    return parts[1], parts[2:]
+
+
+def int_arg(args: list[str], index: int = 0) -> int:
+    """Read an integer argument; raise BadCallback if missing or not a number."""
+    try:
+        return int(args[index])
+    except (IndexError, ValueError):
+        raise BadCallback("missing or bad number") from None
