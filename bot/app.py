@@ -12,7 +12,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes
 from telegram.request import HTTPXRequest
 
 from bot.runtime import Runtime
-from bot.telegram import basics, menus, texts
+from bot.telegram import basics, menus, text_router, texts
 from bot.telegram.context import Context, NudgeApp
 
 log = logging.getLogger(__name__)
@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 # Each feature module exposes register(app); order matters only for overlapping filters.
 FEATURES: list[Callable[[NudgeApp], None]] = [
     basics.register,
+    text_router.register,
 ]
 # Started in post_init, stopped in post_shutdown: each gets the app and returns a stopper.
 BACKGROUND: list[Callable[[NudgeApp], Any]] = []

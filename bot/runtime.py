@@ -20,3 +20,6 @@ class Runtime:
     instance_id: str = "nudgebot"
     # Background parts started in post_init (the sender, the tick); stopped on shutdown.
     services: list[Any] = field(default_factory=list)
+    # The outbox sender and the scheduler tick, set when they start (tests drive them directly).
+    sender: Any = None
+    dispatcher: Any = None
