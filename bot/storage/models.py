@@ -197,6 +197,9 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None]
     # done | snoozed | skipped | less | more: what the person did with it
     response: Mapped[str | None] = mapped_column(String(12))
+    broadcast_id: Mapped[int | None] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime]
 
 
@@ -235,3 +238,18 @@ class SafetyFlag(Base):
     kind: Mapped[str] = mapped_column(String(24))
     detail: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
+
+
+class Broadcast(Base):
+    """A message an admin sends to everyone; its deliveries carry its id."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    admin_id: Mapped[int] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(Text)
+    # draft -> queued (rows written to the outbox) | discarded
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    queued_at: Mapped[datetime | None]
