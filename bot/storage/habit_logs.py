@@ -87,12 +87,12 @@ class HabitLogs:
 
     async def last_at(self, person_id: int, habit: str) -> datetime | None:
         """Return when a person last did a habit."""
-        value = await self.session.scalar(
+        value: datetime | None = await self.session.scalar(
             select(func.max(HabitLog.at)).where(
                 HabitLog.person_id == person_id, HabitLog.habit == habit
             )
         )
-        return cast(datetime | None, value)
+        return value
 
     async def for_day(self, person_id: int, day: date) -> list[LogEntry]:
         """Return a person's logs of one local day, oldest first."""

@@ -53,5 +53,5 @@ def register(app: NudgeApp) -> None:
 
 
 def register_fallbacks(app: NudgeApp) -> None:
-    """Add the handlers that catch what nothing else did (last group)."""
-    app.add_handler(MessageHandler(filters.COMMAND, unknown_command), group=99)
+    """Add the handler for commands nothing else took (group 0 runs only its first match)."""
+    app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
