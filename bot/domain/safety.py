@@ -1,4 +1,4 @@
-"""Red-flag rules for check-in answers: when to suggest a provider or urgent care; no diagnosis."""
+"""Red-flag rules for check-in answers: when to suggest a provider or urgent care."""
 
 from __future__ import annotations
 

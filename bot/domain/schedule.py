@@ -268,7 +268,7 @@ def next_fire(
     threshold = after if paused_until is None or paused_until <= after else paused_until
 
     def due(at: datetime) -> bool:
-        return at >= after and (paused_until is None or at >= paused_until)
+        return at > after and (paused_until is None or at >= paused_until)
 
     def fire(walls: Iterable[datetime]) -> datetime | None:
         for wall in walls:
