@@ -11,19 +11,38 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import ApplicationBuilder, ContextTypes
 from telegram.request import HTTPXRequest
 
+from bot.delivery.sender import start_sender
 from bot.runtime import Runtime
-from bot.telegram import basics, menus, text_router, texts
+from bot.scheduler import dispatcher
+from bot.telegram import admin, basics, menus, text_router, texts
+from bot.telegram import nudges as nudge_buttons
+from bot.telegram import checkin, quicklog
+from bot.telegram import presence
+from bot.telegram import breathe, onboarding, settings, tips
 from bot.telegram.context import Context, NudgeApp
 
 log = logging.getLogger(__name__)
 
 # Each feature module exposes register(app); order matters only for overlapping filters.
 FEATURES: list[Callable[[NudgeApp], None]] = [
+    presence.register,
     basics.register,
+    admin.register,
+    onboarding.register,
+    settings.register,
+    tips.register,
+    breathe.register,
+    nudge_buttons.register,
+    checkin.register,
+    quicklog.register,
     text_router.register,
 ]
 # Started in post_init, stopped in post_shutdown: each gets the app and returns a stopper.
-BACKGROUND: list[Callable[[NudgeApp], Any]] = []
+BACKGROUND: list[Callable[[NudgeApp], Any]] = [
+    # First in, last out: the sender outlives the tick that feeds it.
+    start_sender,
+    dispatcher.start,
+]
 
 
 def build_application(runtime: Runtime) -> NudgeApp:

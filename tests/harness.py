@@ -116,6 +116,27 @@ class Harness:
         await self.settle()
         return query_id
 
+    def make_admin(self, user: Any) -> None:
+        """Give a sandbox user the admin commands (ADMIN_IDS)."""
+        assert self.settings is not None
+        self.extra_settings["admin_ids"] = frozenset({user.id})
+        self.settings.admin_ids = frozenset({user.id})
+
+    async def drain(self) -> None:
+        """Send everything the outbox holds that is due, then wait for the bot to go quiet."""
+        sender = self.runtime.sender
+        if sender is not None:
+            await sender.flush()
+        await self.settle()
+
+    async def tick(self) -> None:
+        """Run the scheduler once at the fake clock's time, send what it queued, settle."""
+        await self.runtime.dispatcher.tick()
+        sender = self.runtime.sender
+        if sender is not None:
+            await sender.flush()
+        await self.settle()
+
     async def settle(self) -> None:
         """Wait until the bot has handled everything it was sent."""
         await self.sandbox.settle(quiet=0.15, timeout=10)

@@ -108,7 +108,9 @@ def next_question(answers: Answers, *, after: str | None = None) -> str | None:
     so a restart or an old button never loses the person's place.
     """
     if after is None:
-        return next((k for k in QUESTIONS if needed(k, answers) and not answered(k, answers)), None)
+        return next(
+            (k for k in QUESTIONS if needed(k, answers) and not answered(k, answers)), None
+        )
     if after not in QUESTIONS:
         raise ValueError(f"unknown question {after!r}")
     later = QUESTIONS[QUESTIONS.index(after) + 1 :]

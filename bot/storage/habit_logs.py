@@ -85,6 +85,15 @@ class HabitLogs:
             out.setdefault(habit, {})[day] = int(n)
         return out
 
+    async def has_source(self, person_id: int, source: str) -> bool:
+        """Tell whether a person has a log from this source (e.g. one hint message)."""
+        found = await self.session.scalar(
+            select(HabitLog.id)
+            .where(HabitLog.person_id == person_id, HabitLog.source == source)
+            .limit(1)
+        )
+        return found is not None
+
     async def last_at(self, person_id: int, habit: str) -> datetime | None:
         """Return when a person last did a habit."""
         value: datetime | None = await self.session.scalar(

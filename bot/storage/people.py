@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -142,3 +143,62 @@ class People:
         from sqlalchemy import func
 
         return int(await self.session.scalar(select(func.count()).select_from(Person)) or 0)
+
+    async def deactivate(self, person_id: int, now: datetime) -> bool:
+        """Mark a person unreachable (they blocked the bot); return whether it changed."""
+        result = cast(
+            CursorResult[Any],
+            await self.session.execute(
+                update(Person)
+                .where(Person.id == person_id, Person.active.is_(True))
+                .values(active=False, blocked_at=now, updated_at=now)
+            ),
+        )
+        return bool(result.rowcount)
+
+    async def reactivate(self, person_id: int, now: datetime) -> bool:
+        """Mark a blocked person reachable again; return whether it changed (cheap if not)."""
+        result = cast(
+            CursorResult[Any],
+            await self.session.execute(
+                update(Person)
+                .where(Person.id == person_id, Person.active.is_(False))
+                .values(active=True, blocked_at=None, updated_at=now, last_seen_at=now)
+            ),
+        )
+        return bool(result.rowcount)
+
+    async def chat_gone(self, chat_id: int, now: datetime) -> None:
+        """Remember that the bot can no longer write to a chat (kicked, blocked)."""
+        await self.session.execute(
+            update(Chat).where(Chat.id == chat_id).values(active=False, updated_at=now)
+        )
+
+    async def chat_migrated(self, old_id: int, new_id: int, now: datetime) -> None:
+        """Record that a group became a supergroup with a new id. Safe to repeat."""
+        old = await self.session.get(Chat, old_id, populate_existing=True)
+        await self.session.execute(
+            update(Chat).where(Chat.id == old_id).values(migrated_to=new_id, updated_at=now)
+        )
+        stmt = insert_for(self.session, Chat.__table__).values(
+            id=new_id,
+            type="supergroup",
+            title=None if old is None else old.title,
+            person_id=None,
+            active=True,
+            created_at=now,
+            updated_at=now,
+        )
+        await self.session.execute(stmt.on_conflict_do_nothing(index_elements=["id"]))
+
+    async def migrated_targets(self, chat_ids: Iterable[int]) -> dict[int, int]:
+        """Return {old id: new id} for those of the chats that were migrated."""
+        wanted = sorted(set(chat_ids))
+        if not wanted:
+            return {}
+        rows = await self.session.execute(
+            select(Chat.id, Chat.migrated_to).where(
+                Chat.id.in_(wanted), Chat.migrated_to.is_not(None)
+            )
+        )
+        return {int(old): int(new) for old, new in rows.tuples() if new is not None}

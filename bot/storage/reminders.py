@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Reminder
@@ -110,3 +110,15 @@ class Reminders:
         await self.session.execute(
             update(Reminder).where(Reminder.id == reminder_id).values(next_fire_at=next_fire_at)
         )
+
+    async def park_all(self, person_id: int) -> int:
+        """Stop all of a person's reminders from firing until rescheduled; return how many."""
+        result = cast(
+            CursorResult[Any],
+            await self.session.execute(
+                update(Reminder)
+                .where(Reminder.person_id == person_id, Reminder.next_fire_at.is_not(None))
+                .values(next_fire_at=None)
+            ),
+        )
+        return int(result.rowcount or 0)

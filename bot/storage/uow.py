@@ -6,9 +6,14 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.storage.checkins import CheckIns
+from bot.storage.deliveries import Deliveries
+from bot.storage.due import DueReminders
 from bot.storage.engine import create_engine, session_factory
+from bot.storage.broadcasts import Broadcasts
 from bot.storage.habit_logs import HabitLogs
 from bot.storage.people import People
+from bot.storage.person_data import PersonData
 from bot.storage.reminders import Reminders
 
 
@@ -19,6 +24,11 @@ class UnitOfWork:
     people: People
     reminders: Reminders
     habit_logs: HabitLogs
+    checkins: CheckIns
+    person_data: PersonData
+    broadcasts: Broadcasts
+    deliveries: Deliveries
+    due: DueReminders
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -28,6 +38,11 @@ class UnitOfWork:
         self.people = People(self.session)
         self.reminders = Reminders(self.session)
         self.habit_logs = HabitLogs(self.session)
+        self.checkins = CheckIns(self.session)
+        self.person_data = PersonData(self.session)
+        self.broadcasts = Broadcasts(self.session)
+        self.deliveries = Deliveries(self.session)
+        self.due = DueReminders(self.session)
         return self
 
     async def __aexit__(

@@ -1,4 +1,4 @@
-"""Handlers every chat needs: /start, /help, unknown commands."""
+"""Handlers every chat needs: /help, unknown commands."""
 
 from __future__ import annotations
 
@@ -18,20 +18,6 @@ def speaker(update: Update) -> people.Speaker:
     return people.Speaker(user.id, user.first_name, user.username, user.language_code)
 
 
-async def start(update: Update, context: Context) -> None:
-    """Record the person and greet them."""
-    chat = update.effective_chat
-    message = update.effective_message
-    assert chat is not None and message is not None
-    if chat.type != "private":
-        await message.reply_text(texts.NOT_IN_GROUP)
-        return
-    _, created = await people.register(
-        context.uow(), speaker(update), chat_id=chat.id, chat_type=chat.type, now=context.now()
-    )
-    await message.reply_text(texts.welcome(speaker(update).first_name, returning=not created))
-
-
 async def show_help(update: Update, context: Context) -> None:
     """List the commands."""
     message = update.effective_message
@@ -47,8 +33,7 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 
 def register(app: NudgeApp) -> None:
-    """Add the basic handlers."""
-    app.add_handler(CommandHandler("start", start))
+    """Add the basic handlers (/start belongs to bot.telegram.onboarding)."""
     app.add_handler(CommandHandler("help", show_help))
 
 

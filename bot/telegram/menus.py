@@ -13,11 +13,27 @@ from telegram.ext import ExtBot
 PRIVATE: list[tuple[str, str]] = [
     ("start", "Set up your habits"),
     ("help", "What I can do"),
+    ("checkin", "Your one-minute daily check-in"),
+    ("log", "Log a habit, e.g. /log walk 20 min"),
+    ("today", "What you did today and what's next"),
+    ("progress", "Streaks, strength and a chart"),
+    ("export", "Download your data"),
+    ("delete", "Erase all your data"),
+    ("tip", "A tip for your habits"),
+    ("breathe", "A guided breathing exercise"),
+    ("settings", "Time zone, your day, habits and times"),
+    ("pause", "Pause nudges, e.g. /pause 3d"),
+    ("resume", "Turn nudges back on"),
+    ("privacy", "What I store and why"),
 ]
 GROUP: list[tuple[str, str]] = [
     ("help", "What I can do here"),
+    ("tip", "A tip for everyone"),
 ]
-ADMIN_EXTRA: list[tuple[str, str]] = []
+ADMIN_EXTRA: list[tuple[str, str]] = [
+    ("broadcast", "Admin: send a message to everyone"),
+    ("stats", "Admin: people and outbox"),
+]
 
 
 def _commands(pairs: list[tuple[str, str]]) -> list[BotCommand]:

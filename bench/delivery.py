@@ -1,0 +1,202 @@
+"""Benchmark the outbox sender against the sandbox enforcing Telegram's flood limits.
+
+Run: .venv/bin/python bench/delivery.py [--free N] [--paid N] [--delay SECONDS]
+
+Each case queues N messages to N different private chats in a fresh SQLite outbox (in a temp
+dir), starts one sender with the settings an operator would use, and waits until the outbox is
+drained. The sandbox answers every call after `--delay` seconds (50 ms by default, about what
+Telegram's API takes) and refuses with 429 whatever exceeds its budgets: 30/s overall, 1/s per
+chat, or 1000/s overall for paid broadcasts. Prints a table; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from pydantic import SecretStr  # noqa: E402
+from telegram import Bot  # noqa: E402
+from telegram.request import HTTPXRequest  # noqa: E402
+
+from bot.clock import SystemClock  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.delivery.limits import SendLimits  # noqa: E402
+from bot.delivery.sender import Sender, in_flight_for  # noqa: E402
+from bot.sandbox import BotApiSandbox  # noqa: E402
+from bot.sandbox.models import SandboxEvent  # noqa: E402
+from bot.storage.migrate import upgrade  # noqa: E402
+from bot.storage.uow import Database  # noqa: E402
+
+TOKEN = "123456789:AAbenchTOKENforSANDBOXonly-abcdefghij"
+
+
+@dataclass
+class Result:
+    """The figures of one case."""
+
+    name: str
+    ceiling: float
+    queued: int
+    seconds: float
+    steady_rate: float
+    rejected_429: int
+    statuses: dict[str, int]
+    max_in_flight: int
+    commits: int
+    claims: int
+
+
+async def watch(sandbox: BotApiSandbox, sender: Sender, started: float) -> None:
+    """Print progress once a second."""
+    while True:
+        await asyncio.sleep(1)
+        print(
+            f"  {time.monotonic() - started:5.1f}s sent {sandbox.stats.sent:>6} "
+            f"429s {sandbox.stats.rejected_429:>4} {sender.stats}",
+            flush=True,
+        )
+
+
+async def run_case(
+    name: str, count: int, *, paid: bool, delay: float, folder: Path, verbose: bool = False
+) -> Result:
+    """Queue `count` messages, drain them with one sender and measure."""
+    url = f"sqlite+aiosqlite:///{folder / f'outbox-{paid}.db'}"
+    await asyncio.to_thread(upgrade, url)
+    db = Database(url)
+    sandbox = BotApiSandbox(token=TOKEN)
+    await sandbox.start()
+    sandbox.delay = delay
+    stamps: list[float] = []
+
+    def on_event(event: SandboxEvent) -> None:
+        if event.kind == "message" and event.message is not None and event.message.from_bot:
+            stamps.append(time.monotonic())
+
+    sandbox.subscribe(on_event)
+    people = [sandbox.add_user(f"P{i}") for i in range(count)]
+    now = datetime.now(UTC)
+    async with db.uow() as uow:
+        await uow.deliveries.add_many(
+            [
+                {
+                    "chat_id": p.id,
+                    "kind": "broadcast",
+                    "payload": {"text": f"<b>Tip</b> for {p.first_name}", "parse_mode": "HTML"},
+                    "due_at": now,
+                    "now": now,
+                }
+                for p in people
+            ]
+        )
+        await uow.commit()
+
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, bot_token=SecretStr(TOKEN), paid_broadcast=paid
+    )
+    limits = SendLimits.from_settings(settings)
+    in_flight = in_flight_for(limits)
+    request = HTTPXRequest(connection_pool_size=in_flight + 4, read_timeout=15)
+    sender = Sender(
+        db,
+        Bot(TOKEN, base_url=sandbox.base_url, request=request),
+        SystemClock(),
+        limits=limits,
+        max_attempts=settings.max_attempts,
+        max_in_flight=in_flight,
+    )
+    started = time.monotonic()
+    sender.start()
+    monitor = asyncio.create_task(watch(sandbox, sender, started)) if verbose else None
+    try:
+        await sender.flush(timeout=count / limits.per_second * 3 + 30)
+    finally:
+        if monitor is not None:
+            monitor.cancel()
+        await sender.stop()
+    seconds = time.monotonic() - started
+    async with db.uow() as uow:
+        statuses = await uow.deliveries.count_by_status()
+    await db.close()
+    await sandbox.stop()
+    # The rate between the 10th and 90th percentile message: start-up and tail left out.
+    steady = 0.0
+    if len(stamps) >= 10:
+        lo, hi = stamps[len(stamps) // 10], stamps[len(stamps) * 9 // 10]
+        steady = (len(stamps) * 8 // 10) / (hi - lo) if hi > lo else 0.0
+    return Result(
+        name=name,
+        ceiling=limits.per_second,
+        queued=count,
+        seconds=seconds,
+        steady_rate=steady,
+        rejected_429=sandbox.stats.rejected_429,
+        statuses=statuses,
+        max_in_flight=sender.stats.max_in_flight,
+        commits=sender.stats.commits,
+        claims=sender.stats.claims,
+    )
+
+
+def show(results: list[Result], delay: float) -> None:
+    """Print the table."""
+    print(f"\nOutbox sender vs sandbox (Telegram's limits, {delay * 1000:.0f} ms per call)\n")
+    head = (
+        f"{'case':<14}{'ceiling/s':>10}{'queued':>8}{'seconds':>9}{'steady/s':>10}"
+        f"{'% ceiling':>10}{'429s':>6}{'sent':>7}{'failed':>7}{'other':>6}"
+        f"{'in flight':>10}{'commits':>8}"
+    )
+    print(head)
+    print("-" * len(head))
+    for r in results:
+        sent = r.statuses.get("sent", 0)
+        failed = r.statuses.get("failed", 0)
+        other = sum(r.statuses.values()) - sent - failed
+        print(
+            f"{r.name:<14}{r.ceiling:>10.0f}{r.queued:>8}{r.seconds:>9.1f}{r.steady_rate:>10.1f}"
+            f"{100 * r.steady_rate / r.ceiling:>9.1f}%{r.rejected_429:>6}{sent:>7}{failed:>7}"
+            f"{other:>6}{r.max_in_flight:>10}{r.commits:>8}"
+        )
+    print(
+        "\nsteady/s: messages per second between the 10th and 90th percentile message;"
+        "\nother: rows neither sent nor failed (must be 0); commits: 'sent'-mark transactions."
+    )
+
+
+async def main() -> None:
+    """Run both cases and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--free", type=int, default=600, help="messages at the 30/s ceiling")
+    parser.add_argument("--paid", type=int, default=20_000, help="messages as paid broadcast")
+    parser.add_argument("--delay", type=float, default=0.05, help="sandbox latency per call")
+    parser.add_argument("--verbose", action="store_true", help="print progress every second")
+    args = parser.parse_args()
+    verbose = bool(args.verbose)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        results = [
+            await run_case(
+                "30/s", args.free, paid=False, delay=args.delay, folder=folder, verbose=verbose
+            ),
+            await run_case(
+                "paid 1000/s",
+                args.paid,
+                paid=True,
+                delay=args.delay,
+                folder=folder,
+                verbose=verbose,
+            ),
+        ]
+    show(results, args.delay)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

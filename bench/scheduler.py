@@ -1,0 +1,471 @@
+"""Benchmark the scheduler tick against one PTB JobQueue job per person per habit.
+
+Run: .venv/bin/python bench/scheduler.py [--quick] [--dir DIR] [--rebuild]
+
+Builds SQLite databases of onboarded people with 4 reminders each (water, movement, food,
+breathing; eight time zones; a per-person spread offset), with fast bulk inserts, and caches
+them in --dir. Then, each in a fresh subprocess so memory is measured per process:
+
+  serve     open the 100k-people database and run the dispatcher's tick loop once a second, as
+            the bot does, on a clock that reaches the moment 10,000 reminders fall due (all at
+            once) about 3 s after start. Reports the time from process start to the first
+            finished tick ("ready to dispatch"), how late the last of the 10,000 reached the
+            outbox, and the process's max RSS.
+  tick      one tick with 10,000 due among 100k people, and among 1M people (median of 3).
+  baseline  the same people with one PTB JobQueue job per person per habit (PTB's timer
+            example): time to schedule, max RSS, and how many of N jobs due at the same moment
+            fire within a window (each job's callback stands in for send_message with a 50 ms
+            await, like a round trip to Telegram).
+
+Prints a table; asserts nothing. Full run about 3-4 minutes (first run builds the 1M database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ZONES = (
+    "Europe/Berlin",
+    "Europe/London",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Asia/Kolkata",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "America/Sao_Paulo",
+)
+HABITS = ("water", "move", "food", "breathe")
+# The database's "now": a Tuesday; every reminder's next fire is after it, on whole minutes.
+N0 = datetime(2026, 3, 24, 10, 0, 30, tzinfo=UTC)
+# The moment the chosen reminders all fall due.
+DUE_AT = N0
+# How far before DUE_AT the serving process's clock starts.
+LEAD_SECONDS = 3.0
+
+
+def fmt_time(at: datetime) -> str:
+    """Format a UTC datetime the way SQLAlchemy stores it in SQLite."""
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def max_rss_mb() -> float:
+    """Return this process's peak resident memory in MB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --------------------------------------------------------------------------------- building
+
+
+def templates() -> dict[tuple[int, str, int], tuple[str, str]]:
+    """Return (rule JSON, next fire) per (zone index, habit, offset): few distinct schedules."""
+    from datetime import time as clock_time
+    from zoneinfo import ZoneInfo
+
+    from bot.domain.habits import Habit, default_rule
+    from bot.domain.schedule import MAX_OFFSET_MINUTES, Window, next_fire
+
+    awake = Window(clock_time(7), clock_time(23))
+    sitting = Window(clock_time(9), clock_time(17))
+    out: dict[tuple[int, str, int], tuple[str, str]] = {}
+    for z, zone in enumerate(ZONES):
+        for habit in HABITS:
+            for offset in range(-7, 8):
+                assert abs(offset) <= MAX_OFFSET_MINUTES
+                rule = default_rule(
+                    Habit(habit), awake=awake, sitting=sitting, offset_minutes=offset
+                )
+                at = next_fire(rule, ZoneInfo(zone), N0, awake=awake)
+                out[(z, habit, offset)] = (json.dumps(rule.to_dict()), fmt_time(at))
+    return out
+
+
+def build(path: Path, people: int, due: int, seed: int = 1) -> None:
+    """Create a migrated SQLite database with `people` x 4 reminders; `due` of them due at once."""
+    from bot.domain.schedule import spread_offset
+    from bot.storage.migrate import upgrade
+
+    if path.exists():
+        path.unlink()
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    plans = templates()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=OFF")
+    # Building the time index once at the end is much faster than keeping it up per row.
+    conn.execute("DROP INDEX ix_reminders_due")
+    created = fmt_time(N0 - timedelta(days=30))
+    chunk = 50_000
+    reminder_id = 0
+    for start in range(1, people + 1, chunk):
+        ids = range(start, min(start + chunk, people + 1))
+        conn.executemany(
+            "INSERT INTO people (id, first_name, timezone, wake_time, sleep_time, sit_start,"
+            " sit_end, consent_at, onboarded_at, active, created_at, updated_at, recent_tips)"
+            " VALUES (?, 'P', ?, '07:00', '23:00', '09:00', '17:00', ?, ?, 1, ?, ?, '[]')",
+            [(i, ZONES[i % len(ZONES)], created, created, created, created) for i in ids],
+        )
+        rows = []
+        for i in ids:
+            for habit in HABITS:
+                reminder_id += 1
+                rule, at = plans[(i % len(ZONES), habit, spread_offset(i, habit))]
+                rows.append((reminder_id, i, habit, rule, at, created))
+        conn.executemany(
+            "INSERT INTO reminders (id, person_id, habit, rule, enabled, next_fire_at,"
+            " ignored_in_row, recent_texts, updated_at) VALUES (?, ?, ?, ?, 1, ?, 0, '[]', ?)",
+            rows,
+        )
+    conn.execute("CREATE INDEX ix_reminders_due ON reminders (next_fire_at)")
+    chosen = random.Random(seed).sample(range(1, reminder_id + 1), due)
+    conn.execute("CREATE TABLE bench_due (id INTEGER PRIMARY KEY)")
+    conn.executemany("INSERT INTO bench_due (id) VALUES (?)", [(i,) for i in chosen])
+    conn.execute(
+        "UPDATE reminders SET next_fire_at = ? WHERE id IN (SELECT id FROM bench_due)",
+        (fmt_time(DUE_AT),),
+    )
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+
+
+def reset(path: Path) -> None:
+    """Undo a run: empty the outbox and make the chosen reminders due again."""
+    conn = sqlite3.connect(path)
+    conn.execute("DELETE FROM deliveries")
+    conn.execute(
+        "UPDATE reminders SET next_fire_at = ?, recent_texts = '[]', ignored_in_row = 0"
+        " WHERE id IN (SELECT id FROM bench_due)",
+        (fmt_time(DUE_AT),),
+    )
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+
+
+def database(folder: Path, people: int, due: int, rebuild: bool) -> tuple[Path, float]:
+    """Return a cached database for this size (building it if needed) and the build time."""
+    path = folder / f"people-{people}-due-{due}.db"
+    if path.exists() and not rebuild:
+        reset(path)
+        return path, 0.0
+    started = time.perf_counter()
+    build(path, people, due)
+    return path, time.perf_counter() - started
+
+
+# ------------------------------------------------------------------------ child processes
+
+
+def _runtime(path: Path, clock: Any) -> Any:
+    from bot.config import Settings
+    from bot.runtime import Runtime
+    from bot.storage.uow import Database
+
+    settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{path}")  # type: ignore[call-arg]
+    return Runtime(settings=settings, db=Database(settings.database_url), clock=clock)
+
+
+async def child_serve(path: Path, spawned: float, due: int) -> dict[str, Any]:
+    """Run the tick loop from process start until the burst is in the outbox."""
+    from bot.clock import ScaledClock
+    from bot.scheduler.dispatcher import Dispatcher
+
+    clock = ScaledClock(1.0, start=DUE_AT - timedelta(seconds=LEAD_SECONDS))
+    runtime = _runtime(path, clock)
+    dispatcher = Dispatcher(runtime)
+    ready = None
+    handled = 0
+    late = None
+    burst_tick = None
+    ticks = 0
+    started = time.monotonic()
+    while time.monotonic() - started < LEAD_SECONDS + 30:
+        began = time.monotonic()
+        stats = await dispatcher.tick()
+        ticks += 1
+        if ready is None:
+            ready = time.time() - spawned
+        if stats.due:
+            handled += stats.due
+            # Everything a tick claims is committed when tick() returns.
+            late = (clock.now() - DUE_AT).total_seconds()
+            burst_tick = stats.seconds
+        if handled >= due:
+            break
+        await asyncio.sleep(max(0.0, runtime.settings.tick_seconds - (time.monotonic() - began)))
+    async with runtime.db.uow() as uow:
+        from sqlalchemy import func, select
+
+        from bot.storage.models import Delivery
+
+        queued = await uow.session.scalar(select(func.count()).select_from(Delivery))
+    await runtime.db.close()
+    return {
+        "ready": ready,
+        "late": late,
+        "burst_tick": burst_tick,
+        "worst": None if burst_tick is None else runtime.settings.tick_seconds + burst_tick,
+        "handled": handled,
+        "queued": queued,
+        "ticks": ticks,
+        "rss": max_rss_mb(),
+    }
+
+
+async def child_tick(path: Path) -> dict[str, Any]:
+    """Time one tick over the due reminders (the parent resets the database between runs)."""
+    from bot.clock import FakeClock
+    from bot.scheduler.dispatcher import Dispatcher
+
+    clock = FakeClock(DUE_AT + timedelta(seconds=0.5))
+    runtime = _runtime(path, clock)
+    stats = await Dispatcher(runtime).tick()
+    await runtime.db.close()
+    return {
+        "seconds": stats.seconds,
+        "due": stats.due,
+        "queued": stats.queued,
+        "rss": max_rss_mb(),
+    }
+
+
+async def child_baseline(people: int, burst: int, window: float) -> dict[str, Any]:
+    """Schedule one JobQueue job per person per habit, then fire `burst` jobs at once."""
+    from telegram.ext import ApplicationBuilder, CallbackContext
+
+    plans = templates()
+    app = ApplicationBuilder().token("123456789:AAbenchTOKEN-not-used-offline").build()
+    job_queue = app.job_queue
+    assert job_queue is not None
+    await job_queue.start()
+    real_now = datetime.now(UTC)
+
+    async def nudge(context: CallbackContext[Any, Any, Any, Any]) -> None:
+        await asyncio.sleep(0.05)  # stands for send_message
+
+    started = time.perf_counter()
+    from bot.domain.schedule import spread_offset
+
+    for i in range(1, people + 1):
+        for habit in HABITS:
+            _, at = plans[(i % len(ZONES), habit, spread_offset(i, habit))]
+            first = datetime.fromisoformat(at).replace(tzinfo=UTC) - N0
+            interval = {"water": 7200, "move": 3000}.get(habit, 86400)
+            job_queue.run_repeating(
+                nudge,
+                interval=interval,
+                first=real_now + first + timedelta(hours=1),
+                chat_id=i,
+                name=f"{i}:{habit}",
+                data=habit,
+            )
+    schedule_seconds = time.perf_counter() - started
+    rss_scheduled = max_rss_mb()
+
+    fired: list[float] = []
+
+    async def alarm(context: CallbackContext[Any, Any, Any, Any]) -> None:
+        fired.append(time.monotonic())
+        await asyncio.sleep(0.05)
+
+    due = datetime.now(UTC) + timedelta(seconds=3)
+    for i in range(1, burst + 1):
+        job_queue.run_once(alarm, when=due, chat_id=i, name=f"burst:{i}")
+    due_mono = time.monotonic() + (due - datetime.now(UTC)).total_seconds()
+    while time.monotonic() < due_mono + window and len(fired) < burst:
+        await asyncio.sleep(0.2)
+    in_window = sum(1 for t in fired if t <= due_mono + window)
+    last = max(fired) - due_mono if fired else None
+    await job_queue.stop(wait=False)
+    return {
+        "schedule_seconds": schedule_seconds,
+        "rss_scheduled": rss_scheduled,
+        "fired": in_window,
+        "last": last,
+        "rss": max_rss_mb(),
+    }
+
+
+def child(argv: list[str]) -> None:
+    """Run one measurement and print its figures as JSON on the last line."""
+    mode = argv[0]
+    if mode == "serve":
+        result = asyncio.run(child_serve(Path(argv[1]), float(argv[2]), int(argv[3])))
+    elif mode == "tick":
+        result = asyncio.run(child_tick(Path(argv[1])))
+    else:
+        result = asyncio.run(child_baseline(int(argv[1]), int(argv[2]), float(argv[3])))
+    print(json.dumps(result))
+
+
+def spawn(*args: str) -> dict[str, Any]:
+    """Run this script as a child for one measurement; return what it printed."""
+    spawned = time.time()
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        *[a.replace("{spawned}", repr(spawned)) for a in args],
+    ]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"child {args[0]} failed:\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+# ---------------------------------------------------------------------------------- report
+
+
+@dataclass
+class Sizes:
+    people: int
+    big: int
+    due: int
+    baseline_people: int
+    burst: int
+    window: float
+
+
+FULL = Sizes(
+    people=100_000, big=1_000_000, due=10_000, baseline_people=10_000, burst=10_000, window=60
+)
+QUICK = Sizes(people=10_000, big=100_000, due=2_000, baseline_people=2_000, burst=2_000, window=10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (about 30 s)")
+    parser.add_argument("--dir", default="/tmp/nudgebot-bench", help="where databases are cached")
+    parser.add_argument("--rebuild", action="store_true", help="build the databases again")
+    args = parser.parse_args()
+    sizes = QUICK if args.quick else FULL
+    folder = Path(args.dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    overall = time.perf_counter()
+
+    small, small_build = database(folder, sizes.people, sizes.due, args.rebuild)
+    big, big_build = database(folder, sizes.big, sizes.due, args.rebuild)
+    print(
+        f"databases: {sizes.people:,} people x 4 reminders ({small_build:.1f} s to build),"
+        f" {sizes.big:,} x 4 ({big_build:.1f} s); cached in {folder}"
+    )
+
+    reset(small)
+    serve = spawn("serve", str(small), "{spawned}", str(sizes.due))
+    ticks: dict[int, list[float]] = {}
+    for path, people in ((small, sizes.people), (big, sizes.big)):
+        runs = []
+        for _ in range(3):
+            reset(path)
+            result = spawn("tick", str(path))
+            assert result["due"] == sizes.due, result
+            runs.append(result["seconds"])
+        ticks[people] = runs
+    reset(small)
+    base = spawn("baseline", str(sizes.baseline_people), str(sizes.burst), str(sizes.window))
+
+    small_tick = statistics.median(ticks[sizes.people])
+    big_tick = statistics.median(ticks[sizes.big])
+    print(f"\nScheduler tick (SQLite, {os.cpu_count()} CPUs)\n")
+    rows = [
+        (
+            f"{sizes.people:,} people x 4: max RSS of the ticking process",
+            f"{serve['rss']:.0f} MB",
+            "<= 150 MB",
+        ),
+        (
+            "ready to dispatch (process start -> first tick done)",
+            f"{serve['ready']:.2f} s",
+            "<= 3 s",
+        ),
+        (
+            f"{sizes.due:,} due at once: last one in the outbox after its time",
+            f"{serve['late']:.2f} s",
+            "<= 2 s",
+        ),
+        (
+            "  worst case (a tick just missed them): interval + that tick",
+            f"{serve['worst']:.2f} s",
+            "<= 2 s",
+        ),
+        (
+            f"tick, {sizes.due:,} due among {sizes.people:,} people (median of 3)",
+            f"{small_tick:.3f} s",
+            "",
+        ),
+        (
+            f"tick, {sizes.due:,} due among {sizes.big:,} people (median of 3)",
+            f"{big_tick:.3f} s",
+            "",
+        ),
+        ("ratio (bigger / smaller)", f"{big_tick / small_tick:.2f}x", "<= 1.5x"),
+    ]
+    for label, value, goal in rows:
+        print(f"  {label:<66} {value:>10}  {goal}")
+    print(
+        f"  (serve: {serve['ticks']} ticks, {serve['handled']:,} reminders handled,"
+        f" {serve['queued']:,} outbox rows; tick runs: "
+        + ", ".join(f"{s:.3f}" for s in ticks[sizes.people] + ticks[sizes.big])
+        + " s)"
+    )
+
+    print(
+        f"\nBaseline: one PTB JobQueue job per person per habit ({sizes.baseline_people:,} people)\n"
+    )
+    jobs = sizes.baseline_people * len(HABITS)
+    last = "n/a" if base["last"] is None else f"{base['last']:.1f} s"
+    brows = [
+        (f"time to schedule {jobs:,} jobs", f"{base['schedule_seconds']:.2f} s"),
+        ("max RSS after scheduling", f"{base['rss_scheduled']:.0f} MB"),
+        (
+            f"{sizes.burst:,} jobs due at once: fired within {sizes.window:.0f} s",
+            f"{base['fired']:,} of {sizes.burst:,}",
+        ),
+        ("last one fired after its time", last),
+        ("max RSS at the end", f"{base['rss']:.0f} MB"),
+    ]
+    for label, value in brows:
+        print(f"  {label:<66} {value:>14}")
+
+    print("\nSide by side\n")
+    print(f"  {'':<40} {'tick':>12} {'JobQueue':>12} {'ratio':>8}")
+    print(
+        f"  {'max RSS (MB)':<40} {serve['rss']:>12.0f} {base['rss']:>12.0f}"
+        f" {base['rss'] / serve['rss']:>7.1f}x"
+        f"   ({sizes.people:,} vs {sizes.baseline_people:,} people)"
+    )
+    print(
+        f"  {'ready / schedule time (s)':<40} {serve['ready']:>12.2f} {base['schedule_seconds']:>12.2f}"
+        f" {base['schedule_seconds'] / serve['ready']:>7.1f}x"
+    )
+    burst_share = base["fired"] / sizes.burst
+    print(
+        f"  {'share of a burst delivered on time':<40} {1.0:>12.0%} {burst_share:>12.0%}"
+        f"   ({sizes.due:,} within {serve['late']:.1f} s vs {sizes.burst:,} within {sizes.window:.0f} s)"
+    )
+    print(f"\ntotal bench time {time.perf_counter() - overall:.0f} s")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2:])
+    else:
+        main()

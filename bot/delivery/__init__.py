@@ -1,0 +1,1 @@
+"""The outbox sender: drains queued deliveries to Telegram within its limits."""

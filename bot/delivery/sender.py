@@ -1,0 +1,695 @@
+"""The outbox sender: claim due rows, send them within Telegram's limits, record each result.
+
+Crash safety comes from the order of writes: rows are claimed (status "sending", a lease) and
+committed before anything is sent, and each row is marked "sent" as soon as Telegram accepts
+it. A sender that dies leaves its rows "sending" with a lease that runs out; any sender then
+claims them again. So nothing is lost, and a duplicate can only be one of the at most
+`max_in_flight` messages that were between Telegram and the database at the moment of death.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import heapq
+import logging
+import math
+import time
+import uuid
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.request import HTTPXRequest
+
+from bot.clock import Clock
+from bot.delivery.limits import FloodWatch, Pacer, SendLimits
+from bot.runtime import Runtime
+from bot.storage.deliveries import DeliveryRecord
+from bot.storage.uow import Database
+from bot.telegram.context import NudgeApp
+
+log = logging.getLogger(__name__)
+
+# pg_advisory_lock key: "nudge" + "send" as digits; any constant shared by all instances works.
+LOCK_KEY = 0x6E756467_73656E64
+# How many rows of one chat to hold in memory; the rest wait in the table for their turn.
+PER_CHAT_HELD = 5
+# After a migration is followed this many times for one row, something is wrong: give up.
+MAX_HOPS = 3
+
+
+@dataclass
+class _Held:
+    """A claimed row on its way out; chat_id follows group migrations."""
+
+    record: DeliveryRecord
+    chat_id: int
+    hops: int = 0
+
+
+@dataclass
+class SenderStats:
+    """What the sender did since it started (for the bench, tests and logs)."""
+
+    sent: int = 0
+    floods: int = 0
+    global_floods: int = 0
+    retried: int = 0
+    failed: int = 0
+    forbidden: int = 0
+    migrated: int = 0
+    claims: int = 0
+    commits: int = 0
+    max_in_flight: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """Return a RetryAfter's wait in seconds (PTB gives an int or a timedelta)."""
+    value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def backoff(attempts: int, base: float, cap: float) -> timedelta:
+    """Return the wait before retry number `attempts` (1, 2, 4, ... times `base`, capped)."""
+    return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+def keyboard(payload: dict[str, Any], delivery_id: int) -> InlineKeyboardMarkup | None:
+    """Build the inline keyboard of a payload; "{id}" in button data becomes the delivery id."""
+    rows = payload.get("buttons")
+    if not rows:
+        return None
+    built = []
+    for row in rows:
+        buttons = []
+        for button in row:
+            if "url" in button:
+                buttons.append(InlineKeyboardButton(button["text"], url=button["url"]))
+            else:
+                data = str(button["data"]).replace("{id}", str(delivery_id))
+                buttons.append(InlineKeyboardButton(button["text"], callback_data=data))
+        built.append(buttons)
+    return InlineKeyboardMarkup(built)
+
+
+def document_of(payload: dict[str, Any]) -> InputFile | None:
+    """Return the payload's document as an upload, if it has one."""
+    doc = payload.get("document")
+    if not doc:
+        return None
+    filename = doc.get("filename")
+    if "base64" in doc:
+        return InputFile(base64.b64decode(doc["base64"]), filename=filename)
+    path = Path(doc["path"])
+    return InputFile(path.read_bytes(), filename=filename or path.name)
+
+
+class Sender:
+    """Drain the outbox: one per process; on PostgreSQL, one active per deployment."""
+
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        clock: Clock,
+        *,
+        limits: SendLimits | None = None,
+        max_attempts: int = 5,
+        instance_id: str = "nudgebot",
+        max_in_flight: int = 64,
+        batch_size: int | None = None,
+        lease: timedelta = timedelta(seconds=60),
+        idle_seconds: float = 0.5,
+        lock_retry_seconds: float = 3.0,
+        backoff_base: float = 2.0,
+        backoff_cap: float = 600.0,
+    ) -> None:
+        self.db = db
+        self.bot = bot
+        self.clock = clock
+        self.limits = limits or SendLimits()
+        self.max_attempts = max_attempts
+        # Unique per sender, so a restarted process can take back what its predecessor held.
+        self.owner = f"{instance_id[:40]}:{uuid.uuid4().hex[:12]}"
+        self.max_in_flight = max_in_flight
+        self.batch_size = batch_size or max(10, min(500, int(self.limits.per_second)))
+        self.held_cap = max(2 * self.batch_size, 2 * max_in_flight)
+        self.lease = lease
+        self.idle_seconds = idle_seconds
+        self.lock_retry_seconds = lock_retry_seconds
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.stats = SenderStats()
+
+        self._overall = Pacer(self.limits.per_second)
+        self._floods = FloodWatch()
+        self._queues: dict[int, deque[_Held]] = {}
+        self._held = 0
+        self._busy: set[int] = set()
+        self._scheduled: set[int] = set()
+        self._ready: deque[int] = deque()
+        self._timers: list[tuple[float, int]] = []
+        self._chat_ready: dict[int, float] = {}
+        self._in_flight = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._marks: list[tuple[int, int, datetime]] = []
+        self._marks_done: asyncio.Future[None] | None = None
+        self._marks_ready = asyncio.Event()
+        self._changed = asyncio.Event()
+        self._wanted = True
+        self._more = False
+        self._stopping = False
+        self._active = False
+        self._main: asyncio.Task[None] | None = None
+        self._recorder: asyncio.Task[None] | None = None
+        self._lock_engine: AsyncEngine | None = None
+        self._lock_conn: AsyncConnection | None = None
+
+    # ---------------------------------------------------------------- lifecycle
+
+    @property
+    def active(self) -> bool:
+        """Tell whether this sender is the one sending (it holds the lock, if any is needed)."""
+        return self._active
+
+    def start(self) -> None:
+        """Start sending in the background (call from inside the running event loop)."""
+        if self._main is not None:
+            return
+        self._stopping = False
+        self._recorder = asyncio.create_task(self._record_loop(), name="sender-recorder")
+        self._main = asyncio.create_task(self._run(), name="sender")
+
+    def wake(self) -> None:
+        """Look for due rows now (the tick calls this after queuing)."""
+        self._wanted = True
+        self._changed.set()
+
+    async def flush(self, timeout: float = 10) -> None:  # noqa: ASYNC109
+        """Return once no row is due and unsent; raise TimeoutError if that takes too long."""
+        deadline = time.monotonic() + timeout
+        self.wake()
+        while True:
+            if not self._held and not self._in_flight and not self._marks:
+                async with self.db.uow() as uow:
+                    due = await uow.deliveries.count_due(self.owner, self.clock.now())
+                if due == 0:
+                    return
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"the outbox still has due rows after {timeout}s")
+            await asyncio.sleep(0.02)
+
+    async def stop(self, timeout: float = 10) -> None:  # noqa: ASYNC109
+        """Finish what is in flight, hand back what was not sent, and stop."""
+        self._stopping = True
+        self._changed.set()
+        if self._main is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._main
+            self._main = None
+        if self._tasks:
+            _, late = await asyncio.wait(self._tasks, timeout=timeout)
+            for task in late:
+                task.cancel()
+        await self._stop_recorder()
+        if self._held:
+            with contextlib.suppress(Exception):
+                async with self.db.uow() as uow:
+                    await uow.deliveries.release(self.owner)
+                    await uow.commit()
+        self._forget_all()
+        await self._unlock()
+        with contextlib.suppress(Exception):
+            await self.bot.shutdown()
+
+    async def abandon(self) -> None:
+        """Stop at once without recording anything: what a crash leaves behind (for tests)."""
+        self._stopping = True
+        tasks = [t for t in (self._main, self._recorder, *self._tasks) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._main = self._recorder = None
+        self._forget_all()
+        await self._unlock()
+
+    async def _stop_recorder(self) -> None:
+        if self._recorder is None:
+            return
+        self._marks_ready.set()
+        # The recorder leaves once the marks are written; give it a moment, then stop it.
+        for _ in range(500):
+            if not self._marks:
+                break
+            await asyncio.sleep(0.01)
+        self._recorder.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._recorder
+        self._recorder = None
+
+    def _forget_all(self) -> None:
+        self._queues.clear()
+        self._held = 0
+        self._busy.clear()
+        self._scheduled.clear()
+        self._ready.clear()
+        self._timers.clear()
+        self._active = False
+
+    # ---------------------------------------------------------------- the single-sender lock
+
+    async def _lock(self) -> bool:
+        """Wait until this instance may send; on PostgreSQL that means holding the lock."""
+        if self.db.dialect != "postgresql":
+            return True
+        if self._lock_engine is None:
+            # Its own unpooled connection: closing it really ends the session and frees the lock.
+            self._lock_engine = create_async_engine(self.db.url, poolclass=NullPool)
+        while not self._stopping:
+            try:
+                conn = await self._lock_engine.connect()
+                got = await conn.scalar(
+                    text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}
+                )
+                await conn.commit()
+                if got:
+                    self._lock_conn = conn
+                    log.info("sender %s holds the send lock", self.owner)
+                    return True
+                await conn.close()
+            except Exception as exc:
+                log.warning("could not try the send lock: %s", exc)
+            await self._pause(self.lock_retry_seconds)
+        return False
+
+    async def _still_locked(self) -> bool:
+        if self._lock_conn is None:
+            return self.db.dialect != "postgresql"
+        try:
+            await self._lock_conn.execute(text("SELECT 1"))
+            await self._lock_conn.commit()
+        except Exception as exc:
+            log.warning("lost the send lock connection: %s", exc)
+            return False
+        return True
+
+    async def _unlock(self) -> None:
+        conn, self._lock_conn = self._lock_conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+                await conn.commit()
+            with contextlib.suppress(Exception):
+                await conn.close()
+        if self._lock_engine is not None:
+            await self._lock_engine.dispose()
+            self._lock_engine = None
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep up to `seconds`, waking early on stop or wake()."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._changed.wait(), seconds)
+        self._changed.clear()
+
+    # ---------------------------------------------------------------- the main loop
+
+    async def _run(self) -> None:
+        """Hold the lock, then send until stopped; start over after an unexpected error."""
+        while not self._stopping:
+            try:
+                await self.bot.initialize()
+                if not await self._lock():
+                    return
+                self._active = True
+                await self._serve()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("the sender failed; starting over in a second")
+                await asyncio.sleep(1)
+            finally:
+                self._active = False
+                if self._lock_conn is not None and not self._stopping:
+                    await self._unlock()
+
+    async def _serve(self) -> None:
+        next_claim = 0.0
+        check_every = max(1.0, min(5.0, self.lease.total_seconds() / 4))
+        next_check = time.monotonic() + check_every
+        while not self._stopping:
+            now = time.monotonic()
+            if now >= next_check:
+                if not await self._still_locked():
+                    return
+                await self._renew()
+                next_check = now + check_every
+            room = self._held <= self.held_cap - self.batch_size
+            if room and (self._wanted or self._more or now >= next_claim):
+                self._wanted = False
+                await self._claim()
+                next_claim = time.monotonic() + self.idle_seconds
+            wait = self._start_ready()
+            now = time.monotonic()
+            room = self._held <= self.held_cap - self.batch_size
+            until = min(wait, next_check - now)
+            if room:
+                until = 0.0 if self._more else min(until, next_claim - now)
+            if until > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), until)
+            else:
+                await asyncio.sleep(0)
+            self._changed.clear()
+
+    async def _claim(self) -> None:
+        skip = [chat for chat, queue in self._queues.items() if len(queue) >= PER_CHAT_HELD]
+        limit = min(self.batch_size, self.held_cap - self._held)
+        now = self.clock.now()
+        async with self.db.uow() as uow:
+            rows = await uow.deliveries.claim(
+                owner=self.owner,
+                now=now,
+                lease_until=now + self.lease,
+                limit=limit,
+                skip_chats=skip,
+            )
+            moved = await uow.people.migrated_targets(r.chat_id for r in rows if r.chat_id < 0)
+            for old, new in moved.items():
+                await uow.deliveries.redirect(old, new)
+            await uow.commit()
+        self.stats.claims += 1
+        self._more = len(rows) >= limit
+        for row in rows:
+            target = row.chat_id
+            while target in moved:
+                target = moved[target]
+            self._enqueue(_Held(row, target))
+
+    async def _renew(self) -> None:
+        if not self._held:
+            return
+        async with self.db.uow() as uow:
+            await uow.deliveries.renew(self.owner, self.clock.now() + self.lease)
+            await uow.commit()
+
+    # ---------------------------------------------------------------- who goes next
+
+    def _enqueue(self, held: _Held, *, front: bool = False) -> None:
+        queue = self._queues.setdefault(held.chat_id, deque())
+        if front:
+            queue.appendleft(held)
+        else:
+            queue.append(held)
+        self._held += 1
+        self._schedule(held.chat_id)
+
+    def _schedule(self, chat_id: int) -> None:
+        """Put a chat with rows in line for its next send, once."""
+        if chat_id in self._busy or chat_id in self._scheduled or not self._queues.get(chat_id):
+            return
+        self._scheduled.add(chat_id)
+        at = self._chat_ready.get(chat_id, 0.0)
+        if at <= time.monotonic():
+            self._ready.append(chat_id)
+        else:
+            heapq.heappush(self._timers, (at, chat_id))
+
+    def _start_ready(self) -> float:
+        """Start every send the limits allow now; return how long until the next may start."""
+        now = time.monotonic()
+        while self._timers and self._timers[0][0] <= now:
+            _, chat_id = heapq.heappop(self._timers)
+            at = self._chat_ready.get(chat_id, 0.0)
+            if at > now:  # paused again after it was queued
+                heapq.heappush(self._timers, (at, chat_id))
+            else:
+                self._ready.append(chat_id)
+        while self._ready and self._in_flight < self.max_in_flight:
+            wait = self._overall.wait(now)
+            if wait > 0:
+                return wait
+            chat_id = self._ready.popleft()
+            self._scheduled.discard(chat_id)
+            queue = self._queues.get(chat_id)
+            if not queue:
+                continue
+            held = queue.popleft()
+            if not queue:
+                del self._queues[chat_id]
+            self._held -= 1
+            self._busy.add(chat_id)
+            self._overall.take(now)
+            self._chat_ready[chat_id] = max(
+                self._chat_ready.get(chat_id, 0.0), now + self.limits.interval(chat_id)
+            )
+            self._in_flight += 1
+            self.stats.max_in_flight = max(self.stats.max_in_flight, self._in_flight)
+            task = asyncio.create_task(self._deliver(held))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        if len(self._chat_ready) > 50_000:
+            self._chat_ready = {c: t for c, t in self._chat_ready.items() if t > now}
+        if self._ready and self._in_flight < self.max_in_flight:
+            return self._overall.wait(now)
+        if self._timers:
+            return max(0.0, self._timers[0][0] - now)
+        return self.idle_seconds
+
+    # ---------------------------------------------------------------- one send
+
+    async def _deliver(self, held: _Held) -> None:
+        chat_id = held.chat_id
+        try:
+            await self._attempt(held)
+        except Exception:
+            # Most likely the database is away: keep the row and try it again later.
+            log.exception("could not record the result of delivery %s", held.record.id)
+            self._enqueue(held, front=True)
+        finally:
+            self._in_flight -= 1
+            self._busy.discard(chat_id)
+            self._schedule(chat_id)
+            self._changed.set()
+
+    async def _attempt(self, held: _Held) -> None:
+        row = held.record
+        try:
+            message_id = await self._send(held)
+        except RetryAfter as exc:
+            self._on_flood(held, retry_seconds(exc))
+        except ChatMigrated as exc:
+            await self._on_migrated(held, int(exc.new_chat_id))
+        except Forbidden as exc:
+            await self._on_forbidden(held, f"forbidden: {exc.message}")
+        except BadRequest as exc:
+            # The request itself is wrong (bad HTML, chat not found): sending again will not help.
+            await self._give_up(row, f"bad request: {exc.message}")
+        except (NetworkError, TelegramError) as exc:
+            # 5xx, timeouts, connection errors: Telegram may be fine again soon.
+            await self._on_transient(row, f"{type(exc).__name__}: {exc.message}")
+        except Exception as exc:
+            log.exception("delivery %s could not be built", row.id)
+            await self._give_up(row, f"{type(exc).__name__}: {exc}")
+        else:
+            await self._note_sent(row.id, message_id)
+
+    async def _send(self, held: _Held) -> int:
+        payload = held.record.payload
+        text_ = payload.get("text")
+        parse_mode = payload.get("parse_mode")
+        markup = keyboard(payload, held.record.id)
+        quiet = payload.get("disable_notification")
+        paid = True if self.limits.paid else None
+        document = document_of(payload)
+        message: Message
+        if document is not None:
+            message = await self.bot.send_document(
+                held.chat_id,
+                document,
+                caption=text_,
+                parse_mode=parse_mode,
+                reply_markup=markup,
+                disable_notification=quiet,
+                allow_paid_broadcast=paid,
+            )
+        else:
+            if not isinstance(text_, str) or not text_:
+                raise ValueError("payload has no text")
+            message = await self.bot.send_message(
+                held.chat_id,
+                text_,
+                parse_mode=parse_mode,
+                reply_markup=markup,
+                disable_notification=quiet,
+                allow_paid_broadcast=paid,
+            )
+        return message.message_id
+
+    # ---------------------------------------------------------------- outcomes
+
+    async def _note_sent(self, delivery_id: int, message_id: int) -> None:
+        """Queue the 'sent' mark and wait until it is committed (that frees the slot)."""
+        if self._marks_done is None or self._marks_done.done():
+            self._marks_done = asyncio.get_running_loop().create_future()
+        done = self._marks_done
+        self._marks.append((delivery_id, message_id, self.clock.now()))
+        self.stats.sent += 1
+        self._marks_ready.set()
+        await asyncio.shield(done)
+
+    async def _record_loop(self) -> None:
+        """Write 'sent' marks: whatever piled up during the previous commit goes in one."""
+        while True:
+            await self._marks_ready.wait()
+            self._marks_ready.clear()
+            if not self._marks:
+                continue
+            marks, done = self._marks, self._marks_done
+            self._marks, self._marks_done = [], None
+            while True:
+                try:
+                    async with self.db.uow() as uow:
+                        await uow.deliveries.mark_sent(marks)
+                        await uow.commit()
+                    break
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    # Telegram has the messages; keep trying so the rows are not sent again.
+                    log.warning("could not mark %d deliveries sent: %s", len(marks), exc)
+                    await asyncio.sleep(0.5)
+            self.stats.commits += 1
+            if done is not None and not done.done():
+                done.set_result(None)
+
+    def _on_flood(self, held: _Held, seconds: float) -> None:
+        now = time.monotonic()
+        self.stats.floods += 1
+        if self._floods.is_global(now, held.chat_id):
+            self.stats.global_floods += 1
+            self._overall.pause(now, seconds)
+        self._chat_ready[held.chat_id] = max(
+            self._chat_ready.get(held.chat_id, 0.0), now + seconds
+        )
+        log.info("429 for chat %s: waiting %.0fs", held.chat_id, seconds)
+        self._enqueue(held, front=True)
+
+    async def _on_migrated(self, held: _Held, new_chat_id: int) -> None:
+        old = held.chat_id
+        self.stats.migrated += 1
+        async with self.db.uow() as uow:
+            await uow.people.chat_migrated(old, new_chat_id, self.clock.now())
+            await uow.deliveries.redirect(old, new_chat_id)
+            await uow.commit()
+        if held.hops >= MAX_HOPS:
+            await self._give_up(held.record, "migrated too many times")
+            return
+        moved = self._queues.pop(old, deque())
+        self._held -= len(moved)
+        self._scheduled.discard(old)
+        self._enqueue(_Held(held.record, new_chat_id, held.hops + 1), front=True)
+        for other in moved:
+            self._enqueue(_Held(other.record, new_chat_id, other.hops))
+
+    async def _on_forbidden(self, held: _Held, error: str) -> None:
+        row = held.record
+        self.stats.forbidden += 1
+        person_id = row.person_id if row.person_id is not None else None
+        if person_id is None and held.chat_id > 0:
+            person_id = held.chat_id
+        now = self.clock.now()
+        async with self.db.uow() as uow:
+            await uow.deliveries.fail(row.id, error)
+            await uow.people.chat_gone(held.chat_id, now)
+            await uow.deliveries.cancel_unsent(owner=self.owner, chat_id=held.chat_id)
+            if held.chat_id > 0 and person_id is not None:
+                # Blocked: stop scheduling them until they write again (presence undoes this).
+                await uow.people.deactivate(person_id, now)
+                await uow.reminders.park_all(person_id)
+                await uow.deliveries.cancel_unsent(owner=self.owner, person_id=person_id)
+            await uow.commit()
+        dropped = self._queues.pop(held.chat_id, deque())
+        self._held -= len(dropped)
+        if held.chat_id > 0 and person_id is not None:
+            for chat_id, queue in list(self._queues.items()):
+                keep = deque(h for h in queue if h.record.person_id != person_id)
+                self._held -= len(queue) - len(keep)
+                if keep:
+                    self._queues[chat_id] = keep
+                else:
+                    del self._queues[chat_id]
+        log.info("chat %s refused delivery %s: %s", held.chat_id, row.id, error)
+
+    async def _on_transient(self, row: DeliveryRecord, error: str) -> None:
+        attempts = row.attempts + 1
+        if attempts >= self.max_attempts:
+            await self._give_up(row, f"{error} (after {attempts} attempts)")
+            return
+        self.stats.retried += 1
+        send_after = self.clock.now() + backoff(attempts, self.backoff_base, self.backoff_cap)
+        async with self.db.uow() as uow:
+            await uow.deliveries.retry_later(row.id, send_after=send_after, error=error)
+            await uow.commit()
+        log.info("delivery %s: %s; retrying at %s", row.id, error, send_after.isoformat())
+
+    async def _give_up(self, row: DeliveryRecord, error: str) -> None:
+        self.stats.failed += 1
+        self.stats.errors[error[:60]] = self.stats.errors.get(error[:60], 0) + 1
+        async with self.db.uow() as uow:
+            await uow.deliveries.fail(row.id, error)
+            await uow.commit()
+        log.warning("delivery %s failed: %s", row.id, error)
+
+
+def in_flight_for(limits: SendLimits) -> int:
+    """Return how many sends to keep in flight: enough to hide ~100 ms of latency per call."""
+    return max(8, math.ceil(limits.per_second * 0.1))
+
+
+def start_sender(app: NudgeApp) -> Callable[[], Awaitable[None]]:
+    """Start the outbox sender on its own connection pool; return its stopper."""
+    runtime: Runtime = app.bot_data["runtime"]
+    settings = runtime.settings
+    assert settings.bot_token is not None
+    limits = SendLimits.from_settings(settings)
+    in_flight = in_flight_for(limits)
+    # Its own pool: bulk sends must never make a handler's reply wait for a connection.
+    request = HTTPXRequest(
+        connection_pool_size=in_flight + 4, read_timeout=15, write_timeout=15, pool_timeout=5
+    )
+    bot = Bot(
+        settings.bot_token.get_secret_value(),
+        base_url=settings.telegram_api_url,
+        base_file_url=settings.file_url,
+        request=request,
+    )
+    sender = Sender(
+        runtime.db,
+        bot,
+        runtime.clock,
+        limits=limits,
+        max_attempts=settings.max_attempts,
+        instance_id=runtime.instance_id,
+        max_in_flight=in_flight,
+    )
+    runtime.sender = sender
+    sender.start()
+    return sender.stop

@@ -1,0 +1,1 @@
+"""The scheduler: one periodic tick that turns due reminders into outbox rows."""

@@ -1,0 +1,373 @@
+"""Changing what onboarding set up: zone, day, sitting hours, habits, pauses.
+
+Every change writes the person's row or rules, then recomputes their reminders' next fire
+times in the same transaction, so the stored schedule is never out of step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from bot.domain.habits import Habit
+from bot.domain.schedule import ALL_DAYS, Rule, Window
+from bot.services.onboarding import (
+    check_day,
+    default_rule_for,
+    fresh,
+    hhmm,
+    windows_of,
+    within,
+)
+from bot.services.schedules import INDEFINITE, reschedule
+from bot.storage.people import PersonRecord
+from bot.storage.reminders import ReminderRecord
+from bot.storage.uow import UnitOfWork
+
+AWAITING_PREFIX = "set:"
+# "Until /resume" is stored as a far-away date; schedules treat > 366 days as indefinite.
+FOREVER = timedelta(days=3650)
+MIN_INTERVAL = 15
+MAX_INTERVAL = 6 * 60
+MAX_TIMES = 6
+INTERVAL_HABITS = frozenset({Habit.WATER, Habit.MOVE})
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A person's settings as the menu shows them."""
+
+    person: PersonRecord
+    reminders: dict[str, ReminderRecord]
+
+    def rule_of(self, habit: str) -> Rule | None:
+        """Return a habit's rule, or None if it has none (or it is unreadable)."""
+        reminder = self.reminders.get(habit)
+        if reminder is None:
+            return None
+        try:
+            return Rule.from_dict(reminder.rule)
+        except ValueError:
+            return None
+
+    def enabled(self, habit: str) -> bool:
+        """Tell whether a habit's reminder is on."""
+        reminder = self.reminders.get(habit)
+        return reminder is not None and reminder.enabled
+
+    def paused(self, now: datetime) -> bool:
+        """Tell whether nudges are paused at `now`."""
+        until = self.person.paused_until
+        return until is not None and until > now
+
+    def paused_indefinitely(self, now: datetime) -> bool:
+        """Tell whether the pause lasts until /resume."""
+        until = self.person.paused_until
+        return until is not None and until - now > INDEFINITE
+
+
+class NotOnboarded(Exception):
+    """Settings need a finished onboarding."""
+
+
+class Unchanged(Exception):
+    """The setting already has that value (a stale or repeated button)."""
+
+
+class OutsideDay(ValueError):
+    """Times that fall outside the person's waking day (they would never fire)."""
+
+    def __init__(self, awake: Window) -> None:
+        super().__init__(awake.describe())
+        self.awake = awake
+
+
+async def _overview(uow: UnitOfWork, person_id: int) -> Overview:
+    await fresh(uow)
+    person = await uow.people.get(person_id)
+    if person is None or not person.onboarded:
+        raise NotOnboarded
+    reminders = {r.habit: r for r in await uow.reminders.for_person(person_id)}
+    return Overview(person, reminders)
+
+
+async def _save(uow: UnitOfWork, person_id: int, now: datetime) -> Overview:
+    """Clear the awaited answer, reschedule, commit, and return the new overview."""
+    row = await uow.people.row(person_id)
+    assert row is not None
+    row.awaiting = None
+    row.updated_at = now
+    await fresh(uow)
+    await reschedule(uow, person_id, now)
+    await uow.commit()
+    return await _overview(uow, person_id)
+
+
+async def overview(uow: UnitOfWork, person_id: int, now: datetime) -> Overview:
+    """Open the menu: forget any half-asked question and return the settings."""
+    async with uow:
+        await _overview(uow, person_id)
+        row = await uow.people.row(person_id)
+        assert row is not None
+        if row.awaiting is not None and row.awaiting.startswith(AWAITING_PREFIX):
+            row.awaiting = None
+            row.updated_at = now
+        await fresh(uow)
+        await uow.commit()
+        return await _overview(uow, person_id)
+
+
+async def expect(uow: UnitOfWork, person_id: int, what: str, now: datetime) -> Overview:
+    """Remember that the next typed message answers `what` ("zone", "day", "t:water", ...)."""
+    async with uow:
+        await _overview(uow, person_id)
+        row = await uow.people.row(person_id)
+        assert row is not None
+        row.awaiting = (AWAITING_PREFIX + what)[:32]
+        row.updated_at = now
+        await fresh(uow)
+        await uow.commit()
+        return await _overview(uow, person_id)
+
+
+async def set_zone(uow: UnitOfWork, person_id: int, zone: str, now: datetime) -> Overview:
+    """Move the person to another time zone (rules keep their local times)."""
+    async with uow:
+        current = await _overview(uow, person_id)
+        if current.person.timezone == zone:
+            raise Unchanged
+        row = await uow.people.row(person_id)
+        assert row is not None
+        row.timezone = zone
+        return await _save(uow, person_id, now)
+
+
+def refit(
+    rule: dict[str, Any],
+    habit: Habit,
+    person_id: int,
+    old: tuple[Window, Window],
+    new: tuple[Window, Window],
+) -> dict[str, Any]:
+    """Move a rule to a new day: defaults follow the day, interval windows follow their hours."""
+    if rule == default_rule_for(person_id, habit, *old).to_dict():
+        return dict(default_rule_for(person_id, habit, *new).to_dict())
+    try:
+        parsed = Rule.from_dict(rule)
+    except ValueError:
+        return dict(default_rule_for(person_id, habit, *new).to_dict())
+    if parsed.every_minutes is None:
+        return rule
+    awake, sitting = new
+    window = sitting if habit is Habit.MOVE and within(sitting, awake) else awake
+    moved = Rule(
+        every_minutes=parsed.every_minutes,
+        window=window,
+        weekdays=parsed.weekdays,
+        offset_minutes=parsed.offset_minutes,
+    )
+    return dict(moved.to_dict())
+
+
+async def _move_day(
+    uow: UnitOfWork, current: Overview, awake: Window, sitting: Window, now: datetime
+) -> Overview:
+    person = current.person
+    old = windows_of(person)
+    assert old is not None
+    if old == (awake, sitting):
+        raise Unchanged
+    row = await uow.people.row(person.id)
+    assert row is not None
+    row.wake_time, row.sleep_time = hhmm(awake.start), hhmm(awake.end)
+    row.sit_start, row.sit_end = hhmm(sitting.start), hhmm(sitting.end)
+    for habit in Habit:
+        reminder = current.reminders.get(habit.value)
+        if reminder is None:
+            continue
+        rule = refit(reminder.rule, habit, person.id, old, (awake, sitting))
+        if rule != reminder.rule:
+            await uow.reminders.set_rule(
+                person.id, habit.value, rule=rule, enabled=reminder.enabled, now=now
+            )
+    return await _save(uow, person.id, now)
+
+
+async def set_day(uow: UnitOfWork, person_id: int, awake: Window, now: datetime) -> Overview:
+    """Change the waking day (quiet hours outside it); keeps sitting hours if they still fit."""
+    check_day(awake)
+    async with uow:
+        current = await _overview(uow, person_id)
+        windows = windows_of(current.person)
+        assert windows is not None
+        sitting = windows[1] if within(windows[1], awake) else awake
+        return await _move_day(uow, current, awake, sitting, now)
+
+
+async def set_sitting(uow: UnitOfWork, person_id: int, sitting: Window, now: datetime) -> Overview:
+    """Change the sitting hours, where movement breaks go."""
+    from bot.services.onboarding import NotInDay
+
+    async with uow:
+        current = await _overview(uow, person_id)
+        windows = windows_of(current.person)
+        assert windows is not None
+        if not within(sitting, windows[0]):
+            raise NotInDay(windows[0])
+        return await _move_day(uow, current, windows[0], sitting, now)
+
+
+async def set_enabled(
+    uow: UnitOfWork, person_id: int, habit: Habit, on: bool, now: datetime
+) -> Overview:
+    """Turn a habit's nudges on or off."""
+    async with uow:
+        current = await _overview(uow, person_id)
+        reminder = current.reminders.get(habit.value)
+        if reminder is not None and reminder.enabled == on:
+            raise Unchanged
+        if reminder is None:
+            await _put_rule(uow, current, habit, None, now, enabled=on)
+        else:
+            await uow.reminders.set_enabled(person_id, habit.value, on, now)
+        return await _save(uow, person_id, now)
+
+
+async def _put_rule(
+    uow: UnitOfWork,
+    current: Overview,
+    habit: Habit,
+    rule: Rule | None,
+    now: datetime,
+    *,
+    enabled: bool | None = None,
+) -> None:
+    windows = windows_of(current.person)
+    assert windows is not None
+    if rule is None:
+        rule = default_rule_for(current.person.id, habit, *windows)
+    on = current.enabled(habit.value) if enabled is None else enabled
+    await uow.reminders.set_rule(
+        current.person.id, habit.value, rule=rule.to_dict(), enabled=on, now=now
+    )
+
+
+def _awake(person: PersonRecord) -> Window:
+    windows = windows_of(person)
+    assert windows is not None
+    return windows[0]
+
+
+async def set_times(
+    uow: UnitOfWork, person_id: int, habit: Habit, times: tuple[time, ...], now: datetime
+) -> Overview:
+    """Give a clock-time habit new times of day (kept on its weekdays); turns it on."""
+    if habit in INTERVAL_HABITS or not 1 <= len(set(times)) <= MAX_TIMES:
+        raise ValueError("times do not fit this habit")
+    async with uow:
+        current = await _overview(uow, person_id)
+        awake = _awake(current.person)
+        if not all(awake.contains(t) for t in times):
+            raise OutsideDay(awake)
+        old = current.rule_of(habit.value)
+        rule = Rule(times=times, weekdays=old.weekdays if old else ALL_DAYS)
+        if old is not None and old.times == rule.times and current.enabled(habit.value):
+            raise Unchanged
+        await _put_rule(uow, current, habit, rule, now, enabled=True)
+        return await _save(uow, person_id, now)
+
+
+async def set_interval(
+    uow: UnitOfWork, person_id: int, habit: Habit, minutes: int, now: datetime
+) -> Overview:
+    """Give an interval habit a new spacing inside its window; turns it on."""
+    if habit not in INTERVAL_HABITS or not MIN_INTERVAL <= minutes <= MAX_INTERVAL:
+        raise ValueError("interval does not fit this habit")
+    async with uow:
+        current = await _overview(uow, person_id)
+        old = current.rule_of(habit.value)
+        if old is None or old.window is None:
+            windows = windows_of(current.person)
+            assert windows is not None
+            old = default_rule_for(person_id, habit, *windows)
+        if old.every_minutes == minutes and current.enabled(habit.value):
+            raise Unchanged
+        rule = Rule(
+            every_minutes=minutes,
+            window=old.window,
+            weekdays=old.weekdays,
+            offset_minutes=old.offset_minutes,
+        )
+        await _put_rule(uow, current, habit, rule, now, enabled=True)
+        return await _save(uow, person_id, now)
+
+
+async def set_weekdays(
+    uow: UnitOfWork, person_id: int, habit: Habit, days: frozenset[int], now: datetime
+) -> Overview:
+    """Choose on which weekdays a habit is nudged."""
+    if not days or not days <= ALL_DAYS:
+        raise ValueError("no days")
+    async with uow:
+        current = await _overview(uow, person_id)
+        old = current.rule_of(habit.value)
+        if old is None:
+            windows = windows_of(current.person)
+            assert windows is not None
+            old = default_rule_for(person_id, habit, *windows)
+        if old.weekdays == days:
+            raise Unchanged
+        rule = Rule(
+            times=old.times,
+            every_minutes=old.every_minutes,
+            window=old.window,
+            weekdays=days,
+            offset_minutes=old.offset_minutes,
+        )
+        await _put_rule(uow, current, habit, rule, now)
+        return await _save(uow, person_id, now)
+
+
+async def reset_habit(uow: UnitOfWork, person_id: int, habit: Habit, now: datetime) -> Overview:
+    """Put a habit back on its default schedule."""
+    async with uow:
+        current = await _overview(uow, person_id)
+        windows = windows_of(current.person)
+        assert windows is not None
+        default = default_rule_for(person_id, habit, *windows).to_dict()
+        reminder = current.reminders.get(habit.value)
+        if reminder is not None and reminder.rule == default:
+            raise Unchanged
+        await uow.reminders.set_rule(
+            person_id,
+            habit.value,
+            rule=dict(default),
+            enabled=reminder.enabled if reminder else True,
+            now=now,
+        )
+        return await _save(uow, person_id, now)
+
+
+async def pause(
+    uow: UnitOfWork, person_id: int, span: timedelta | None, now: datetime
+) -> Overview:
+    """Pause every nudge for `span`, or until /resume when span is None."""
+    async with uow:
+        await _overview(uow, person_id)
+        row = await uow.people.row(person_id)
+        assert row is not None
+        row.paused_until = now + (FOREVER if span is None else span)
+        return await _save(uow, person_id, now)
+
+
+async def resume(uow: UnitOfWork, person_id: int, now: datetime) -> Overview:
+    """End a pause now."""
+    async with uow:
+        current = await _overview(uow, person_id)
+        if not current.paused(now):
+            raise Unchanged
+        row = await uow.people.row(person_id)
+        assert row is not None
+        row.paused_until = None
+        return await _save(uow, person_id, now)

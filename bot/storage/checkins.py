@@ -1,0 +1,168 @@
+"""Daily check-ins and the safety flags raised from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import CheckIn, SafetyFlag
+from bot.storage.sql import insert_for
+
+
+@dataclass(frozen=True)
+class CheckInRecord:
+    """One day's check-in, as plain values."""
+
+    id: int
+    person_id: int
+    local_date: date
+    pain: int | None
+    pain_where: str | None
+    stress: int | None
+    mood: int | None
+    sleep: str | None
+    bloating: str | None
+    stool: int | None
+    note: str | None
+    skipped: list[str]
+    red_flags_asked: bool
+    started_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+
+
+def to_record(row: CheckIn) -> CheckInRecord:
+    """Copy an ORM row into a plain record."""
+    return CheckInRecord(
+        id=row.id,
+        person_id=row.person_id,
+        local_date=row.local_date,
+        pain=row.pain,
+        pain_where=row.pain_where,
+        stress=row.stress,
+        mood=row.mood,
+        sleep=row.sleep,
+        bloating=row.bloating,
+        stool=row.stool,
+        note=row.note,
+        skipped=[str(k) for k in row.skipped or []],
+        red_flags_asked=row.red_flags_asked,
+        started_at=row.started_at,
+        updated_at=row.updated_at,
+        completed_at=row.completed_at,
+    )
+
+
+@dataclass(frozen=True)
+class FlagRecord:
+    """A health concern the bot raised with a person."""
+
+    id: int
+    person_id: int
+    checkin_id: int | None
+    kind: str
+    detail: str | None
+    created_at: datetime
+
+
+class CheckIns:
+    """Repository of daily check-ins."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, person_id: int, day: date) -> CheckInRecord | None:
+        """Return a person's check-in of one local day, or None."""
+        row = await self.session.scalar(
+            select(CheckIn)
+            .where(CheckIn.person_id == person_id, CheckIn.local_date == day)
+            .execution_options(populate_existing=True)
+        )
+        return None if row is None else to_record(row)
+
+    async def ensure(self, person_id: int, day: date, now: datetime) -> CheckInRecord:
+        """Return the day's check-in, creating an empty one first if needed. Safe to repeat."""
+        stmt = (
+            insert_for(self.session, CheckIn.__table__)
+            .values(
+                person_id=person_id,
+                local_date=day,
+                skipped=[],
+                red_flags_asked=False,
+                started_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["person_id", "local_date"])
+        )
+        await self.session.execute(stmt)
+        record = await self.get(person_id, day)
+        assert record is not None
+        return record
+
+    async def change(self, checkin_id: int, now: datetime, **values: Any) -> None:
+        """Set some columns of one check-in."""
+        await self.session.execute(
+            update(CheckIn).where(CheckIn.id == checkin_id).values(updated_at=now, **values)
+        )
+
+    async def between(self, person_id: int, first: date, last: date) -> list[CheckInRecord]:
+        """Return a person's check-ins from `first` to `last` (both included), oldest first."""
+        rows = await self.session.scalars(
+            select(CheckIn)
+            .where(
+                CheckIn.person_id == person_id,
+                CheckIn.local_date >= first,
+                CheckIn.local_date <= last,
+            )
+            .order_by(CheckIn.local_date)
+        )
+        return [to_record(r) for r in rows]
+
+    async def add_flag(
+        self,
+        person_id: int,
+        checkin_id: int | None,
+        kind: str,
+        detail: str | None,
+        now: datetime,
+        *,
+        per_detail: bool = False,
+    ) -> bool:
+        """Record a flag once per check-in and kind (and detail, if asked); return if new."""
+        same = select(SafetyFlag.id).where(
+            SafetyFlag.person_id == person_id,
+            SafetyFlag.checkin_id == checkin_id,
+            SafetyFlag.kind == kind,
+        )
+        if per_detail:
+            same = same.where(
+                SafetyFlag.detail == detail if detail is not None else SafetyFlag.detail.is_(None)
+            )
+        existing = await self.session.scalar(same.limit(1))
+        if existing is not None:
+            return False
+        self.session.add(
+            SafetyFlag(
+                person_id=person_id,
+                checkin_id=checkin_id,
+                kind=kind[:24],
+                detail=detail and detail[:200],
+                created_at=now,
+            )
+        )
+        await self.session.flush()
+        return True
+
+    async def flags(self, person_id: int) -> list[FlagRecord]:
+        """Return every flag raised with a person, oldest first."""
+        rows = await self.session.scalars(
+            select(SafetyFlag).where(SafetyFlag.person_id == person_id).order_by(SafetyFlag.id)
+        )
+        return [
+            FlagRecord(r.id, r.person_id, r.checkin_id, r.kind, r.detail, r.created_at)
+            for r in rows
+        ]

@@ -1,0 +1,71 @@
+"""Everything stored about one person, across every table: for export and for erasure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, delete, false, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import Base
+
+
+def person_filter(table: Table, person_id: int) -> ColumnElement[bool]:
+    """Return the condition that picks a person's rows in a table (false if it has none).
+
+    People are keyed by their Telegram id, their private chat has the same id, and every
+    other table that holds personal data names its owner in `person_id`; outbox rows for the
+    private chat are theirs too, even ones queued without a person.
+    """
+    columns = table.c
+    if table.name == "people":
+        return columns.id == person_id
+    conditions: list[ColumnElement[bool]] = []
+    if "person_id" in columns:
+        conditions.append(columns.person_id == person_id)
+    if table.name == "chats":
+        conditions.append(columns.id == person_id)
+    elif "chat_id" in columns and "person_id" in columns:
+        conditions.append(columns.chat_id == person_id)
+    return or_(*conditions) if conditions else false()
+
+
+def personal_tables() -> list[Table]:
+    """Return the tables that can hold a person's rows, parents before children."""
+    return [
+        t
+        for t in Base.metadata.sorted_tables
+        if t.name in ("people", "chats") or "person_id" in t.c
+    ]
+
+
+class PersonData:
+    """Repository that reads or erases all of a person's rows at once."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def dump(self, person_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Return every row about a person, table by table, in primary-key order."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for table in personal_tables():
+            order = list(table.primary_key.columns)
+            result = await self.session.execute(
+                select(table).where(person_filter(table, person_id)).order_by(*order)
+            )
+            out[table.name] = [dict(row) for row in result.mappings()]
+        return out
+
+    async def count(self, person_id: int) -> int:
+        """Count every row about a person."""
+        return sum(len(rows) for rows in (await self.dump(person_id)).values())
+
+    async def erase(self, person_id: int) -> int:
+        """Delete every row about a person, children first; return how many went."""
+        total = 0
+        for table in reversed(personal_tables()):
+            result = await self.session.execute(
+                delete(table).where(person_filter(table, person_id))
+            )
+            total += int(getattr(result, "rowcount", 0) or 0)
+        return total

@@ -1,0 +1,208 @@
+"""/breathe: a guided breathing exercise paced by editing one message, one edit per phase.
+
+The pacing is an animation, not a schedule, so it runs as a background task that sleeps in
+real time. A restart in the middle drops the animation (it is not resumed and not logged);
+only an exercise that reaches its end logs the habit, once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import cast
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.runtime import Runtime
+from bot.services import breathing
+from bot.telegram import callbacks, keyboards, texts
+from bot.telegram.context import Context, NudgeApp
+from bot.telegram.keyboards import button, inline
+
+log = logging.getLogger(__name__)
+
+AREA = "b"
+# Tests set this to about 0.01 so a one-minute exercise takes a fraction of a second.
+PHASE_SECONDS_SCALE: float = 1.0
+BAR_CELLS = 12
+# Long phases sleep in slices so a shutdown does not wait for a whole phase.
+_SLICE_SECONDS = 0.5
+# Messages (chat id, message id) with an exercise running, so a double tap starts one only.
+_RUNNING_KEY = "breathe_running"
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A breathing pattern: named phases of whole seconds, repeated."""
+
+    title: str
+    phases: tuple[tuple[str, int], ...]
+    rounds: int
+
+    @property
+    def steps(self) -> int:
+        return self.rounds * len(self.phases)
+
+
+PATTERNS: dict[str, Pattern] = {
+    "box": Pattern(
+        texts.BOX_TITLE,
+        (
+            (texts.BREATHE_IN, 4),
+            (texts.BREATHE_HOLD, 4),
+            (texts.BREATHE_OUT, 4),
+            (texts.BREATHE_HOLD, 4),
+        ),
+        rounds=4,
+    ),
+    "478": Pattern(
+        texts.RELAX_TITLE,
+        ((texts.BREATHE_IN, 4), (texts.BREATHE_HOLD, 7), (texts.BREATHE_OUT, 8)),
+        rounds=4,
+    ),
+}
+BUTTONS = {"box": texts.BOX_BUTTON, "478": texts.RELAX_BUTTON}
+
+
+def bar(done: int, total: int) -> str:
+    """Return a progress bar for `done` of `total` steps."""
+    filled = round(BAR_CELLS * done / total) if total else BAR_CELLS
+    return "▰" * filled + "▱" * (BAR_CELLS - filled)
+
+
+def phase_text(pattern: Pattern, step: int) -> str:
+    """Render step `step` (0-based) of an exercise."""
+    round_no, index = divmod(step, len(pattern.phases))
+    name, seconds = pattern.phases[index]
+    return texts.breathe_phase(
+        pattern.title, round_no + 1, pattern.rounds, name, seconds, bar(step, pattern.steps)
+    )
+
+
+def _running(app: NudgeApp) -> set[tuple[int, int]]:
+    running: set[tuple[int, int]] = app.bot_data.setdefault(_RUNNING_KEY, set())
+    return running
+
+
+async def choose(update: Update, context: Context) -> None:
+    """Offer the breathing patterns."""
+    chat, message = update.effective_chat, update.effective_message
+    assert chat is not None and message is not None
+    if chat.type != "private":
+        await message.reply_text(texts.NOT_IN_GROUP)
+        return
+    markup = inline([[button(BUTTONS[key], AREA, key)] for key in PATTERNS])
+    await message.reply_text(texts.BREATHE_CHOOSE, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def on_button(update: Update, context: Context) -> None:
+    """Start an exercise from the chooser, or from a breathing nudge ("b:start")."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    if not keyboards.owned(query):
+        await query.answer(texts.NOT_YOURS)
+        return
+    try:
+        action, _ = callbacks.decode(query.data, AREA)
+        if action != "start" and action not in PATTERNS:
+            raise callbacks.BadCallback(action)
+    except callbacks.BadCallback:
+        await query.answer(texts.STALE_BUTTON)
+        return
+    if not _still_offered(query.message, query.data or ""):
+        await query.answer(texts.BREATHE_GONE)
+        return
+    source = (query.message.chat.id, query.message.message_id)
+    app = cast(NudgeApp, context.application)
+    running = _running(app)
+    if source in running:
+        await query.answer(texts.BREATHE_BUSY)
+        return
+    running.add(source)
+    try:
+        await query.answer()
+        pattern = PATTERNS["box" if action == "start" else action]
+        if action == "start":
+            # A nudge's own message stays as it is; the exercise gets a message of its own.
+            sent = await context.bot.send_message(
+                source[0], phase_text(pattern, 0), parse_mode=ParseMode.HTML
+            )
+            target = sent.message_id
+        else:
+            await keyboards.edit(query, phase_text(pattern, 0), None)
+            target = source[1]
+    except BaseException:
+        running.discard(source)
+        raise
+    app.create_task(
+        pace(app, query.from_user.id, source[0], target, pattern, source),
+        update=update,
+        name=f"breathe-{source[0]}-{target}",
+    )
+
+
+def _still_offered(message: object, data: str) -> bool:
+    """Tell whether the pressed message still shows this button (else it is stale)."""
+    markup = getattr(message, "reply_markup", None)
+    if markup is None:
+        return False
+    return any(b.callback_data == data for row in markup.inline_keyboard for b in row)
+
+
+async def _sleep(app: NudgeApp, seconds: float) -> bool:
+    """Sleep in real time; return False as soon as the application is stopping."""
+    left = seconds
+    while left > 0:
+        if not app.running:
+            return False
+        step = min(left, _SLICE_SECONDS)
+        await asyncio.sleep(step)
+        left -= step
+    return app.running
+
+
+async def pace(
+    app: NudgeApp,
+    person_id: int,
+    chat_id: int,
+    message_id: int,
+    pattern: Pattern,
+    source: tuple[int, int],
+) -> None:
+    """Walk the message through every phase, then log the habit once."""
+    runtime: Runtime = app.bot_data["runtime"]
+    try:
+        for step in range(pattern.steps):
+            if step > 0:
+                await app.bot.edit_message_text(
+                    phase_text(pattern, step),
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    parse_mode=ParseMode.HTML,
+                )
+            seconds = pattern.phases[step % len(pattern.phases)][1]
+            if not await _sleep(app, seconds * PHASE_SECONDS_SCALE):
+                log.info("breathing exercise in chat %s dropped by shutdown", chat_id)
+                return
+        logged = await breathing.log_exercise(runtime.db.uow(), person_id, runtime.clock.now())
+        await app.bot.edit_message_text(
+            texts.breathe_done(pattern.title, logged),
+            chat_id=chat_id,
+            message_id=message_id,
+            parse_mode=ParseMode.HTML,
+        )
+    except TelegramError as exc:
+        # The person deleted the message or blocked the bot: the exercise just ends.
+        log.info("breathing exercise in chat %s stopped: %s", chat_id, exc)
+    finally:
+        _running(app).discard(source)
+
+
+def register(app: NudgeApp) -> None:
+    """Add /breathe and its buttons."""
+    app.add_handler(CommandHandler("breathe", choose))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^b:"))

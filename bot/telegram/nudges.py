@@ -1,0 +1,83 @@
+"""Nudge buttons: Done, Snooze, Skip today, and the answer to "nudge less often?"."""
+
+from __future__ import annotations
+
+import contextlib
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import CallbackQueryHandler
+
+from bot.services import nudges
+from bot.services.nudges import Outcome, Pressed
+from bot.telegram import callbacks, texts
+from bot.telegram.context import Context, NudgeApp
+
+AREA = "n"
+_REFUSALS = {
+    Outcome.STALE: texts.STALE_BUTTON,
+    Outcome.NOT_YOURS: texts.NOT_YOURS,
+    Outcome.ALREADY: texts.ALREADY_ANSWERED,
+}
+
+
+async def on_button(update: Update, context: Context) -> None:
+    """Act on a nudge button pressed by the person it was sent to."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        action, args = callbacks.decode(query.data, AREA)
+        delivery_id = callbacks.int_arg(args)
+        result = await _press(context, query.from_user.id, action, args, delivery_id)
+    except callbacks.BadCallback:
+        await query.answer(texts.STALE_BUTTON)
+        return
+    refusal = _REFUSALS.get(result.outcome)
+    if refusal is not None:
+        await query.answer(refusal)
+        return
+    await query.answer()
+    # The message may be too old to edit or already show this text; the action still counted.
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_text(_render(action, result), parse_mode=ParseMode.HTML)
+
+
+async def _press(
+    context: Context, person_id: int, action: str, args: list[str], delivery_id: int
+) -> Pressed:
+    """Call the one service that handles this button."""
+    uow, now = context.uow(), context.now()
+    match action:
+        case "done":
+            return await nudges.press_done(uow, person_id, delivery_id, now=now)
+        case "snz":
+            minutes = callbacks.int_arg(args, 1)
+            return await nudges.snooze(uow, person_id, delivery_id, minutes, now=now)
+        case "skip":
+            return await nudges.skip_today(uow, person_id, delivery_id, now=now)
+        case "less" | "keep":
+            less = action == "less"
+            return await nudges.answer_less(uow, person_id, delivery_id, less=less, now=now)
+    raise callbacks.BadCallback(f"unknown nudge action {action!r}")
+
+
+def _render(action: str, result: Pressed) -> str:
+    """Return the acknowledgement that replaces the nudge."""
+    match action:
+        case "done":
+            return texts.done_ack(result.label, result.done_today, result.target, result.streak)
+        case "snz":
+            return texts.snoozed(result.label, result.until)
+        case "skip":
+            return texts.skipped_today(result.label)
+        case "less" if result.outcome is Outcome.UNCHANGED:
+            return texts.LESS_AT_MINIMUM
+        case "less":
+            return texts.less_applied(result.label, result.rule)
+    return texts.LESS_KEPT
+
+
+def register(app: NudgeApp) -> None:
+    """Add the nudge button handler."""
+    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{AREA}:"))

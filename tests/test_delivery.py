@@ -1,0 +1,432 @@
+"""The outbox sender against the sandbox: order, limits, 429/403/migration, retries, crashes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from telegram import Bot
+from telegram.request import HTTPXRequest
+
+from bot.clock import FakeClock
+from bot.delivery.limits import SendLimits
+from bot.delivery.sender import Sender
+from bot.sandbox import BotApiSandbox
+from bot.sandbox.limits import FloodLimits
+from bot.storage.deliveries import CANCELLED, FAILED, PENDING, SENT, DeliveryRecord
+from bot.storage.models import Chat, Delivery, Person
+from bot.storage.uow import Database
+from tests.factories import make_person
+from tests.harness import TOKEN, Harness
+
+# Fast pacing for tests whose point is not the per-chat limit (the sandbox allows bursts of 3).
+QUICK = SendLimits(per_second=200, private_interval=0.01, group_interval=0.01)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[BotApiSandbox]:
+    sb = BotApiSandbox(token=TOKEN)
+    await sb.start()
+    try:
+        yield sb
+    finally:
+        await sb.stop()
+
+
+def new_sender(
+    db: Database, sandbox: BotApiSandbox, clock: FakeClock, *, read_timeout: float = 5, **kw: Any
+) -> Sender:
+    request = HTTPXRequest(connection_pool_size=40, read_timeout=read_timeout)
+    bot = Bot(TOKEN, base_url=sandbox.base_url, request=request)
+    kw.setdefault("limits", QUICK)
+    return Sender(db, bot, clock, **kw)
+
+
+async def queue(
+    db: Database,
+    clock: FakeClock,
+    chat_id: int,
+    text: str,
+    *,
+    person_id: int | None = None,
+    **payload: Any,
+) -> int:
+    async with db.uow() as uow:
+        new_id = await uow.deliveries.add(
+            chat_id=chat_id,
+            person_id=person_id,
+            kind="nudge",
+            payload={"text": text, "parse_mode": None, **payload},
+            due_at=clock.now(),
+            now=clock.now(),
+        )
+        await uow.commit()
+    assert new_id is not None
+    return new_id
+
+
+async def rows(db: Database) -> list[DeliveryRecord]:
+    async with db.uow() as uow:
+        found = await uow.session.scalars(select(Delivery.id).order_by(Delivery.id))
+        records = [await uow.deliveries.get(i) for i in list(found)]
+    return [r for r in records if r is not None]
+
+
+async def eventually(predicate: Callable[[], bool], timeout: float = 5) -> None:  # noqa: ASYNC109
+    """Poll until the predicate holds (for state outside the sandbox, which has no event)."""
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.01)
+
+
+def texts_in(sandbox: BotApiSandbox, chat_id: int) -> list[str]:
+    return [m.text or "" for m in sandbox.bot_messages(chat_id)]
+
+
+async def test_rows_are_sent_in_order_and_marked_with_message_ids(
+    db: Database, sandbox: BotApiSandbox, clock: FakeClock
+) -> None:
+    ana = sandbox.add_user("Ana")
+    await make_person(db, ana.id, now=clock.now())
+    buttons = [[{"text": "Done", "data": "n:done:{id}"}, {"text": "Later", "data": "n:snz:{id}"}]]
+    ids = [
+        await queue(db, clock, ana.id, f"nudge {i}", person_id=ana.id, buttons=buttons)
+        for i in range(3)
+    ]
+    later = await queue(db, clock, ana.id, "not yet")
+    async with db.uow() as uow:
+        row = await uow.session.get_one(Delivery, later)
+        row.send_after = clock.now() + timedelta(minutes=5)
+        await uow.commit()
+
+    sender = new_sender(db, sandbox, clock)
+    sender.start()
+    try:
+        await sender.flush()
+        assert texts_in(sandbox, ana.id) == ["nudge 0", "nudge 1", "nudge 2"]
+        messages = sandbox.bot_messages(ana.id)
+        stored = {r.id: r for r in await rows(db)}
+        for delivery_id, message in zip(ids, messages, strict=True):
+            assert stored[delivery_id].status == SENT
+            assert stored[delivery_id].telegram_message_id == message.message_id
+            assert stored[delivery_id].sent_at == clock.now()
+            assert stored[delivery_id].attempts == 1
+            data = [b.callback_data for row in message.buttons for b in row]
+            assert data == [f"n:done:{delivery_id}", f"n:snz:{delivery_id}"]
+        assert stored[later].status == PENDING
+
+        clock.advance(timedelta(minutes=5))
+        sender.wake()
+        await sender.flush()
+        assert texts_in(sandbox, ana.id)[-1] == "not yet"
+    finally:
+        await sender.stop()
+
+
+async def test_default_pacing_keeps_one_message_per_second_per_chat(
+    db: Database, sandbox: BotApiSandbox, clock: FakeClock
+) -> None:
+    ana = sandbox.add_user("Ana")
+    for i in range(4):
+        await queue(db, clock, ana.id, f"tip {i}")
+    sender = new_sender(db, sandbox, clock, limits=SendLimits())
+    sender.start()
+    try:
+        await sender.flush()
+    finally:
+        await sender.stop()
+    dates = [m.raw["date"] for m in sandbox.bot_messages(ana.id)]
+    assert texts_in(sandbox, ana.id) == [f"tip {i}" for i in range(4)]
+    # Four sends at 1/s span at least three seconds, and the sandbox never refused one.
+    assert dates[-1] - dates[0] >= 2
+    assert sandbox.stats.rejected_429 == 0
+
+
+async def test_429_is_obeyed_and_nothing_is_lost(
+    db: Database, sandbox: BotApiSandbox, clock: FakeClock
+) -> None:
+    sandbox.limits = FloodLimits(global_per_second=10, global_burst=3)
+    people = [sandbox.add_user(f"P{i}") for i in range(20)]
+    for person in people:
+        await queue(db, clock, person.id, f"hello {person.first_name}")
+    # Our budget says 30/s; Telegram (the sandbox) only grants 10/s.
+    sender = new_sender(db, sandbox, clock, limits=SendLimits(per_second=30))
+    sender.start()
+    try:
+        await sender.flush(timeout=20)
+    finally:
+        await sender.stop()
+    assert sandbox.stats.rejected_429 > 0, "the test did not provoke a 429"
+    assert sender.stats.floods == sandbox.stats.rejected_429
+    # Each refusal paused the sender: far fewer 429s than an ignore-and-hammer loop would get.
+    assert sandbox.stats.rejected_429 <= 8
+    assert sender.stats.global_floods >= 1
+    for person in people:
+        assert texts_in(sandbox, person.id) == [f"hello {person.first_name}"]
+    assert {r.status for r in await rows(db)} == {SENT}
+
+
+async def test_a_429_for_one_chat_pauses_only_that_chat(
+    db: Database, sandbox: BotApiSandbox, clock: FakeClock
+) -> None:
+    ana, bo = sandbox.add_user("Ana"), sandbox.add_user("Bo")
+    sandbox.fail_next("sendMessage", 429, parameters={"retry_after": 2})
+    await queue(db, clock, ana.id, "to ana")
+    sender = new_sender(db, sandbox, clock)
+    sender.start()
+    try:
+        await eventually(lambda: sender.stats.floods == 1)
+        await queue(db, clock, bo.id, "to bo")
+        sender.wake()
+        await sandbox.wait_for_bot_message(bo.id, timeout=1.5)
+        assert texts_in(sandbox, ana.id) == [], "ana's chat should still be paused"
+        await sender.flush()
+    finally:
+        await sender.stop()
+    assert texts_in(sandbox, ana.id) == ["to ana"]
+    assert sender.stats.global_floods == 0
+
+
+async def test_403_marks_person_inactive_and_writing_again_reactivates(
+    harness: Harness,
+) -> None:
+    assert harness.db is not None
+    db, clock = harness.db, harness.clock
+    ana = harness.sandbox.add_user("Ana")
+    await make_person(db, ana.id, now=clock.now())
+    async with db.uow() as uow:
+        before = await uow.reminders.for_person(ana.id)
+    assert any(r.next_fire_at is not None for r in before)
+    harness.sandbox.block(ana.id)
+    first = await queue(db, clock, ana.id, "drink water", person_id=ana.id)
+    second = await queue(db, clock, ana.id, "move", person_id=ana.id)
+    future = await queue(db, clock, ana.id, "breathe", person_id=ana.id)
+    async with db.uow() as uow:
+        row = await uow.session.get_one(Delivery, future)
+        row.send_after = clock.now() + timedelta(hours=1)
+        await uow.commit()
+
+    sender: Sender = harness.runtime.sender
+    sender.wake()
+    await sender.flush()
+
+    stored = {r.id: r for r in await rows(db)}
+    assert stored[first].status == FAILED
+    assert stored[first].last_error is not None and "forbidden" in stored[first].last_error
+    assert stored[second].status == CANCELLED
+    assert stored[future].status == CANCELLED
+    assert harness.sandbox.stats.rejected_403 == 1
+    async with db.uow() as uow:
+        person = await uow.session.get_one(Person, ana.id, populate_existing=True)
+        assert person.active is False and person.blocked_at == clock.now()
+        assert all(r.next_fire_at is None for r in await uow.reminders.for_person(ana.id))
+
+    harness.sandbox.unblock(ana.id)
+    replies = await harness.say(ana, "/help")
+    assert replies
+    async with db.uow() as uow:
+        person = await uow.session.get_one(Person, ana.id, populate_existing=True)
+        assert person.active is True and person.blocked_at is None
+        after = await uow.reminders.for_person(ana.id)
+    assert [r.next_fire_at for r in after] == [r.next_fire_at for r in before]
+
+
+async def test_a_migrated_group_gets_its_messages_at_the_new_id(
+    db: Database, sandbox: BotApiSandbox, clock: FakeClock
+) -> None:
+    ana = sandbox.add_user("Ana")
+    group = sandbox.add_group("Back care", members=[ana])
+    await sandbox.add_bot_to_group(group.id, ana)
+    async with db.uow() as uow:
+        await uow.people.note_chat(
+            group.id, type_="group", title="Back care", person_id=None, now=clock.now()
+        )
+        await uow.commit()
+    new_id = sandbox.migrate_group(group.id)
+    first = await queue(db, clock, group.id, "challenge day 1")
+    second = await queue(db, clock, group.id, "challenge day 2")
+
+    sender = new_sender(db, sandbox, clock)
+    sender.start()
+    try:
+        await sender.flush()
+        assert texts_in(sandbox, new_id) == ["challenge day 1", "challenge day 2"]
+        assert texts_in(sandbox, group.id) == []
+        async with db.uow() as uow:
+            old = await uow.session.get_one(Chat, group.id, populate_existing=True)
+            assert old.migrated_to == new_id
+            assert await uow.session.get(Chat, new_id) is not None
+        assert {r.id: r.chat_id for r in await rows(db)} == {first: new_id, second: new_id}
+        # A row queued later for the old id goes straight to the new one.
+        await queue(db, clock, group.id, "challenge day 3")
+        calls = sandbox.stats.calls["sendMessage"]
+        sender.wake()
+        await sender.flush()
+        assert texts_in(sandbox, new_id)[-1] == "challenge day 3"
+        assert sandbox.stats.calls["sendMessage"] == calls + 1
+    finally:
+        await sender.stop()
+    assert sender.stats.migrated == 1
+
+
+async def test_5xx_is_retried_with_backoff_then_given_up(
+    db: Database, sandbox: BotApiSandbox, clock: FakeClock
+) -> None:
+    ana = sandbox.add_user("Ana")
+    sandbox.fail_next("sendMessage", 500, count=10)
+    delivery_id = await queue(db, clock, ana.id, "water")
+    sender = new_sender(db, sandbox, clock, max_attempts=3, backoff_base=2)
+    sender.start()
+    try:
+        await sender.flush()
+        (row,) = await rows(db)
+        assert (row.status, row.attempts) == (PENDING, 1)
+        assert row.send_after == clock.now() + timedelta(seconds=2)
+        assert row.last_error is not None and "Internal Server Error" in row.last_error
+
+        clock.advance(timedelta(seconds=1))
+        await sender.flush()
+        assert (await rows(db))[0].attempts == 1, "retried before its backoff ran out"
+
+        clock.advance(timedelta(seconds=1))
+        await sender.flush()
+        (row,) = await rows(db)
+        assert (row.status, row.attempts) == (PENDING, 2)
+        assert row.send_after == clock.now() + timedelta(seconds=4)
+
+        clock.advance(timedelta(seconds=4))
+        await sender.flush()
+        (row,) = await rows(db)
+        assert (row.status, row.attempts, row.id) == (FAILED, 3, delivery_id)
+        assert row.last_error is not None and "after 3 attempts" in row.last_error
+    finally:
+        await sender.stop()
+    assert texts_in(sandbox, ana.id) == []
+    assert sandbox.stats.calls["sendMessage"] == 3
+
+
+async def test_a_timeout_is_retried(
+    db: Database, sandbox: BotApiSandbox, clock: FakeClock
+) -> None:
+    ana = sandbox.add_user("Ana")
+    sandbox.slow_next("sendMessage", 1.0)
+    await queue(db, clock, ana.id, "water")
+    sender = new_sender(db, sandbox, clock, read_timeout=0.3)
+    sender.start()
+    try:
+        await sender.flush()
+        (row,) = await rows(db)
+        assert row.status == PENDING and row.last_error is not None
+        assert "TimedOut" in row.last_error
+        clock.advance(timedelta(seconds=2))
+        await sender.flush()
+    finally:
+        await sender.stop()
+    (row,) = await rows(db)
+    assert (row.status, row.attempts) == (SENT, 2)
+
+
+async def test_a_bad_payload_fails_without_retrying(
+    db: Database, sandbox: BotApiSandbox, clock: FakeClock
+) -> None:
+    ana = sandbox.add_user("Ana")
+    await queue(db, clock, ana.id, "<b>unclosed", parse_mode="HTML")
+    await queue(db, clock, ana.id, "")
+    sender = new_sender(db, sandbox, clock)
+    sender.start()
+    try:
+        await sender.flush()
+    finally:
+        await sender.stop()
+    bad_html, empty = await rows(db)
+    assert bad_html.status == FAILED and "bad request" in (bad_html.last_error or "")
+    assert empty.status == FAILED and "no text" in (empty.last_error or "")
+
+
+async def test_a_crash_loses_nothing_and_duplicates_only_what_was_in_flight(
+    db: Database, sandbox: BotApiSandbox, clock: FakeClock
+) -> None:
+    sandbox.delay = 0.05
+    people = [sandbox.add_user(f"P{i}") for i in range(40)]
+    for person in people:
+        await queue(db, clock, person.id, f"hi {person.id}")
+    crashing = new_sender(db, sandbox, clock, max_in_flight=6)
+    crashing.start()
+    await sandbox.wait_until(lambda: sandbox.stats.sent >= 12, timeout=10)
+    await crashing.abandon()
+    statuses = Counter(r.status for r in await rows(db))
+    assert statuses["sending"] > 0, "the crash should leave claimed rows behind"
+
+    # The leases of the dead sender run out; a new one takes over.
+    clock.advance(timedelta(seconds=61))
+    survivor = new_sender(db, sandbox, clock, max_in_flight=6)
+    survivor.start()
+    try:
+        await survivor.flush()
+    finally:
+        await survivor.stop()
+    copies = [len(texts_in(sandbox, p.id)) for p in people]
+    assert min(copies) == 1
+    assert sum(copies) - len(people) <= 6
+    assert {r.status for r in await rows(db)} == {SENT}
+
+
+async def test_sigkill_mid_send_loses_nothing(
+    db_url: str, db: Database, sandbox: BotApiSandbox, clock: FakeClock, tmp_path: Path
+) -> None:
+    total, in_flight = 300, 8
+    sandbox.delay = 0.05
+    sandbox.limits = FloodLimits(global_per_second=1000, global_burst=1000)
+    people = [sandbox.add_user(f"P{i}") for i in range(total)]
+    async with db.uow() as uow:
+        await uow.deliveries.add_many(
+            [
+                {
+                    "chat_id": p.id,
+                    "kind": "tip",
+                    "payload": {"text": f"tip for {p.id}"},
+                    # Far in the past: the subprocess uses the real clock.
+                    "due_at": clock.now() - timedelta(days=3650),
+                    "now": clock.now(),
+                }
+                for p in people
+            ]
+        )
+        await uow.commit()
+
+    def run_sender() -> subprocess.Popen[bytes]:
+        args = [sys.executable, "-m", "tests.crash_sender", db_url, sandbox.base_url]
+        args += ["--in-flight", str(in_flight), "--rate", "120", "--lease", "1"]
+        return subprocess.Popen(args, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+    first = run_sender()
+    try:
+        await sandbox.wait_until(lambda: sandbox.stats.sent >= 100, timeout=20)
+        first.send_signal(signal.SIGKILL)
+        await asyncio.to_thread(first.wait, 5)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    killed_at = sandbox.stats.sent
+    assert killed_at < total, "the sender finished before it was killed"
+
+    second = run_sender()
+    code = await asyncio.to_thread(second.wait, 30)
+    assert code == 0
+    copies = Counter(m.text for p in people for m in sandbox.bot_messages(p.id))
+    missing = [p.id for p in people if copies[f"tip for {p.id}"] == 0]
+    assert missing == []
+    duplicates = sum(copies.values()) - total
+    assert duplicates <= in_flight
+    assert {r.status for r in await rows(db)} == {SENT}

@@ -1,0 +1,168 @@
+"""Several instances on PostgreSQL: one sender at a time, rows claimed once, quick takeover."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from bot.clock import FakeClock
+from bot.delivery.sender import LOCK_KEY, Sender
+from bot.sandbox import BotApiSandbox
+from bot.storage.uow import Database
+from tests.harness import TOKEN
+from tests.test_delivery import eventually, new_sender, queue
+
+pytestmark = pytest.mark.usefixtures("pg_only")
+
+LOCK_HOLDERS = (
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+    " AND classid = :high AND objid = :low"
+)
+KEY = {"high": LOCK_KEY >> 32, "low": LOCK_KEY & 0xFFFFFFFF}
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[BotApiSandbox]:
+    sb = BotApiSandbox(token=TOKEN)
+    await sb.start()
+    try:
+        yield sb
+    finally:
+        await sb.stop()
+
+
+@pytest.fixture
+async def two_dbs(db_url: str) -> AsyncIterator[tuple[Database, Database]]:
+    first, second = Database(db_url), Database(db_url)
+    try:
+        yield first, second
+    finally:
+        await first.close()
+        await second.close()
+
+
+def copies(sandbox: BotApiSandbox, chat_ids: list[int]) -> Counter[int]:
+    return Counter({c: len(sandbox.bot_messages(c)) for c in chat_ids})
+
+
+async def test_claims_skip_rows_another_instance_locked(
+    db: Database, sandbox: BotApiSandbox, clock: FakeClock
+) -> None:
+    for i in range(6):
+        await queue(db, clock, 100 + i, f"row {i}")
+    now = clock.now()
+    async with db.uow() as one, db.uow() as two:
+        first = await one.deliveries.claim(
+            owner="a", now=now, lease_until=now + timedelta(minutes=1), limit=4
+        )
+        # `one` has not committed: its rows are locked, and `two` skips instead of waiting.
+        second = await asyncio.wait_for(
+            two.deliveries.claim(
+                owner="b", now=now, lease_until=now + timedelta(minutes=1), limit=4
+            ),
+            timeout=5,
+        )
+        await one.commit()
+        await two.commit()
+    assert len(first) == 4 and len(second) == 2
+    assert not {r.id for r in first} & {r.id for r in second}
+
+
+async def test_one_sender_at_a_time_and_the_other_takes_over(
+    two_dbs: tuple[Database, Database], sandbox: BotApiSandbox, clock: FakeClock
+) -> None:
+    db1, db2 = two_dbs
+    holder = new_sender(db1, sandbox, clock, lock_retry_seconds=0.2)
+    standby = new_sender(db2, sandbox, clock, lock_retry_seconds=0.2)
+    holder.start()
+    await eventually(lambda: holder.active)
+    standby.start()
+    people = [sandbox.add_user(f"P{i}") for i in range(30)]
+    try:
+        for person in people[:20]:
+            await queue(db1, clock, person.id, f"first for {person.id}")
+        holder.wake()
+        standby.wake()
+        await holder.flush()
+        assert not standby.active
+        assert standby.stats.claims == 0, "the standby must not touch the outbox"
+        assert copies(sandbox, [p.id for p in people[:20]]) == Counter(
+            {p.id: 1 for p in people[:20]}
+        )
+
+        stopped = time.monotonic()
+        await holder.stop()
+        await eventually(lambda: standby.active, timeout=10)
+        assert time.monotonic() - stopped < 10
+
+        for person in people[20:]:
+            await queue(db2, clock, person.id, f"second for {person.id}")
+        standby.wake()
+        await standby.flush()
+    finally:
+        await holder.stop()
+        await standby.stop()
+    assert copies(sandbox, [p.id for p in people]) == Counter({p.id: 1 for p in people})
+    assert sandbox.stats.sent == 30
+
+
+async def test_a_dead_holders_connection_frees_the_lock(
+    two_dbs: tuple[Database, Database], sandbox: BotApiSandbox, clock: FakeClock
+) -> None:
+    db1, db2 = two_dbs
+    holder = new_sender(db1, sandbox, clock, lock_retry_seconds=0.2)
+    standby = new_sender(db2, sandbox, clock, lock_retry_seconds=0.2)
+    holder.start()
+    await eventually(lambda: holder.active)
+    standby.start()
+    sandbox.delay = 0.05
+    people = [sandbox.add_user(f"P{i}") for i in range(40)]
+    try:
+        for person in people:
+            await queue(db1, clock, person.id, f"hello {person.id}")
+        holder.wake()
+        await sandbox.wait_until(lambda: sandbox.stats.sent >= 10, timeout=10)
+        # The holder's process dies: its session ends (killed here), which frees the lock.
+        async with db2.engine.connect() as conn:
+            killed = await conn.scalar(
+                text(LOCK_HOLDERS.replace("count(*)", "count(pg_terminate_backend(pid))")), KEY
+            )
+            await conn.commit()
+        await holder.abandon()
+        assert killed == 1
+        async with db2.engine.connect() as conn:
+            assert await conn.scalar(text(LOCK_HOLDERS), KEY) == 0
+        died = time.monotonic()
+        await eventually(lambda: standby.active, timeout=10)
+        assert time.monotonic() - died < 10
+        clock.advance(timedelta(seconds=61))  # the dead holder's leases run out
+        standby.wake()
+        await standby.flush()
+    finally:
+        await standby.stop()
+    sent = copies(sandbox, [p.id for p in people])
+    assert min(sent.values()) == 1
+    assert sum(sent.values()) - len(people) <= holder.max_in_flight
+
+
+async def test_only_one_of_two_starting_senders_gets_the_lock(
+    two_dbs: tuple[Database, Database], sandbox: BotApiSandbox, clock: FakeClock
+) -> None:
+    senders: list[Sender] = [
+        new_sender(db, sandbox, clock, lock_retry_seconds=0.2) for db in two_dbs
+    ]
+    for sender in senders:
+        sender.start()
+    try:
+        await eventually(lambda: any(s.active for s in senders))
+        await asyncio.sleep(0.6)
+        assert sum(s.active for s in senders) == 1
+    finally:
+        for sender in senders:
+            await sender.stop()

@@ -1,0 +1,411 @@
+"""The tick against a real database: claims, next times, downtime, smart skips, asking less."""
+
+from __future__ import annotations
+
+import random
+import sys
+import types
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, update
+
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.domain.nudging import Occurrence, Verdict, decide, ignored_after, less_often
+from bot.domain.schedule import Rule, Window
+from bot.runtime import Runtime
+from bot.scheduler.dispatcher import Dispatcher
+from bot.storage.deliveries import DeliveryRecord
+from bot.storage.models import Delivery, Person, Reminder
+from bot.storage.reminders import ReminderRecord
+from bot.storage.uow import Database
+from tests.factories import make_person
+
+
+def _runtime(db: Database, clock: FakeClock, **settings: Any) -> Runtime:
+    values: dict[str, Any] = {"database_url": db.url, **settings}
+    return Runtime(settings=Settings(_env_file=None, **values), db=db, clock=clock)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def dispatcher(db: Database, clock: FakeClock) -> Dispatcher:
+    return Dispatcher(_runtime(db, clock), rng=random.Random(7))
+
+
+async def _deliveries(db: Database, person_id: int) -> list[DeliveryRecord]:
+    async with db.uow() as uow:
+        return await uow.deliveries.for_person(person_id)
+
+
+async def _reminder(db: Database, person_id: int, habit: str) -> ReminderRecord:
+    async with db.uow() as uow:
+        [found] = [r for r in await uow.reminders.for_person(person_id) if r.habit == habit]
+        return found
+
+
+async def _mark_sent(db: Database) -> None:
+    """Play the sender: everything pending went out."""
+    async with db.uow() as uow:
+        await uow.session.execute(
+            update(Delivery).where(Delivery.status == "pending").values(status="sent")
+        )
+        await uow.commit()
+
+
+def _at(day: int, hh: int, mm: int = 0) -> datetime:
+    return datetime(2026, 3, day, hh, mm, tzinfo=UTC)
+
+
+async def test_due_reminder_is_claimed_once_and_moves_on(
+    db: Database, clock: FakeClock, dispatcher: Dispatcher
+) -> None:
+    await make_person(db, 1, now=clock.now(), habits=("food",))
+    food = await _reminder(db, 1, "food")
+    assert food.next_fire_at == _at(27, 11, 30)  # 12:30 in Berlin (CET, UTC+1)
+
+    clock.set(_at(27, 11, 30))
+    stats = await dispatcher.tick()
+    assert (stats.due, stats.queued) == (1, 1)
+    again = await dispatcher.tick()
+    assert again.due == 0
+
+    rows = await _deliveries(db, 1)
+    assert [(r.kind, r.habit, r.status, r.due_at) for r in rows] == [
+        ("nudge", "food", "pending", _at(27, 11, 30))
+    ]
+    assert rows[0].reminder_id == food.id and rows[0].chat_id == 1
+    payload = rows[0].payload
+    assert payload["parse_mode"] == "HTML" and "Gut-friendly food" in payload["text"]
+    assert [b["data"] for row in payload["buttons"] for b in row] == [
+        "n:done:{id}",
+        "n:snz:{id}:15",
+        "n:snz:{id}:60",
+        "n:skip:{id}",
+    ]
+    moved = await _reminder(db, 1, "food")
+    assert moved.next_fire_at == _at(27, 17, 30)  # 18:30 in Berlin
+    assert len(moved.recent_texts) == 1
+
+
+async def test_a_tick_a_few_seconds_late_still_sends(
+    db: Database, clock: FakeClock, dispatcher: Dispatcher
+) -> None:
+    await make_person(db, 1, now=clock.now(), habits=("food",))
+    clock.set(_at(27, 11, 39))  # nine minutes late: inside the 10-minute grace
+    assert (await dispatcher.tick()).queued == 1
+
+
+async def test_after_downtime_one_missed_row_and_no_burst(
+    db: Database, clock: FakeClock, dispatcher: Dispatcher
+) -> None:
+    await make_person(db, 1, now=clock.now(), habits=("water", "food"))
+    # Down from 08:00 until 19:00 Berlin: five water times and both meals went by.
+    clock.set(_at(27, 18, 5))
+    stats = await dispatcher.tick()
+    assert (stats.missed, stats.queued) == (2, 0)
+    rows = await _deliveries(db, 1)
+    assert sorted((r.habit, r.status) for r in rows) == [("food", "missed"), ("water", "missed")]
+    # 19:00 in Berlin was five minutes ago: still worth a nudge. Both meals are long gone.
+    assert (await _reminder(db, 1, "water")).next_fire_at == _at(27, 18)
+    assert (await _reminder(db, 1, "food")).next_fire_at == _at(28, 11, 30)
+    stats = await dispatcher.tick()
+    assert (stats.due, stats.queued) == (1, 1)
+    assert (await _reminder(db, 1, "water")).next_fire_at == _at(27, 20)
+    assert (await dispatcher.tick()).due == 0
+
+
+async def test_grace_is_a_setting(db: Database, clock: FakeClock) -> None:
+    await make_person(db, 1, now=clock.now(), habits=("food",))
+    strict = Dispatcher(_runtime(db, clock, grace_minutes=0))
+    clock.set(_at(27, 11, 31))
+    assert (await strict.tick()).missed == 1
+
+
+async def test_recently_logged_habit_is_not_nudged(
+    db: Database, clock: FakeClock, dispatcher: Dispatcher
+) -> None:
+    await make_person(db, 1, now=clock.now(), habits=("water",))
+    clock.set(_at(27, 7, 40))  # 08:40 Berlin: drank a glass
+    async with db.uow() as uow:
+        await uow.habit_logs.add(
+            1, "water", at=clock.now(), local_date=date(2026, 3, 27), source="text"
+        )
+        await uow.commit()
+    clock.set(_at(27, 8, 0))  # the 09:00 nudge, 20 minutes later
+    stats = await dispatcher.tick()
+    assert (stats.skipped, stats.queued) == (1, 0)
+    [row] = await _deliveries(db, 1)
+    assert (row.status, row.payload) == ("skipped", {"reason": "recent"})
+
+    clock.set(_at(27, 10, 0))  # two hours later the nudge comes again
+    assert (await dispatcher.tick()).queued == 1
+
+
+async def test_skipped_today_and_done_checkin_are_not_nudged(
+    db: Database, clock: FakeClock, dispatcher: Dispatcher
+) -> None:
+    await make_person(db, 1, now=clock.now(), habits=("food", "checkin"))
+    async with db.uow() as uow:
+        await uow.habit_logs.skip_day(1, "food", date(2026, 3, 27), clock.now())
+        await uow.habit_logs.add(
+            1, "checkin", at=clock.now(), local_date=date(2026, 3, 27), source="checkin"
+        )
+        await uow.commit()
+    clock.set(_at(27, 19, 30))  # 20:30 Berlin: the check-in time, both meals were due earlier
+    await dispatcher.tick(_at(27, 11, 30))
+    await dispatcher.tick(_at(27, 17, 30))
+    await dispatcher.tick(_at(27, 19, 30))
+    rows = await _deliveries(db, 1)
+    assert [(r.habit, r.status, r.payload.get("reason")) for r in rows] == [
+        ("food", "skipped", "skipped"),
+        ("food", "skipped", "skipped"),
+        ("checkin", "skipped", "done"),
+    ]
+    # The next day is a new day.
+    await dispatcher.tick(_at(28, 11, 30))
+    assert (await _deliveries(db, 1))[-1].status == "pending"
+
+
+async def test_checkin_nudge_offers_start_snooze_and_skip(
+    db: Database, clock: FakeClock, dispatcher: Dispatcher
+) -> None:
+    await make_person(db, 1, now=clock.now(), habits=("checkin", "breathe"))
+    clock.set(_at(27, 19, 30))
+    await dispatcher.tick(_at(27, 9, 30))  # breathing at 10:30 Berlin
+    await dispatcher.tick()
+    breathe, checkin = [r for r in await _deliveries(db, 1) if "buttons" in r.payload]
+    assert breathe.payload["buttons"][0] == [{"text": "🌬️ Breathe with me", "data": "b:start"}]
+    assert [b["data"] for row in checkin.payload["buttons"] for b in row] == [
+        "c:go",
+        "n:snz:{id}:60",
+        "n:skip:{id}",
+    ]
+
+
+async def test_paused_and_quiet_times_are_skipped(
+    db: Database, clock: FakeClock, dispatcher: Dispatcher
+) -> None:
+    await make_person(db, 1, now=clock.now(), habits=("water",))
+    async with db.uow() as uow:
+        person = await uow.people.row(1)
+        assert person is not None
+        # Paused behind the schedule's back (the pause service also reschedules).
+        person.paused_until = _at(27, 12, 0)
+        await uow.commit()
+    clock.set(_at(27, 8, 0))
+    assert (await dispatcher.tick()).skipped == 1
+    water = await _reminder(db, 1, "water")
+    assert water.next_fire_at == _at(27, 12, 0)  # 13:00 Berlin, the first time after the pause
+
+    async with db.uow() as uow:
+        person = await uow.people.row(1)
+        assert person is not None
+        person.paused_until = None
+        person.wake_time, person.sleep_time = "14:00", "23:00"  # now sleeps in
+        await uow.commit()
+    clock.set(_at(27, 12, 0))
+    await dispatcher.tick()
+    assert (await _deliveries(db, 1))[-1].payload == {"reason": "quiet"}
+
+
+async def test_inactive_person_is_parked(
+    db: Database, clock: FakeClock, dispatcher: Dispatcher
+) -> None:
+    await make_person(db, 1, now=clock.now(), habits=("water",))
+    async with db.uow() as uow:
+        person = await uow.people.row(1)
+        assert person is not None
+        person.active = False
+        await uow.commit()
+    clock.set(_at(27, 8, 0))
+    stats = await dispatcher.tick()
+    assert (stats.parked, stats.queued) == (1, 0)
+    assert await _deliveries(db, 1) == []
+    assert (await _reminder(db, 1, "water")).next_fire_at is None
+
+
+async def test_three_ignored_nudges_ask_once_whether_to_nudge_less(
+    db: Database, clock: FakeClock, dispatcher: Dispatcher
+) -> None:
+    await make_person(db, 1, now=clock.now(), habits=("water",))
+    kinds = []
+    for hour in (8, 10, 12, 14, 16, 18):  # 09:00 ... 19:00 Berlin
+        stats = await dispatcher.tick(_at(27, hour))
+        kinds.append("ask" if stats.asked else "nudge")
+        await _mark_sent(db)
+    assert kinds == ["nudge", "nudge", "nudge", "ask", "nudge", "nudge"]
+    water = await _reminder(db, 1, "water")
+    assert water.asked_less_at is not None
+    ask = next(r for r in await _deliveries(db, 1) if r.kind == "ask")
+    assert [b["data"] for row in ask.payload["buttons"] for b in row] == [
+        "n:less:{id}",
+        "n:keep:{id}",
+    ]
+
+
+async def test_an_answered_nudge_resets_the_ignored_count(
+    db: Database, clock: FakeClock, dispatcher: Dispatcher
+) -> None:
+    await make_person(db, 1, now=clock.now(), habits=("water",))
+    for hour in (8, 10):
+        await dispatcher.tick(_at(27, hour))
+        await _mark_sent(db)
+    assert (await _reminder(db, 1, "water")).ignored_in_row == 1
+    last = (await _deliveries(db, 1))[-1]
+    async with db.uow() as uow:
+        await uow.deliveries.respond(last.id, "snoozed")
+        await uow.commit()
+    await dispatcher.tick(_at(27, 12))
+    assert (await _reminder(db, 1, "water")).ignored_in_row == 0
+
+
+async def test_weekly_summary_uses_the_summary_builder_when_present(
+    db: Database, clock: FakeClock, dispatcher: Dispatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await make_person(db, 1, now=clock.now(), habits=())
+    async with db.uow() as uow:
+        rule = Rule(times=(time(19, 0),), weekdays=frozenset({6})).to_dict()
+        await uow.reminders.set_rule(1, "summary", rule=rule, enabled=True, now=clock.now())
+        from bot.services.schedules import reschedule
+
+        await reschedule(uow, 1, clock.now())
+        await uow.commit()
+    assert (await _reminder(db, 1, "summary")).next_fire_at == _at(29, 17)  # 19:00 CEST
+
+    monkeypatch.setitem(sys.modules, "bot.services.summary", None)  # not written yet
+    stats = await dispatcher.tick(_at(29, 17))
+    assert (stats.skipped, stats.queued) == (1, 0)
+
+    async def weekly_payload(uow: object, person_id: int, now: datetime) -> dict[str, Any]:
+        return {"text": f"week of {person_id}", "parse_mode": None, "buttons": []}
+
+    fake = types.ModuleType("bot.services.summary")
+    fake.weekly_payload = weekly_payload  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "bot.services.summary", fake)
+    await dispatcher.tick(datetime(2026, 4, 5, 17, tzinfo=UTC))
+    rows = await _deliveries(db, 1)
+    assert [(r.kind, r.status) for r in rows] == [("summary", "skipped"), ("summary", "pending")]
+    assert rows[1].payload["text"] == "week of 1"
+
+
+async def test_many_due_in_batches_each_exactly_once(db: Database, clock: FakeClock) -> None:
+    people = 1200
+    now = clock.now()
+    async with db.uow() as uow:
+        uow.session.add_all(
+            Person(
+                id=i,
+                first_name="P",
+                timezone="Europe/Berlin",
+                wake_time="07:00",
+                sleep_time="23:00",
+                onboarded_at=now,
+                consent_at=now,
+                active=True,
+                created_at=now,
+                updated_at=now,
+                recent_tips=[],
+            )
+            for i in range(1, people + 1)
+        )
+        await uow.session.flush()
+        rule = {"times": ["09:00", "21:00"]}
+        for i in range(1, people + 1):
+            for habit in ("food", "breathe"):
+                await uow.reminders.set_rule(i, habit, rule=rule, enabled=True, now=now)
+        await uow.session.execute(update(Reminder).values(next_fire_at=_at(27, 8)))
+        await uow.commit()
+    small = Dispatcher(_runtime(db, clock), batch=500)
+    stats = await small.tick(_at(27, 8, 1))
+    assert (stats.due, stats.queued, stats.batches) == (2 * people, 2 * people, 5)
+    async with db.uow() as uow:
+        count = await uow.session.scalar(select(func.count()).select_from(Delivery))
+        distinct = await uow.session.scalar(
+            select(func.count(func.distinct(Delivery.reminder_id)))
+        )
+        later = await uow.session.scalar(select(func.min(Reminder.next_fire_at)))
+    assert count == distinct == 2 * people
+    assert later == _at(27, 20)  # 21:00 Berlin
+
+
+# ------------------------------------------------------------------------------ pure rules
+
+
+GRACE = timedelta(minutes=10)
+DUE = _at(27, 8)
+
+
+@pytest.mark.parametrize(
+    ("changes", "verdict"),
+    [
+        ({}, Verdict.SEND),
+        ({"active": False}, Verdict.PARK),
+        ({"enabled": False}, Verdict.PARK),
+        ({"now": DUE + timedelta(minutes=11)}, Verdict.MISSED),
+        ({"now": DUE + timedelta(minutes=10)}, Verdict.SEND),
+        ({"paused_until": DUE + timedelta(hours=1)}, Verdict.PAUSED),
+        ({"paused_until": DUE}, Verdict.SEND),
+        ({"awake": False}, Verdict.QUIET),
+        ({"skipped_today": True}, Verdict.SKIPPED_TODAY),
+        ({"done_today": True}, Verdict.SEND),  # water is not once a day
+        ({"habit": "checkin", "done_today": True}, Verdict.DONE_TODAY),
+        ({"last_done_at": DUE - timedelta(minutes=20)}, Verdict.RECENT),
+        ({"last_done_at": DUE - timedelta(minutes=45)}, Verdict.SEND),
+        ({"ignored_in_row": 3}, Verdict.ASK),
+        ({"ignored_in_row": 3, "asked_less": True}, Verdict.SEND),
+        ({"habit": "summary", "ignored_in_row": 9, "skipped_today": True}, Verdict.SEND),
+    ],
+)
+def test_decide(changes: dict[str, Any], verdict: Verdict) -> None:
+    values: dict[str, Any] = {"habit": "water", "due": DUE, "now": DUE, "grace": GRACE}
+    assert decide(Occurrence(**{**values, **changes})) is verdict
+
+
+@pytest.mark.parametrize(
+    ("before", "prev", "after"),
+    [
+        (2, (None, None, None), 2),
+        (2, ("nudge", "sent", None), 3),
+        (2, ("nudge", "sent", "done"), 0),
+        (2, ("nudge", "pending", None), 2),
+        (2, ("nudge", "missed", None), 2),
+        (2, ("nudge", "skipped", None), 2),
+        (3, ("ask", "sent", None), 3),
+    ],
+)
+def test_ignored_after(before: int, prev: tuple[str | None, ...], after: int) -> None:
+    assert ignored_after(before, *prev) == after
+
+
+DAY = Window(time(7), time(23))
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        (Rule(every_minutes=120, window=DAY), Rule(every_minutes=240, window=DAY)),
+        (Rule(every_minutes=600, window=DAY), Rule(every_minutes=960, window=DAY)),
+        (Rule(every_minutes=960, window=DAY), None),
+        (Rule(times=(time(12, 30), time(18, 30))), Rule(times=(time(12, 30),))),
+        (
+            Rule(times=(time(20, 30),)),
+            Rule(times=(time(20, 30),), weekdays=frozenset({0, 2, 4, 6})),
+        ),
+        (Rule(times=(time(20, 30),), weekdays=frozenset({0, 2, 4, 6})), None),
+    ],
+)
+def test_less_often(rule: Rule, expected: Rule | None) -> None:
+    assert less_often(rule) == expected
+
+
+async def test_nudges_left_unsent_by_a_crash_expire_after_the_grace(
+    db: Database, clock: FakeClock, dispatcher: Dispatcher
+) -> None:
+    await make_person(db, 1, now=clock.now(), habits=("food",))
+    assert (await dispatcher.tick(_at(27, 11, 30))).queued == 1
+    assert (await dispatcher.tick(_at(27, 11, 40))).expired == 0  # still fresh enough
+    assert (await dispatcher.tick(_at(27, 11, 41))).expired == 1
+    [row] = await _deliveries(db, 1)
+    assert row.status == "missed"
