@@ -8,17 +8,29 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import ApplicationBuilder, ContextTypes
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
 from telegram.request import HTTPXRequest
 
 from bot.delivery.sender import start_sender
 from bot.runtime import Runtime
 from bot.scheduler import dispatcher
-from bot.telegram import admin, basics, menus, text_router, texts
+from bot.telegram import (
+    admin,
+    basics,
+    breathe,
+    checkin,
+    data,
+    menus,
+    onboarding,
+    presence,
+    progress,
+    quicklog,
+    settings,
+    text_router,
+    texts,
+    tips,
+)
 from bot.telegram import nudges as nudge_buttons
-from bot.telegram import checkin, quicklog
-from bot.telegram import presence
-from bot.telegram import breathe, onboarding, settings, tips
 from bot.telegram.context import Context, NudgeApp
 
 log = logging.getLogger(__name__)
@@ -35,6 +47,8 @@ FEATURES: list[Callable[[NudgeApp], None]] = [
     nudge_buttons.register,
     checkin.register,
     quicklog.register,
+    progress.register,
+    data.register,
     text_router.register,
 ]
 # Started in post_init, stopped in post_shutdown: each gets the app and returns a stopper.
@@ -56,8 +70,11 @@ def build_application(runtime: Runtime) -> NudgeApp:
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.file_url)
         .context_types(ContextTypes(context=Context))
-        # The sender keeps many requests in flight; handlers reply on their own pool.
+        # Replies to a person's own action go out at once on this bot; bulk sends use the
+        # sender's own Bot and pacing. Here only a 429 is handled: wait retry_after and try
+        # again (twice), so a burst of replies in one chat is delayed, never lost.
         .request(HTTPXRequest(connection_pool_size=64, read_timeout=15, write_timeout=15))
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=2))
         .get_updates_request(HTTPXRequest(read_timeout=40))
         .post_init(start_background)
         .post_shutdown(stop_background)

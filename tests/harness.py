@@ -6,6 +6,8 @@ import asyncio
 from typing import Any
 
 from pydantic import SecretStr
+from telegram import Update
+from telegram.ext import TypeHandler
 
 from bot.app import build_application, start_background, stop_background
 from bot.clock import FakeClock
@@ -30,6 +32,8 @@ class Harness:
         self.db: Database | None = None
         self.app: NudgeApp | None = None
         self.settings: Settings | None = None
+        self.processed_update_id = 0
+        self._progress = asyncio.Event()
 
     async def open(self) -> None:
         """Start the sandbox and the bot."""
@@ -59,6 +63,8 @@ class Harness:
         self.db = Database(self.db_url)
         runtime = Runtime(settings=self.settings, db=self.db, clock=self.clock)
         self.app = build_application(runtime)
+        # Runs after every other handler group, so it marks an update as fully handled.
+        self.app.add_handler(TypeHandler(Update, self._processed), group=1_000_000)
         # The same order as run_polling: initialize, post_init, polling, start.
         await self.app.initialize()
         await start_background(self.app)
@@ -137,7 +143,15 @@ class Harness:
             await sender.flush()
         await self.settle()
 
-    async def settle(self) -> None:
-        """Wait until the bot has handled everything it was sent."""
-        await self.sandbox.settle(quiet=0.15, timeout=10)
-        await asyncio.sleep(0)
+    async def _processed(self, update: Update, context: Any) -> None:
+        self.processed_update_id = max(self.processed_update_id, update.update_id)
+        self._progress.set()
+
+    async def settle(self, timeout: float = 15.0) -> None:  # noqa: ASYNC109
+        """Wait until the bot has handled every update it was sent and has gone quiet."""
+        target = self.sandbox.last_update_id
+        async with asyncio.timeout(timeout):
+            while self.processed_update_id < target:
+                self._progress.clear()
+                await self._progress.wait()
+        await self.sandbox.settle(quiet=0.05, timeout=timeout)

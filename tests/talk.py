@@ -40,3 +40,12 @@ async def tap(
     answer = await harness.sandbox.wait_for_callback_answer(query_id)
     await harness.settle()
     return answer
+
+
+def quick_typist(harness: Harness) -> None:
+    """Let a test person type faster than Telegram's 1 message/s per chat (not a flood test)."""
+    from dataclasses import replace
+
+    harness.sandbox.limits = replace(
+        harness.sandbox.limits, private_per_second=1000.0, private_burst=1000
+    )

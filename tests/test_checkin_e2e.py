@@ -13,12 +13,13 @@ from bot.storage.models import CheckIn, HabitLog, Person, SafetyFlag
 from bot.telegram import texts
 from tests.factories import make_person
 from tests.harness import Harness
-from tests.talk import say, tap
+from tests.talk import quick_typist, say, tap
 
 TODAY = date(2026, 3, 27)  # the clock fixture's day in Berlin
 
 
 async def onboarded(harness: Harness, name: str = "Ana") -> Any:
+    quick_typist(harness)
     user = harness.sandbox.add_user(first_name=name)
     assert harness.db is not None
     await make_person(harness.db, user.id, now=harness.clock.now(), first_name=name)
@@ -271,6 +272,21 @@ async def test_a_4000_character_note_is_stored_whole(harness: Harness) -> None:
     replies = await say(harness, ana, note)
     assert "Note saved (4000 characters)" in (replies[0].text or "")
     assert (await checkin_row(harness, ana.id)).note == note
+
+
+async def test_an_old_unanswered_note_question_stops_catching_text(harness: Harness) -> None:
+    ana = await onboarded(harness)
+    await say(harness, ana, "/checkin")
+    for key in ("pain", "stress", "mood", "sleep", "bloating", "stool"):
+        await press(harness, ana, f"c:a:{code()}:{key}:skip")
+    harness.clock.advance(timedelta(hours=3))
+    replies = await say(harness, ana, "drank a glass of water")
+    assert "Hydration: 1 glass of water logged" in (replies[0].text or "")
+    assert (await checkin_row(harness, ana.id)).note is None
+    assert harness.db is not None
+    async with harness.db.uow() as uow:
+        person = await uow.people.get(ana.id)
+    assert person is not None and person.awaiting is None
 
 
 async def test_checkin_before_setup_and_in_a_group(harness: Harness) -> None:

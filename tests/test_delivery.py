@@ -86,7 +86,7 @@ async def rows(db: Database) -> list[DeliveryRecord]:
 async def eventually(predicate: Callable[[], bool], timeout: float = 5) -> None:  # noqa: ASYNC109
     """Poll until the predicate holds (for state outside the sandbox, which has no event)."""
     async with asyncio.timeout(timeout):
-        while not predicate():
+        while not predicate():  # noqa: ASYNC110 - sender state has no event to wait on
             await asyncio.sleep(0.01)
 
 
@@ -240,6 +240,35 @@ async def test_403_marks_person_inactive_and_writing_again_reactivates(
         assert person.active is True and person.blocked_at is None
         after = await uow.reminders.for_person(ana.id)
     assert [r.next_fire_at for r in after] == [r.next_fire_at for r in before]
+
+
+async def test_a_group_that_removed_the_bot_gets_nothing_more(
+    db: Database, sandbox: BotApiSandbox, clock: FakeClock
+) -> None:
+    ana = sandbox.add_user("Ana")
+    group = sandbox.add_group("Back care", members=[ana])
+    await sandbox.add_bot_to_group(group.id, ana)
+    async with db.uow() as uow:
+        await uow.people.note_chat(
+            group.id, type_="group", title="Back care", person_id=None, now=clock.now()
+        )
+        await uow.commit()
+    await sandbox.remove_bot_from_group(group.id, ana)
+    first = await queue(db, clock, group.id, "day 1")
+    second = await queue(db, clock, group.id, "day 2")
+    sender = new_sender(db, sandbox, clock)
+    sender.start()
+    try:
+        await sender.flush()
+    finally:
+        await sender.stop()
+    stored = {r.id: r for r in await rows(db)}
+    assert stored[first].status == FAILED and "forbidden" in (stored[first].last_error or "")
+    assert stored[second].status == CANCELLED
+    assert sandbox.stats.calls["sendMessage"] == 1
+    async with db.uow() as uow:
+        chat = await uow.session.get_one(Chat, group.id, populate_existing=True)
+        assert chat.active is False
 
 
 async def test_a_migrated_group_gets_its_messages_at_the_new_id(

@@ -409,3 +409,15 @@ async def test_nudges_left_unsent_by_a_crash_expire_after_the_grace(
     assert (await dispatcher.tick(_at(27, 11, 41))).expired == 1
     [row] = await _deliveries(db, 1)
     assert row.status == "missed"
+
+
+async def test_a_burst_is_queued_a_few_seconds_ahead_to_be_sent_on_time(
+    db: Database, clock: FakeClock, dispatcher: Dispatcher
+) -> None:
+    await make_person(db, 1, now=clock.now(), habits=("food",))
+    due = _at(27, 11, 30)
+    assert (await dispatcher.tick(due - timedelta(seconds=11))).due == 0
+    assert (await dispatcher.tick(due - timedelta(seconds=9))).queued == 1
+    [row] = await _deliveries(db, 1)
+    assert (row.due_at, row.send_after, row.status) == (due, due, "pending")
+    assert (await _reminder(db, 1, "food")).next_fire_at == _at(27, 17, 30)

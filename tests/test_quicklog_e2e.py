@@ -11,12 +11,13 @@ from bot.storage.models import HabitLog
 from bot.telegram import texts
 from tests.factories import make_person
 from tests.harness import Harness
-from tests.talk import say, tap
+from tests.talk import quick_typist, say, tap
 
 TODAY = date(2026, 3, 27)
 
 
 async def onboarded(harness: Harness, name: str = "Ana") -> Any:
+    quick_typist(harness)
     user = harness.sandbox.add_user(first_name=name)
     assert harness.db is not None
     await make_person(harness.db, user.id, now=harness.clock.now(), first_name=name)

@@ -309,6 +309,8 @@ class BotApiSandbox:
         self._updates: list[JsonDict] = []
         self._handed_out = 0
         self._update_ids = itertools.count(1)
+        # The newest update handed to the bot; tests wait until the bot has processed it.
+        self.last_update_id = 0
         self._user_ids = itertools.count(10_000_001)
         self._group_ids = itertools.count(4_000_000_001)
         self._supergroup_ids = itertools.count(1_001_000_000_001)
@@ -570,7 +572,9 @@ class BotApiSandbox:
 
     def _emit(self, kind: str, payload: JsonDict) -> JsonDict:
         """Queue one update for getUpdates."""
-        update = {"update_id": next(self._update_ids), kind: payload}
+        update_id = next(self._update_ids)
+        update: JsonDict = {"update_id": update_id, kind: payload}
+        self.last_update_id = update_id
         self._updates.append(update)
         self._pulse_updates()
         self._pulse_change()

@@ -28,6 +28,11 @@ log = logging.getLogger(__name__)
 # Reminders claimed per transaction: big enough to amortise round trips, small enough that a
 # transaction stays short and memory stays flat however many are due.
 BATCH = 2000
+# Reminders due this soon are queued already (the sender holds each until its send_after), so a
+# burst that takes the tick a second or two to write is in the outbox before its time.
+LOOKAHEAD = timedelta(seconds=10)
+# Looking for nudges a crash left unsent costs a query; once a minute is plenty.
+EXPIRE_EVERY = timedelta(minutes=1)
 JOB_NAME = "tick"
 SUMMARY = "summary"
 CHECKIN = "checkin"
@@ -53,11 +58,18 @@ class Dispatcher:
     """Claims due reminders in batches and writes their deliveries, one transaction a batch."""
 
     def __init__(
-        self, runtime: Runtime, *, batch: int = BATCH, rng: random.Random | None = None
+        self,
+        runtime: Runtime,
+        *,
+        batch: int = BATCH,
+        lookahead: timedelta = LOOKAHEAD,
+        rng: random.Random | None = None,
     ) -> None:
         self.runtime = runtime
         self.batch = batch
+        self.lookahead = lookahead
         self.rng = rng or random.Random()
+        self._expired_at: datetime | None = None
         # In-process ticks (the job and a test's explicit tick) never overlap; other
         # instances on PostgreSQL are kept apart by SKIP LOCKED and the outbox's unique key.
         self._lock = asyncio.Lock()
@@ -72,10 +84,14 @@ class Dispatcher:
         started = time.perf_counter()
         async with self._lock:
             when = now if now is not None else self.runtime.clock.now()
-            await self._expire(when, stats)
+            if self._expired_at is None or when - self._expired_at >= EXPIRE_EVERY:
+                await self._expire(when, stats)
+                self._expired_at = when
             while await self._batch(when, stats) >= self.batch:
                 pass
         stats.seconds = time.perf_counter() - started
+        if stats.due or stats.expired:
+            log.info("tick: %s", stats)
         sender = self.runtime.sender
         if stats.queued + stats.asked and sender is not None:
             sender.wake()
@@ -91,7 +107,7 @@ class Dispatcher:
     async def _batch(self, now: datetime, stats: TickStats) -> int:
         """Claim, decide and advance one batch; return how many reminders were claimed."""
         async with self.runtime.db.uow() as uow:
-            due = await uow.due.claim(now, self.batch)
+            due = await uow.due.claim(now + self.lookahead, self.batch)
             if not due:
                 return 0
             stats.batches += 1
@@ -234,7 +250,14 @@ async def _summary(uow: UnitOfWork, person_id: int, now: datetime) -> dict[str, 
     except (ImportError, AttributeError):
         log.warning("weekly summaries are not available yet; skipping one for %s", person_id)
         return None
-    return await weekly_payload(uow, person_id, now)
+    try:
+        # A savepoint, so a database error here spoils only this summary, not the batch.
+        async with uow.session.begin_nested():
+            return await weekly_payload(uow, person_id, now)
+    except Exception:
+        # Skip this week's summary for this person rather than parking their reminder.
+        log.exception("the weekly summary for %s could not be built", person_id)
+        return None
 
 
 async def run_tick(context: Context) -> None:

@@ -8,7 +8,7 @@ restart in the middle therefore continues where the person was.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from enum import StrEnum
 
 from bot.domain.habits import NUDGED, Habit, default_rule
@@ -181,8 +181,7 @@ async def _require(uow: UnitOfWork, person_id: int, step: Step) -> Progress:
 
 
 def _ghost(person_id: int) -> PersonRecord:
-    from datetime import UTC
-
+    """Stand in for a person who no longer exists."""
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     return PersonRecord(
         person_id, "", None, None, None, None, None, None, None, None, None, False, epoch
@@ -218,8 +217,9 @@ async def begin(uow: UnitOfWork, speaker: Speaker, *, chat_id: int, now: datetim
             chat_id, type_="private", title=None, person_id=speaker.id, now=now
         )
         row = await uow.people.row(speaker.id)
-        assert row is not None
-        step = step_of(await uow.people.get(speaker.id) or _ghost(speaker.id))
+        person = await uow.people.get(speaker.id)
+        assert row is not None and person is not None
+        step = step_of(person)
         # Settings waits for typing too; /start mid-settings keeps that, onboarding resets it.
         if step is not Step.DONE:
             row.awaiting = awaiting_for(step)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, delete, false, or_, select
+from sqlalchemy import ColumnElement, Table, delete, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Base
@@ -39,26 +40,44 @@ def personal_tables() -> list[Table]:
     ]
 
 
+@dataclass(frozen=True)
+class TableRows:
+    """One table's rows about a person, with the table's column names in order."""
+
+    name: str
+    columns: list[str]
+    rows: list[dict[str, Any]]
+
+
 class PersonData:
     """Repository that reads or erases all of a person's rows at once."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def dump(self, person_id: int) -> dict[str, list[dict[str, Any]]]:
+    async def dump(self, person_id: int) -> list[TableRows]:
         """Return every row about a person, table by table, in primary-key order."""
-        out: dict[str, list[dict[str, Any]]] = {}
+        out: list[TableRows] = []
         for table in personal_tables():
             order = list(table.primary_key.columns)
             result = await self.session.execute(
                 select(table).where(person_filter(table, person_id)).order_by(*order)
             )
-            out[table.name] = [dict(row) for row in result.mappings()]
+            rows = [dict(row) for row in result.mappings()]
+            out.append(TableRows(table.name, [c.name for c in table.columns], rows))
         return out
 
     async def count(self, person_id: int) -> int:
         """Count every row about a person."""
-        return sum(len(rows) for rows in (await self.dump(person_id)).values())
+        total = 0
+        for table in personal_tables():
+            total += int(
+                await self.session.scalar(
+                    select(func.count()).select_from(table).where(person_filter(table, person_id))
+                )
+                or 0
+            )
+        return total
 
     async def erase(self, person_id: int) -> int:
         """Delete every row about a person, children first; return how many went."""

@@ -6,11 +6,11 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.storage.broadcasts import Broadcasts
 from bot.storage.checkins import CheckIns
 from bot.storage.deliveries import Deliveries
 from bot.storage.due import DueReminders
 from bot.storage.engine import create_engine, session_factory
-from bot.storage.broadcasts import Broadcasts
 from bot.storage.habit_logs import HabitLogs
 from bot.storage.people import People
 from bot.storage.person_data import PersonData

@@ -12,7 +12,7 @@ from bot.runtime import Runtime
 from bot.storage.uow import Database, UnitOfWork
 
 
-class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+class Context(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """PTB's context plus the runtime's services."""
 
     @property
@@ -36,4 +36,4 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict
         return self.runtime.clock.now()
 
 
-NudgeApp = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
+NudgeApp = Application[ExtBot[Any], Context, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
@@ -40,7 +42,7 @@ def _commands(pairs: list[tuple[str, str]]) -> list[BotCommand]:
     return [BotCommand(name, description) for name, description in pairs]
 
 
-async def publish(bot: ExtBot[None], admin_ids: frozenset[int]) -> None:
+async def publish(bot: ExtBot[Any], admin_ids: frozenset[int]) -> None:
     """Set the command menus; admins see the admin commands in their private chat."""
     await bot.set_my_commands(_commands(PRIVATE), scope=BotCommandScopeAllPrivateChats())
     await bot.set_my_commands(_commands(GROUP), scope=BotCommandScopeAllGroupChats())

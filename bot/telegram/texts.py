@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from html import escape
 
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
@@ -389,6 +389,12 @@ def breathe_done(title: str, logged: bool) -> str:
 
 # --- Check-in, quick log, today, progress, weekly summary, export and delete (issue 5) ---------
 
+
+def _text(value: str) -> str:
+    """Escape text for HTML parse mode (quotes need no escaping outside attributes)."""
+    return escape(value, quote=False)
+
+
 FINISH_START_FIRST = (
     "Let's finish setting you up first: send /start and answer the few setup questions."
 )
@@ -452,7 +458,8 @@ def checkin_header(day: date, is_today: bool, updating: bool) -> str:
 
 def red_flag_question(signs: list[str]) -> str:
     """Ask once about the signs that need a doctor soon."""
-    return RED_FLAG_INTRO + "\n" + "\n".join(f"• {escape(s)}" for s in signs)
+    listed = "\n".join(f"• {_text(s)}" for s in signs)
+    return f"{RED_FLAG_INTRO}\n{listed}\n\nTap one that applies, or “None of these”."
 
 
 def checkin_question(key: str, day: date, is_today: bool, updating: bool, signs: list[str]) -> str:
@@ -528,14 +535,14 @@ def checkin_already(summary: str) -> str:
 
 def checkin_ack(key: str, shown: str) -> str:
     """Leave a short record of an answer when the conversation moves on below it."""
-    return f"📝 {escape(key.capitalize())}: {escape(shown)} ✓"
+    return f"📝 {_text(key.capitalize())}: {_text(shown)} ✓"
 
 
 def with_advice(ack: str, advice: str, *, urgent: bool) -> str:
     """Put safety advice under the answer that raised it."""
     if urgent:
-        return f"{ack}\n\n⚠️ <b>{escape(advice)}</b>"
-    return f"{ack}\n\n🩺 {escape(advice)}"
+        return f"{ack}\n\n⚠️ <b>{_text(advice)}</b>"
+    return f"{ack}\n\n🩺 {_text(advice)}"
 
 
 # Quick log
@@ -552,7 +559,7 @@ LOG_ALREADY = "Already logged from this message ✓"
 
 def logged(label: str, what: str, done: int, target: int) -> str:
     """Confirm a quick log with today's count."""
-    line = f"✅ {escape(label)}: {escape(what)} logged. {done}/{target} today."
+    line = f"✅ {_text(label)}: {_text(what)} logged. {done}/{target} today."
     if done == target:
         line += " Today's goal reached! 🎉"
     return line
@@ -567,10 +574,19 @@ PROGRESS_EMPTY = (
 CHART_CAPTION = "Pain and stress (top) and habits done per day (bottom), last 30 days."
 
 
+def local_when(at: datetime, today: date) -> str:
+    """Render a local time as "14:00", "tomorrow 07:00" or "Mon 09:00"."""
+    if at.date() == today:
+        return f"{at:%H:%M}"
+    if at.date() == today + timedelta(days=1):
+        return f"tomorrow {at:%H:%M}"
+    return f"{at:%a} {at:%H:%M}" if at.date() < today + timedelta(days=7) else short_day(at.date())
+
+
 def today_line(label: str, done: int, target: int, state: str) -> str:
     """One habit's line in /today."""
     mark = "✅" if target and done >= target else "▫️"
-    return f"{mark} {escape(label)}: {done}/{target}" + (f" · {state}" if state else "")
+    return f"{mark} {_text(label)}: {done}/{target}" + (f" · {state}" if state else "")
 
 
 def today_view(day: date, lines: list[str], upcoming: str | None, paused: str | None) -> str:
@@ -592,7 +608,7 @@ def progress_line(
         return "–" if value is None else f"{round(value * 100)}%"
 
     return (
-        f"<b>{escape(label)}</b>\n"
+        f"<b>{_text(label)}</b>\n"
         f"🔥 streak {streak} (best {best}) · 💪 strength {round(strength)}%\n"
         f"7 days {pct(week)} · 30 days {pct(month)}"
     )
@@ -609,6 +625,15 @@ def progress_view(lines: list[str], trend: str) -> str:
 
 
 # Weekly summary
+WEEKLY_UNAVAILABLE = "Your weekly summary will be here once you've finished /start."
+INSIGHT_LABELS: dict[str, str] = {
+    "move": "movement breaks",
+    "water": "glasses of water",
+    "food": "gut-friendly meals",
+    "breathe": "breathing breaks",
+}
+
+
 def weekly_summary(
     adherence: list[tuple[str, float | None]],
     pain_start: float | None,
@@ -619,7 +644,7 @@ def weekly_summary(
     """Render the Sunday summary."""
     lines = ["<b>Your week</b> 🗓"]
     for label, share in adherence:
-        lines.append(f"{escape(label)}: " + ("–" if share is None else f"{round(share * 100)}%"))
+        lines.append(f"{_text(label)}: " + ("–" if share is None else f"{round(share * 100)}%"))
     if pain_start is None or pain_end is None:
         lines.append("\nPain: no check-ins this week.")
     else:
@@ -629,7 +654,7 @@ def weekly_summary(
             "steady": "about steady",
         }.get(trend, "too few check-ins for a trend")
         lines.append(f"\nPain: {pain_start:g} → {pain_end:g} this week ({moved}).")
-    lines.append(f"\n💡 {escape(insight)}")
+    lines.append(f"\n💡 {_text(insight)}")
     return "\n".join(lines)
 
 

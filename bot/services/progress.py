@@ -1,0 +1,233 @@
+"""What a person did today, and how their habits and pain have gone over the last weeks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.habits import CATALOG, NUDGED, Habit
+from bot.domain.progress import (
+    CheckinPoint,
+    DayMark,
+    adherence,
+    best_streak,
+    habit_strength,
+    pain_trend,
+    streak,
+)
+from bot.domain.schedule import ALL_DAYS, Rule, local_date
+from bot.services.local_day import ready_person, today_of
+from bot.storage.checkins import CheckInRecord
+from bot.storage.people import PersonRecord
+from bot.storage.reminders import ReminderRecord
+from bot.storage.uow import UnitOfWork
+
+# Streaks and strength look this far back; the chart shows the last CHART_DAYS.
+HISTORY_DAYS = 120
+CHART_DAYS = 30
+CHARTED: tuple[Habit, ...] = (Habit.WATER, Habit.MOVE, Habit.FOOD, Habit.BREATHE)
+
+
+@dataclass(frozen=True)
+class HabitToday:
+    """One habit's day so far."""
+
+    habit: str
+    label: str
+    done: int
+    target: int
+    enabled: bool
+    next_at: datetime | None  # local time of the next nudge, if any
+
+
+@dataclass(frozen=True)
+class TodayView:
+    """The person's day: per habit what was done, and what comes next."""
+
+    day: date
+    habits: list[HabitToday]
+    upcoming: HabitToday | None
+    paused_until: datetime | None  # local time
+
+
+@dataclass(frozen=True)
+class HabitProgress:
+    """Streaks, strength and adherence of one habit."""
+
+    habit: str
+    label: str
+    streak: int
+    best: int
+    strength: float
+    week: float | None
+    month: float | None
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """The series the progress chart draws, one value per day (None: no check-in)."""
+
+    days: list[date]
+    pain: list[int | None]
+    stress: list[int | None]
+    done: dict[str, list[int]]  # habit name -> completions per day
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    """Everything /progress shows."""
+
+    habits: list[HabitProgress]
+    trend: str
+    chart: ChartData | None
+
+
+@dataclass(frozen=True)
+class History:
+    """A person's habit marks and check-ins over a window of local days."""
+
+    today: date
+    since: date  # the first day that counts (joining, or the window's start)
+    marks: dict[str, dict[date, DayMark]]
+    counts: dict[str, dict[date, int]]
+    checkins: list[CheckInRecord]
+
+
+def _weekdays(reminder: ReminderRecord | None) -> frozenset[int]:
+    if reminder is None:
+        return ALL_DAYS
+    try:
+        return Rule.from_dict(reminder.rule).weekdays
+    except ValueError:
+        return ALL_DAYS
+
+
+def _tracked(
+    reminders: dict[str, ReminderRecord], counts: dict[str, dict[date, int]]
+) -> list[str]:
+    """Return the habits worth showing: switched on, or logged in the window."""
+    return [
+        h.value
+        for h in NUDGED
+        if (h.value in reminders and reminders[h.value].enabled) or counts.get(h.value)
+    ]
+
+
+async def load_history(
+    uow: UnitOfWork,
+    person: PersonRecord,
+    zone: ZoneInfo,
+    now: datetime,
+    days: int,
+) -> History:
+    """Read a person's logs, skips and check-ins of the last `days` local days as day marks.
+
+    A day counts from when the person joined (or their first data, if earlier). Days the person
+    skipped, days their schedule leaves out (e.g. weekends for movement breaks) and today while
+    paused are excused: they neither break a streak nor dent the strength.
+    """
+    today = today_of(zone, now)
+    window_start = today - timedelta(days=days - 1)
+    counts = await uow.habit_logs.daily_counts(person.id, window_start)
+    skipped = await uow.habit_logs.skipped_days(person.id, window_start)
+    checkins = await uow.checkins.between(person.id, window_start, today)
+    # A finished check-in is the check-in habit done, even if no log row says so.
+    checkin_days = counts.setdefault(Habit.CHECKIN.value, {})
+    for c in checkins:
+        if c.completed_at is not None:
+            checkin_days[c.local_date] = max(checkin_days.get(c.local_date, 0), 1)
+    if not checkin_days:
+        del counts[Habit.CHECKIN.value]
+    reminders = {r.habit: r for r in await uow.reminders.for_person(person.id)}
+    joined = local_date(person.onboarded_at or person.created_at, zone)
+    first_data = min(
+        [d for per_day in counts.values() for d in per_day] + [c.local_date for c in checkins],
+        default=joined,
+    )
+    since = max(min(joined, first_data), window_start)
+    paused_today = person.paused_until is not None and person.paused_until > now
+    marks: dict[str, dict[date, DayMark]] = {}
+    for habit in _tracked(reminders, counts):
+        target = CATALOG[Habit(habit)].daily_target
+        weekdays = _weekdays(reminders.get(habit))
+        per_day: dict[date, DayMark] = {}
+        day = since
+        while day <= today:
+            excused = (
+                day in skipped.get(habit, set())
+                or day.weekday() not in weekdays
+                or (day == today and paused_today)
+            )
+            per_day[day] = DayMark(counts.get(habit, {}).get(day, 0), target, excused)
+            day += timedelta(days=1)
+        marks[habit] = per_day
+    return History(today, since, marks, counts, checkins)
+
+
+async def today(uow: UnitOfWork, person_id: int, now: datetime) -> TodayView:
+    """Return what a person did today per habit and when each is nudged next (local time)."""
+    async with uow:
+        person, zone = await ready_person(uow, person_id)
+        day = today_of(zone, now)
+        counts = await uow.habit_logs.counts_on(person_id, day)
+        reminders = {r.habit: r for r in await uow.reminders.for_person(person_id)}
+    habits: list[HabitToday] = []
+    for h in NUDGED:
+        reminder = reminders.get(h.value)
+        enabled = reminder is not None and reminder.enabled
+        if not enabled and not counts.get(h.value):
+            continue
+        next_at = reminder.next_fire_at if reminder is not None and enabled else None
+        habits.append(
+            HabitToday(
+                h.value,
+                CATALOG[h].label,
+                counts.get(h.value, 0),
+                CATALOG[h].daily_target,
+                enabled,
+                next_at.astimezone(zone) if next_at is not None else None,
+            )
+        )
+    upcoming = min(
+        (h for h in habits if h.next_at is not None),
+        key=lambda h: h.next_at or now,
+        default=None,
+    )
+    paused = person.paused_until if person.paused_until and person.paused_until > now else None
+    return TodayView(day, habits, upcoming, paused.astimezone(zone) if paused else None)
+
+
+def _chart(history: History) -> ChartData | None:
+    """Lay out the last 30 days for the chart; None when there is nothing to draw."""
+    first = history.today - timedelta(days=CHART_DAYS - 1)
+    days = [first + timedelta(days=i) for i in range(CHART_DAYS)]
+    by_day = {c.local_date: c for c in history.checkins}
+    pain = [by_day[d].pain if d in by_day else None for d in days]
+    stress = [by_day[d].stress if d in by_day else None for d in days]
+    done = {
+        CATALOG[h].name: [history.counts.get(h.value, {}).get(d, 0) for d in days] for h in CHARTED
+    }
+    has_data = any(v is not None for v in pain + stress) or any(any(v) for v in done.values())
+    return ChartData(days, pain, stress, done) if has_data else None
+
+
+async def progress(uow: UnitOfWork, person_id: int, now: datetime) -> ProgressView:
+    """Return streaks, strength and adherence per habit, the pain trend and the chart's data."""
+    async with uow:
+        person, zone = await ready_person(uow, person_id)
+        history = await load_history(uow, person, zone, now, HISTORY_DAYS)
+    habits = [
+        HabitProgress(
+            habit=habit,
+            label=CATALOG[Habit(habit)].label,
+            streak=streak(marks, history.today),
+            best=best_streak(marks, history.today),
+            strength=habit_strength(marks, history.today, start=history.since),
+            week=adherence(marks, history.today, 7, since=history.since),
+            month=adherence(marks, history.today, 30, since=history.since),
+        )
+        for habit, marks in history.marks.items()
+    ]
+    points = [CheckinPoint(c.local_date, c.pain, c.stress) for c in history.checkins]
+    return ProgressView(habits, pain_trend(points), _chart(history))

@@ -1,0 +1,105 @@
+"""/export and /delete: a person's own data, as files or gone for good."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.services import privacy_data as service
+from bot.telegram import callbacks, texts
+from bot.telegram.context import Context, NudgeApp
+
+AREA = "x"
+# A delete confirmation only works for a while after it was asked for.
+CONFIRM_FOR = timedelta(hours=1)
+
+
+def _private(update: Update) -> tuple[Message, int, bool]:
+    message = update.effective_message
+    chat = update.effective_chat
+    user = update.effective_user
+    assert message is not None and chat is not None and user is not None
+    return message, user.id, chat.type == "private"
+
+
+async def export_data(update: Update, context: Context) -> None:
+    """Send everything stored about the person: a zip of CSV files and a JSON file."""
+    message, person_id, private = _private(update)
+    if not private:
+        await message.reply_text(texts.NOT_IN_GROUP)
+        return
+    bundle = await service.export(context.uow(), person_id, context.now())
+    if bundle is None:
+        await message.reply_text(texts.EXPORT_NOTHING)
+        return
+    await message.reply_document(
+        InputFile(bundle.zip_bytes, filename=bundle.zip_name), caption=texts.EXPORT_CAPTION_ZIP
+    )
+    await message.reply_document(
+        InputFile(bundle.json_bytes, filename=bundle.json_name),
+        caption=texts.EXPORT_CAPTION_JSON,
+    )
+
+
+async def ask_delete(update: Update, context: Context) -> None:
+    """Ask for confirmation before erasing everything."""
+    message, person_id, private = _private(update)
+    if not private:
+        await message.reply_text(texts.NOT_IN_GROUP)
+        return
+    if not await service.has_data(context.uow(), person_id):
+        await message.reply_text(texts.DELETE_NOTHING)
+        return
+    asked = int(context.now().timestamp())
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.BUTTON_DELETE, callback_data=callbacks.encode(AREA, "del", asked)
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    texts.BUTTON_KEEP_DATA, callback_data=callbacks.encode(AREA, "keep")
+                )
+            ],
+        ]
+    )
+    await message.reply_text(texts.DELETE_ASK, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+
+
+async def on_button(update: Update, context: Context) -> None:
+    """Erase everything after the confirmation, or leave it."""
+    query = update.callback_query
+    assert query is not None
+    if query.message is None or query.message.chat.id != query.from_user.id:
+        await query.answer(texts.NOT_YOURS)
+        return
+    try:
+        action, args = callbacks.decode(query.data, AREA)
+        if action == "keep":
+            await query.answer()
+            await query.edit_message_text(texts.DELETE_KEPT)
+            return
+        if action != "del":
+            raise callbacks.BadCallback("unknown data action")
+        asked = callbacks.int_arg(args)
+        age = context.now().timestamp() - asked
+        if not 0 <= age <= CONFIRM_FOR.total_seconds():
+            raise callbacks.BadCallback("confirmation too old")
+    except callbacks.BadCallback:
+        await query.answer(texts.STALE_BUTTON)
+        return
+    removed = await service.erase(context.uow(), query.from_user.id)
+    await query.answer()
+    await query.edit_message_text(texts.DELETE_DONE if removed else texts.DELETE_NOTHING)
+
+
+def register(app: NudgeApp) -> None:
+    """Add /export, /delete and the delete confirmation."""
+    app.add_handler(CommandHandler("export", export_data))
+    app.add_handler(CommandHandler("delete", ask_delete))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^x:"))

@@ -1,0 +1,84 @@
+"""/today and /progress: the day so far, and streaks, strength and a chart."""
+
+from __future__ import annotations
+
+from telegram import InputFile, Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import CommandHandler
+
+from bot.services import progress as service
+from bot.services.local_day import NotReady
+from bot.telegram import charts, texts
+from bot.telegram.context import Context, NudgeApp
+
+
+def _private_message(update: Update) -> tuple[Message, int, bool]:
+    message = update.effective_message
+    chat = update.effective_chat
+    user = update.effective_user
+    assert message is not None and chat is not None and user is not None
+    return message, user.id, chat.type == "private"
+
+
+def render_today(view: service.TodayView) -> str:
+    """Turn the day's view into the /today message."""
+    lines = []
+    for habit in view.habits:
+        if not habit.enabled:
+            state = "off"
+        elif habit.habit == "checkin" and habit.done:
+            state = "done"
+        elif habit.next_at is not None:
+            state = f"next {texts.local_when(habit.next_at, view.day)}"
+        else:
+            state = ""
+        lines.append(texts.today_line(habit.label, habit.done, habit.target, state))
+    upcoming = None
+    if view.upcoming is not None and view.upcoming.next_at is not None:
+        when = texts.local_when(view.upcoming.next_at, view.day)
+        upcoming = f"{view.upcoming.label} at {when}"
+    paused = texts.local_when(view.paused_until, view.day) if view.paused_until else None
+    return texts.today_view(view.day, lines or [texts.NOTHING_YET], upcoming, paused)
+
+
+async def show_today(update: Update, context: Context) -> None:
+    """Show what was done today per habit and what comes next."""
+    message, person_id, private = _private_message(update)
+    if not private:
+        await message.reply_text(texts.NOT_IN_GROUP)
+        return
+    try:
+        view = await service.today(context.uow(), person_id, context.now())
+    except NotReady:
+        await message.reply_text(texts.FINISH_START_FIRST)
+        return
+    await message.reply_text(render_today(view), parse_mode=ParseMode.HTML)
+
+
+async def show_progress(update: Update, context: Context) -> None:
+    """Show streaks, habit strength and adherence, then the 30-day chart."""
+    message, person_id, private = _private_message(update)
+    if not private:
+        await message.reply_text(texts.NOT_IN_GROUP)
+        return
+    try:
+        view = await service.progress(context.uow(), person_id, context.now())
+    except NotReady:
+        await message.reply_text(texts.FINISH_START_FIRST)
+        return
+    if view.chart is None:
+        await message.reply_text(texts.PROGRESS_EMPTY, parse_mode=ParseMode.HTML)
+        return
+    lines = [
+        texts.progress_line(h.label, h.streak, h.best, h.strength, h.week, h.month)
+        for h in view.habits
+    ]
+    await message.reply_text(texts.progress_view(lines, view.trend), parse_mode=ParseMode.HTML)
+    png = await charts.progress_png(view.chart)
+    await message.reply_photo(InputFile(png, filename="progress.png"), caption=texts.CHART_CAPTION)
+
+
+def register(app: NudgeApp) -> None:
+    """Add /today and /progress."""
+    app.add_handler(CommandHandler("today", show_today))
+    app.add_handler(CommandHandler("progress", show_progress))
