@@ -127,3 +127,25 @@ async def _on_error(update: object, context: Context) -> None:
                 await update.effective_message.reply_text(texts.APOLOGY)
         except TelegramError:
             log.info("could not deliver the apology to chat %s", chat_id)
+
+
+async def start_in_loop(app: NudgeApp, *, poll_timeout: int = 1) -> None:
+    """Start polling inside an already running event loop (the tests and the demo).
+
+    The same order as run_polling: initialize, post_init, polling, start.
+    """
+    await app.initialize()
+    await start_background(app)
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout)
+    await app.start()
+
+
+async def stop_in_loop(app: NudgeApp) -> None:
+    """Stop what start_in_loop started, as a clean shutdown would."""
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+    await stop_background(app)

@@ -9,7 +9,7 @@ from pydantic import SecretStr
 from telegram import Update
 from telegram.ext import TypeHandler
 
-from bot.app import build_application, start_background, stop_background
+from bot.app import build_application, start_in_loop, stop_in_loop
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.runtime import Runtime
@@ -65,24 +65,14 @@ class Harness:
         self.app = build_application(runtime)
         # Runs after every other handler group, so it marks an update as fully handled.
         self.app.add_handler(TypeHandler(Update, self._processed), group=1_000_000)
-        # The same order as run_polling: initialize, post_init, polling, start.
-        await self.app.initialize()
-        await start_background(self.app)
-        assert self.app.updater is not None
-        await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
-        await self.app.start()
+        await start_in_loop(self.app)
 
     async def stop_bot(self) -> None:
         """Stop the Application as a clean shutdown would."""
         if self.app is None:
             return
         app, self.app = self.app, None
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        await app.shutdown()
-        await stop_background(app)
+        await stop_in_loop(app)
         if self.db is not None:
             await self.db.close()
             self.db = None

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
 
-from bot.app import build_application, start_background, stop_background
+from bot.app import build_application, start_in_loop, stop_in_loop
 from bot.clock import ScaledClock, SystemClock
 from bot.config import Settings
 from bot.demo import render
@@ -133,12 +133,7 @@ class DemoBot:
         self.db = Database(self.db_url)
         runtime = Runtime(settings=settings, db=self.db, clock=self.clock, instance_id="demo")
         self.app = build_application(runtime)
-        # The same order as run_polling: initialize, post_init, polling, start.
-        await self.app.initialize()
-        await start_background(self.app)
-        assert self.app.updater is not None
-        await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
-        await self.app.start()
+        await start_in_loop(self.app)
         if self.with_group:
             await self._open_group()
 
@@ -157,12 +152,7 @@ class DemoBot:
         app, self.app = self.app, None
         try:
             if app is not None:
-                if app.updater is not None and app.updater.running:
-                    await app.updater.stop()
-                if app.running:
-                    await app.stop()
-                await app.shutdown()
-                await stop_background(app)
+                await stop_in_loop(app)
         finally:
             if self.db is not None:
                 await self.db.close()
