@@ -120,3 +120,12 @@ async def test_stats_shows_people_and_outbox(harness: Harness) -> None:
     await make_person(harness.db, admin.id, now=harness.clock.now(), habits=())
     [reply] = await harness.say(admin, "/stats")
     assert "People: 1 (1 reachable, 0 blocked the bot)" in reply.text
+
+
+async def test_admins_get_their_own_command_menu(harness: Harness) -> None:
+    # The harness's settings name user 1 as the admin; menus are per scope.
+    admin_menu = dict(harness.sandbox.commands("chat", chat_id=1))
+    assert "broadcast" in admin_menu and "stats" in admin_menu
+    assert "start" in admin_menu  # the private commands too
+    assert "broadcast" not in dict(harness.sandbox.commands("all_private_chats"))
+    assert "broadcast" not in dict(harness.sandbox.commands("all_group_chats"))

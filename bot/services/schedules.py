@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,6 +36,16 @@ def zone_of(person: PersonRecord, default: str = "UTC") -> ZoneInfo:
     return ZoneInfo(person.timezone or default)
 
 
+@lru_cache(maxsize=4096)
+def _parsed(key: str) -> Rule:
+    return Rule.from_dict(json.loads(key))
+
+
+def parse_rule(rule: dict[str, Any]) -> Rule:
+    """Parse a stored rule; cached, because a crowd shares few distinct rules (hot in the tick)."""
+    return _parsed(json.dumps(rule, sort_keys=True, separators=(",", ":")))
+
+
 def next_time(
     person: PersonRecord,
     habit: str,
@@ -51,7 +63,7 @@ def next_time(
     awake = None if habit in NOT_QUIETED else awake_window(person)
     try:
         return next_fire(
-            Rule.from_dict(rule),
+            parse_rule(rule),
             zone_of(person),
             after,
             awake=awake,

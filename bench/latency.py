@@ -1,0 +1,162 @@
+"""Measure how late nudges arrive: due time -> the sandbox receiving the message, end to end.
+
+Run: .venv/bin/python bench/latency.py [--people N] [--seconds S] [--delay SECONDS]
+
+Builds a fresh SQLite database of N onboarded people, each with one reminder whose next fire
+time is spread evenly over the next S seconds of real time (N/S per second, below Telegram's
+30/s), then runs the real bot: the PTB Application with its one-second scheduler tick and the
+outbox sender, against the sandbox enforcing Telegram's flood limits with `--delay` added to
+every call. For every nudge it records when the sandbox accepted it and prints the lateness
+percentiles. Asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from pydantic import SecretStr
+
+from bot.app import build_application, start_in_loop, stop_in_loop
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.domain.schedule import Rule, Window
+from bot.runtime import Runtime
+from bot.sandbox import BotApiSandbox
+from bot.sandbox.models import SandboxEvent
+from bot.storage.migrate import upgrade
+from bot.storage.models import Chat, Person, Reminder
+from bot.storage.uow import Database
+
+TOKEN = "123456789:AAbenchTOKENforSANDBOXonly-abcdefghij"
+# Every two hours all day: after the measured fire, the next one is far outside the run.
+RULE = Rule(every_minutes=120, window=Window(datetime.min.time(), datetime.max.time())).to_dict()
+
+
+async def populate(
+    db: Database, sandbox: BotApiSandbox, people: int, spread: float
+) -> dict[int, datetime]:
+    """Create onboarded people whose reminders fall due evenly over `spread` seconds."""
+    now = datetime.now(UTC)
+    start = now + timedelta(seconds=5)
+    due: dict[int, datetime] = {}
+    async with db.uow() as uow:
+        for i in range(people):
+            user = sandbox.add_user(first_name=f"P{i}")
+            when = start + timedelta(seconds=spread * i / people)
+            due[user.id] = when
+            uow.session.add(
+                Person(
+                    id=user.id,
+                    first_name=user.first_name,
+                    timezone="UTC",
+                    wake_time="00:00",
+                    sleep_time="23:59",
+                    sit_start="09:00",
+                    sit_end="17:00",
+                    consent_at=now,
+                    onboarded_at=now,
+                    active=True,
+                    created_at=now,
+                    updated_at=now,
+                    recent_tips=[],
+                )
+            )
+            uow.session.add(
+                Chat(
+                    id=user.id,
+                    type="private",
+                    person_id=user.id,
+                    active=True,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            uow.session.add(
+                Reminder(
+                    person_id=user.id,
+                    habit="water",
+                    rule=RULE,
+                    enabled=True,
+                    next_fire_at=when,
+                    ignored_in_row=0,
+                    recent_texts=[],
+                    updated_at=now,
+                )
+            )
+        await uow.commit()
+    return due
+
+
+async def run(people: int, spread: float, delay: float) -> None:
+    """Run one measurement and print it."""
+    folder = Path(tempfile.mkdtemp(prefix="nudgebot-latency-"))
+    url = f"sqlite+aiosqlite:///{folder / 'latency.db'}"
+    await asyncio.to_thread(upgrade, url)
+    arrived: dict[int, float] = {}
+    async with BotApiSandbox(token=TOKEN, bot_username="latency_bot") as sandbox:
+        sandbox.delay = delay
+
+        def on_event(event: SandboxEvent) -> None:
+            if event.kind == "message" and event.message is not None and event.message.from_bot:
+                arrived.setdefault(event.chat_id, time.time())
+
+        sandbox.subscribe(on_event)
+        settings = Settings(
+            _env_file=None,
+            bot_token=SecretStr(TOKEN),
+            database_url=url,
+            telegram_api_url=sandbox.base_url,
+            telegram_file_url=sandbox.base_file_url,
+            run_migrations=False,
+        )
+        db = Database(url)
+        due = await populate(db, sandbox, people, spread)
+        app = build_application(Runtime(settings=settings, db=db, clock=SystemClock()))
+        await start_in_loop(app)
+        with contextlib.suppress(TimeoutError):
+            await sandbox.wait_until(lambda: len(arrived) >= people, timeout=spread + 60)
+        await stop_in_loop(app)
+        await db.close()
+        rejected = sandbox.stats.rejected_429
+    late = sorted(arrived[pid] - due[pid].timestamp() for pid in arrived)
+    if not late:
+        print("no nudge arrived")
+        return
+
+    def pct(p: float) -> float:
+        return late[min(len(late) - 1, int(p / 100 * len(late)))]
+
+    print(
+        f"{people} nudges due over {spread:.0f} s ({people / spread:.1f}/s), "
+        f"{delay * 1000:.0f} ms per Bot API call, Telegram's limits enforced"
+    )
+    print(f"arrived: {len(late)} of {people}; 429s: {rejected}")
+    print(
+        "lateness (s): "
+        f"p50 {pct(50):.2f}  p95 {pct(95):.2f}  p99 {pct(99):.2f}  max {late[-1]:.2f}  "
+        f"mean {statistics.fmean(late):.2f}  earliest {late[0]:.2f}"
+    )
+
+
+def main() -> None:
+    """Parse the arguments and run."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--people", type=int, default=1200)
+    parser.add_argument("--seconds", type=float, default=60.0, help="spread of the due times")
+    parser.add_argument("--delay", type=float, default=0.05, help="added to every API call")
+    args = parser.parse_args()
+    asyncio.run(run(args.people, args.seconds, args.delay))
+
+
+if __name__ == "__main__":
+    main()
