@@ -50,27 +50,30 @@ async def populate(
     start = now + timedelta(seconds=5)
     due: dict[int, datetime] = {}
     async with db.uow() as uow:
-        for i in range(people):
-            user = sandbox.add_user(first_name=f"P{i}")
+        users = [sandbox.add_user(first_name=f"P{i}") for i in range(people)]
+        # Parents first: the models declare no relationships, so the flush order is ours.
+        uow.session.add_all(
+            Person(
+                id=u.id,
+                first_name=u.first_name,
+                timezone="UTC",
+                wake_time="00:00",
+                sleep_time="23:59",
+                sit_start="09:00",
+                sit_end="17:00",
+                consent_at=now,
+                onboarded_at=now,
+                active=True,
+                created_at=now,
+                updated_at=now,
+                recent_tips=[],
+            )
+            for u in users
+        )
+        await uow.session.flush()
+        for i, user in enumerate(users):
             when = start + timedelta(seconds=spread * i / people)
             due[user.id] = when
-            uow.session.add(
-                Person(
-                    id=user.id,
-                    first_name=user.first_name,
-                    timezone="UTC",
-                    wake_time="00:00",
-                    sleep_time="23:59",
-                    sit_start="09:00",
-                    sit_end="17:00",
-                    consent_at=now,
-                    onboarded_at=now,
-                    active=True,
-                    created_at=now,
-                    updated_at=now,
-                    recent_tips=[],
-                )
-            )
             uow.session.add(
                 Chat(
                     id=user.id,
