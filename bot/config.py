@@ -31,6 +31,14 @@ class Settings(BaseSettings):
     max_attempts: int = Field(default=5, ge=1, le=50)
     run_migrations: bool = True
 
+    @field_validator("bot_token", "telegram_file_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # `BOT_TOKEN=` copied from .env.example means "not set", not an empty token.
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:

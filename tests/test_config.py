@@ -39,6 +39,15 @@ def test_env_file_and_admin_ids(tmp_path: Path) -> None:
     assert settings.log_level == "DEBUG"
 
 
+def test_the_example_env_file_is_valid_and_means_no_token(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[1] / ".env.example"
+    (tmp_path / ".env").write_text(example.read_text())
+    settings = load_settings()
+    assert settings.bot_token is None
+    assert settings.telegram_file_url is None
+    assert settings.file_url == "https://api.telegram.org/file/bot"
+
+
 @pytest.mark.parametrize(
     ("name", "value", "expected"),
     [
