@@ -18,6 +18,7 @@ from bot.telegram import (
     admin,
     basics,
     breathe,
+    challenges,
     checkin,
     data,
     menus,
@@ -49,6 +50,7 @@ FEATURES: list[Callable[[NudgeApp], None]] = [
     quicklog.register,
     progress.register,
     data.register,
+    challenges.register,
     text_router.register,
 ]
 # Started in post_init, stopped in post_shutdown: each gets the app and returns a stopper.

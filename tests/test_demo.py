@@ -197,11 +197,15 @@ def test_piped_onboarding_by_numbers_then_a_nudge_under_speed(tmp_path: Path) ->
 
 
 def test_group_lines_go_to_the_group_and_keep_leaves_the_data(tmp_path: Path) -> None:
-    done = _pipe(tmp_path, "g /help\nsam: /help\ng\n", "--group", "--keep")
+    script = "g /help\nsam: /help\ng\ng /challenge\ng 1\n"
+    done = _pipe(tmp_path, script, "--group", "--keep")
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert out.count("[Back-care crew] bot") >= 2, out
     assert "Put the text or a button number after the prefix" in out
+    # The demo person created the group, so they may start a challenge from its menu.
+    after_menu = out.split("Pick a challenge for this group", 1)[1]
+    assert "7-day hydration starts today!" in after_menu, out
     match = re.search(r"data is kept in (\S+) ", out)
     assert match is not None, out
     assert (Path(match.group(1)) / "demo.db").exists()

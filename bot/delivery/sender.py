@@ -605,6 +605,8 @@ class Sender:
         async with self.db.uow() as uow:
             await uow.people.chat_migrated(old, new_chat_id, self.clock.now())
             await uow.deliveries.redirect(old, new_chat_id)
+            # The group's challenge moves too, so its next posts go to the supergroup.
+            await uow.challenges.move_chat(old, new_chat_id)
             await uow.commit()
         if held.hops >= MAX_HOPS:
             await self._give_up(held.record, "migrated too many times")

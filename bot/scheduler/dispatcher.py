@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.nudging import SENDS, Occurrence, Verdict, decide, ignored_after
 from bot.domain.schedule import local_date
 from bot.runtime import Runtime
+from bot.services.challenges import post_due as post_due_challenges
 from bot.services.nudges import ask_payload, nudge_payload
 from bot.services.schedules import NOT_QUIETED, awake_window, next_time
 from bot.storage.due import Advance, DoneFacts, DueReminder
@@ -51,6 +52,7 @@ class TickStats:
     parked: int = 0
     failed: int = 0
     batches: int = 0
+    challenge_posts: int = 0
     seconds: float = 0.0
 
 
@@ -89,13 +91,23 @@ class Dispatcher:
                 self._expired_at = when
             while await self._batch(when, stats) >= self.batch:
                 pass
+            await self._challenges(when, stats)
         stats.seconds = time.perf_counter() - started
-        if stats.due or stats.expired:
+        if stats.due or stats.expired or stats.challenge_posts:
             log.info("tick: %s", stats)
         sender = self.runtime.sender
-        if stats.queued + stats.asked and sender is not None:
+        if stats.queued + stats.asked + stats.challenge_posts and sender is not None:
             sender.wake()
         return stats
+
+    async def _challenges(self, now: datetime, stats: TickStats) -> None:
+        """Queue the group challenge posts that are due (one indexed read when none is)."""
+        try:
+            stats.challenge_posts = await post_due_challenges(self.runtime.db.uow(), now)
+        except Exception:
+            # Group posts must never hold up people's nudges; the next tick tries again.
+            log.exception("challenge posts could not be queued")
+            stats.failed += 1
 
     async def _expire(self, now: datetime, stats: TickStats) -> None:
         """Drop nudges queued before a crash that are now too late to be useful."""

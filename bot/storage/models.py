@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -253,3 +254,50 @@ class Broadcast(Base):
     recipients: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
     queued_at: Mapped[datetime | None]
+
+
+class Challenge(Base):
+    """A group's wellness challenge: a habit, a daily target, a run of local days."""
+
+    __tablename__ = "challenges"
+    __table_args__ = (
+        Index("ix_challenges_chat", "chat_id", "status"),
+        Index("ix_challenges_due", "next_post_at"),
+        # One running challenge per group, even if two admins press Start at once.
+        Index(
+            "uq_challenges_one_active",
+            "chat_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    habit: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(64))
+    days: Mapped[int] = mapped_column(Integer)
+    daily_target: Mapped[int] = mapped_column(Integer)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    zone: Mapped[str] = mapped_column(String(64))
+    # Not a foreign key: the starter erasing their data must not take the group's challenge.
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    # active -> finished | stopped
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    # The next group post (daily standings, then the final one); NULL once over.
+    next_post_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class ChallengeMember(Base):
+    """A person who joined a group's challenge."""
+
+    __tablename__ = "challenge_members"
+    __table_args__ = (UniqueConstraint("challenge_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    joined_at: Mapped[datetime]

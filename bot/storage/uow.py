@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.storage.broadcasts import Broadcasts
+from bot.storage.challenges import Challenges
 from bot.storage.checkins import CheckIns
 from bot.storage.deliveries import Deliveries
 from bot.storage.due import DueReminders
@@ -29,6 +30,7 @@ class UnitOfWork:
     broadcasts: Broadcasts
     deliveries: Deliveries
     due: DueReminders
+    challenges: Challenges
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -43,6 +45,7 @@ class UnitOfWork:
         self.broadcasts = Broadcasts(self.session)
         self.deliveries = Deliveries(self.session)
         self.due = DueReminders(self.session)
+        self.challenges = Challenges(self.session)
         return self
 
     async def __aexit__(

@@ -31,6 +31,10 @@ PRIVATE: list[tuple[str, str]] = [
 GROUP: list[tuple[str, str]] = [
     ("help", "What I can do here"),
     ("tip", "A tip for everyone"),
+    ("challenge", "Start a group challenge (admins)"),
+    ("join", "Join the running challenge"),
+    ("standings", "Who stands where"),
+    ("stopchallenge", "End the challenge (admins)"),
 ]
 ADMIN_EXTRA: list[tuple[str, str]] = [
     ("broadcast", "Admin: send a message to everyone"),

@@ -26,7 +26,9 @@ HELP = (
     "/privacy – what I store and why\n"
     "/export – download your data; /delete – erase it all\n"
     "/help – this list\n\n"
-    "In a group: challenges and tips for everyone; the rest happens in private."
+    "In a group: /challenge – start a group challenge (admins), /join – take part, "
+    "/standings – who stands where, /stopchallenge – end it (admins), /tip – a tip for "
+    "everyone; the rest happens in private."
 )
 
 
@@ -685,3 +687,108 @@ BOX_BUTTON = "⬜ Box 4-4-4-4 · 1 min"
 RELAX_TITLE = "4-7-8 breathing"
 RELAX_BUTTON = "🌙 4-7-8 · 1¼ min"
 TIP_GENERAL = "🌿 Good to know"
+
+
+# --- Group challenges ------------------------------------------------------------------------
+
+CHALLENGE_IN_GROUPS = (
+    "Challenges live in group chats: add me to a group and send /challenge there."
+)
+CHALLENGE_MENU = "<b>Pick a challenge for this group</b> – everyone can join, admins start it:"
+CHALLENGE_JOIN_BUTTON = "🙋 Join"
+CHALLENGE_STANDINGS_BUTTON = "📊 Standings"
+NOT_GROUP_ADMIN = "Only the group's admins can start or stop a challenge."
+NO_CHALLENGE = "No challenge is running here. An admin can start one with /challenge."
+CHALLENGE_OVER = "That challenge has ended. /challenge shows what's running now."
+CHALLENGE_GONE = "That challenge is not in this group."
+JOIN_ALREADY = "You're in already 💪"
+JOIN_NEED_START_SHORT = "Say hi to me in private first (tap /start there), then join."
+
+
+def challenge_choice(title: str, target: int) -> str:
+    """Label a challenge in the menu, e.g. "💧 7-day hydration · 6/day"."""
+    return f"{title} · {target}/day"
+
+
+def challenge_running_short(title: str, day: int, days: int) -> str:
+    """Say briefly that a challenge runs already (fits a button's answer)."""
+    return f"{title} is running already (day {day} of {days}). One at a time!"
+
+
+def challenge_running(board: str) -> str:
+    """Say that a challenge runs already and show where it stands."""
+    return f"One challenge at a time – this one is running:\n\n{board}"
+
+
+def challenge_started(title: str, days: int, target: int, verb: str) -> str:
+    """Announce a new challenge in the group."""
+    return (
+        f"🏁 <b>{escape(title)}</b> starts today!\n"
+        f"Goal: {verb} {target}× a day, for {days} days. A day counts when you reach {target}.\n\n"
+        "Tap <b>Join</b> (or send /join). Then log as usual in our private chat – a nudge's "
+        "Done button, /log or just tell me. Standings every evening at 20:00."
+    )
+
+
+def challenge_joined(name: str, title: str, members: int) -> str:
+    """Welcome a member to the challenge."""
+    others = members - 1
+    company = f" with {others} other{'s' if others != 1 else ''}" if others else ""
+    return f"🙌 {escape(name[:64])} joined {escape(title)}{company}."
+
+
+def join_need_start(name: str, link: str) -> str:
+    """Ask someone to start the bot in private before joining, with a link to do it."""
+    return (
+        f"{escape(name[:64])}, to join I need your OK in private first (so I can count your "
+        f'logs): <a href="{escape(link)}">open a chat with me</a>, tap Start, then /join here.'
+    )
+
+
+def challenge_stopped(title: str) -> str:
+    """Confirm that an admin stopped the challenge."""
+    return f"⏹ {escape(title)} is stopped. Thanks for taking part! /challenge starts a new one."
+
+
+def challenge_line(
+    rank: int, name: str, days_done: int, today: int, target: int, streak: int, *, show_today: bool
+) -> str:
+    """One member's standing: days done, today's count, streak."""
+    day_word = "day" if days_done == 1 else "days"
+    parts = [f"{rank}. {escape(name[:64]) or '?'} – {days_done} {day_word}"]
+    if show_today:
+        parts.append(f"today {today}/{target}" + (" ✅" if today >= target else ""))
+    if streak >= 2:
+        parts.append(f"🔥{streak}")
+    return " · ".join(parts)
+
+
+def _members(lines: list[str], hidden: int) -> str:
+    if not lines:
+        return "Nobody has joined yet – tap Join!"
+    more = f"\n…and {hidden} more" if hidden else ""
+    return "\n".join(lines) + more
+
+
+def challenge_board(
+    title: str, day: int, days: int, target: int, lines: list[str], hidden: int
+) -> str:
+    """The standings of a running challenge."""
+    return (
+        f"<b>{escape(title)}</b> – day {day} of {days} (goal {target}/day)\n"
+        f"{_members(lines, hidden)}"
+    )
+
+
+def challenge_final(
+    title: str, days: int, winners: list[str], lines: list[str], hidden: int
+) -> str:
+    """The final post: congratulations to everyone who completed most of the days."""
+    if winners:
+        names = ", ".join(escape(n[:64]) for n in winners)
+        cheer = f"🎉 Congratulations to {names} for completing most of the {days} days!"
+    elif lines:
+        cheer = "Every day you showed up counts. Ready for another round? /challenge"
+    else:
+        cheer = "Nobody joined this time. Maybe the next one? /challenge"
+    return f"🏆 <b>{escape(title)}</b> is over!\n{cheer}\n\n{_members(lines, hidden)}"
