@@ -421,3 +421,51 @@ async def test_a_burst_is_queued_a_few_seconds_ahead_to_be_sent_on_time(
     [row] = await _deliveries(db, 1)
     assert (row.due_at, row.send_after, row.status) == (due, due, "pending")
     assert (await _reminder(db, 1, "food")).next_fire_at == _at(27, 17, 30)
+
+
+async def test_pause_wins_over_a_nudge_queued_ahead(
+    db: Database, clock: FakeClock, dispatcher: Dispatcher
+) -> None:
+    from bot.services import settings as settings_service
+
+    await make_person(db, 1, now=clock.now(), habits=("food",))
+    food = await _reminder(db, 1, "food")
+    assert food.next_fire_at is not None
+    # The tick queues the nudge a few seconds before its time ...
+    clock.set(food.next_fire_at - timedelta(seconds=5))
+    assert (await dispatcher.tick()).queued == 1
+    [queued] = await _deliveries(db, 1)
+    assert queued.status == "pending" and queued.send_after > clock.now()
+    # ... and a pause made in those seconds removes it: nothing goes out while paused.
+    await settings_service.pause(db.uow(), 1, timedelta(hours=3), clock.now())
+    assert await _deliveries(db, 1) == []
+    clock.set(food.next_fire_at + timedelta(seconds=1))
+    await dispatcher.tick()
+    assert await _deliveries(db, 1) == []
+    later = (await _reminder(db, 1, "food")).next_fire_at
+    assert later is not None and later > clock.now() + timedelta(hours=2)
+
+
+async def test_skip_today_wins_over_a_nudge_queued_ahead(
+    db: Database, clock: FakeClock, dispatcher: Dispatcher
+) -> None:
+    from bot.services.nudges import skip_today
+
+    await make_person(db, 2, now=clock.now(), habits=("breathe",))
+    morning = (await _reminder(db, 2, "breathe")).next_fire_at
+    assert morning is not None
+    clock.set(morning - timedelta(seconds=5))
+    assert (await dispatcher.tick()).queued == 1
+    await _mark_sent(db)
+    [first] = await _deliveries(db, 2)
+    afternoon = (await _reminder(db, 2, "breathe")).next_fire_at
+    assert afternoon is not None
+    clock.set(afternoon - timedelta(seconds=5))
+    assert (await dispatcher.tick()).queued == 1  # the afternoon nudge, queued ahead
+    # Seconds before it goes out, the person skips the habit from the morning's nudge.
+    pressed = await skip_today(db.uow(), 2, first.id, now=clock.now())
+    assert pressed.outcome.name == "OK"
+    clock.set(afternoon + timedelta(seconds=1))
+    await dispatcher.tick()
+    rows = await _deliveries(db, 2)
+    assert [r.status for r in rows] == ["sent", "skipped"]

@@ -202,6 +202,8 @@ async def skip_today(
         habit = answered.habit or ""
         today = await _today(uow, person_id, now)
         await uow.habit_logs.skip_day(person_id, habit, today, now)
+        # A nudge of this habit may already be queued for the next seconds: decide again.
+        await reschedule(uow, person_id, now)
         await uow.commit()
     return Pressed(Outcome.OK, label=label_of(habit))
 

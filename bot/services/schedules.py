@@ -74,10 +74,15 @@ def next_time(
 
 
 async def reschedule(uow: UnitOfWork, person_id: int, now: datetime) -> None:
-    """Recompute every reminder of a person inside the caller's transaction."""
+    """Recompute every reminder of a person inside the caller's transaction.
+
+    Rows the tick queued ahead for this person are dropped first, so the change (a pause, a
+    skip, a new zone) wins and the tick decides those occurrences again.
+    """
     person = await uow.people.get(person_id)
     if person is None:
         return
+    await uow.deliveries.drop_queued_ahead(person_id, now)
     for reminder in await uow.reminders.for_person(person_id):
         when = next_time(person, reminder.habit, reminder.rule, now, enabled=reminder.enabled)
         if when != reminder.next_fire_at:

@@ -7,7 +7,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import (
+    CursorResult,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Delivery
@@ -203,6 +213,28 @@ class Deliveries:
             ),
         )
         return bool(result.rowcount)
+
+    async def drop_queued_ahead(
+        self, person_id: int, now: datetime, *, habit: str | None = None
+    ) -> int:
+        """Forget reminder rows the tick queued ahead of their time (a schedule just changed).
+
+        The tick writes rows a few seconds early; a pause, a skip or a new schedule made
+        in those seconds must win. Deleting (not cancelling) lets the tick decide again for
+        the same occurrence, which the (reminder_id, due_at) constraint would otherwise block.
+        """
+        conditions = [
+            Delivery.person_id == person_id,
+            Delivery.status == PENDING,
+            Delivery.reminder_id.is_not(None),
+            Delivery.send_after > now,
+        ]
+        if habit is not None:
+            conditions.append(Delivery.habit == habit)
+        result = cast(
+            CursorResult[Any], await self.session.execute(delete(Delivery).where(*conditions))
+        )
+        return int(result.rowcount or 0)
 
     async def cancel_for_person(self, person_id: int) -> int:
         """Cancel a person's unsent rows (they left or blocked the bot); return how many."""
