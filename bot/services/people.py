@@ -37,3 +37,10 @@ async def register(
             )
         await uow.commit()
     return person, created
+
+
+async def awaiting(uow: UnitOfWork, person_id: int) -> str:
+    """Return what the person's next typed message answers ("" when nothing is awaited)."""
+    async with uow:
+        person = await uow.people.get(person_id)
+    return (person.awaiting if person is not None else None) or ""

@@ -18,7 +18,7 @@ from bot.domain.habits import CATALOG, NUDGED, Habit
 from bot.domain.schedule import Window
 from bot.domain.timeparse import TimeParseError, parse_time, parse_window
 from bot.domain.zones import UnknownZone, resolve_zone, zone_from_location
-from bot.services import onboarding
+from bot.services import onboarding, people
 from bot.services.onboarding import Progress, Step
 from bot.telegram import callbacks, keyboards, text_router, texts
 from bot.telegram import settings as settings_ui
@@ -234,9 +234,7 @@ async def on_location(update: Update, context: Context) -> None:
     """Set the time zone from a shared location (setup or settings)."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None and message.location is not None
-    async with context.uow() as uow:
-        person = await uow.people.get(user.id)
-    awaiting = (person.awaiting if person is not None else None) or ""
+    awaiting = await people.awaiting(context.uow(), user.id)
     if awaiting not in (onboarding.awaiting_for(Step.ZONE), "set:zone"):
         await message.reply_text(texts.LOCATION_UNEXPECTED, reply_markup=keyboards.remove())
         return
