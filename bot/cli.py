@@ -19,7 +19,8 @@ NO_TOKEN = """\
 BOT_TOKEN is not set, so I can't talk to Telegram.
 
 To get a token: open Telegram, start a chat with @BotFather, send /newbot, pick a name and a
-username ending in "bot", and copy the token it gives you. Then put it in .env:
+username ending in "bot", and copy the token it gives you. Then put it in .env
+(`cp .env.example .env` gives you one with every setting explained):
 
     BOT_TOKEN=123456789:AA...your-token...
 
