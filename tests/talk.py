@@ -1,7 +1,8 @@
-"""Robust conversation helpers for end-to-end tests that must not race the bot.
+"""Conversation helpers for end-to-end tests: each waits for the bot's reaction it expects.
 
-`Harness.say` returns once the bot made no call for 0.15 s, which a slow database commit on a
-busy machine can outlast before the reply goes out. These wait for what must happen instead.
+`Harness.settle` already waits until the bot has processed the newest update; these helpers also
+wait for the replies or callback answers a step must produce, and fail with the transcript if
+they never come.
 """
 
 from __future__ import annotations
@@ -49,3 +50,40 @@ def quick_typist(harness: Harness) -> None:
     harness.sandbox.limits = replace(
         harness.sandbox.limits, private_per_second=1000.0, private_burst=1000
     )
+
+
+async def ask(
+    harness: Harness, user: Any, text: str, *, count: int = 1, chat_id: int | None = None
+) -> list[Any]:
+    """Send text and return the bot's replies once `count` have arrived (and it went quiet)."""
+    chat = user.id if chat_id is None else chat_id
+    sent = await harness.sandbox.send_text(user, text, chat_id=chat_id)
+    await harness.sandbox.wait_for_bot_message(
+        chat, count=count, timeout=10, after_message_id=sent.message_id
+    )
+    await harness.settle()
+    return [m for m in harness.sandbox.bot_messages(chat) if m.message_id > sent.message_id]
+
+
+def last(harness: Harness, user: Any) -> Any:
+    """Return the bot's latest message to a person."""
+    message = harness.sandbox.last_bot_message(user.id)
+    assert message is not None
+    return message
+
+
+async def press(harness: Harness, user: Any, label: str, message: Any = None) -> Any:
+    """Press a button (on the latest message by default); return the bot's answer to it."""
+    target = message if message is not None else last(harness, user)
+    query_id = await harness.sandbox.press_button(user, target.message_id, text=label)
+    answer = await harness.sandbox.wait_for_callback_answer(query_id, timeout=10)
+    await harness.settle()
+    return answer
+
+
+async def forge(harness: Harness, user: Any, message: Any, data: str) -> Any:
+    """Send callback data as if from a button (stale, repeated or forged); return the answer."""
+    query_id = await harness.sandbox.press_callback(user, message.message_id, data)
+    answer = await harness.sandbox.wait_for_callback_answer(query_id, timeout=10)
+    await harness.settle()
+    return answer

@@ -15,9 +15,9 @@ from bot.sandbox.limits import FloodLimits
 from bot.sandbox.models import SandboxEvent
 from bot.storage.models import HabitLog, Person
 from bot.telegram import breathe, texts
-from tests.chat import ask
 from tests.factories import make_person
 from tests.harness import TOKEN, Harness
+from tests.talk import ask
 
 
 @pytest.fixture(autouse=True)

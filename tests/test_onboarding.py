@@ -17,9 +17,8 @@ from bot.storage.models import HabitLog, Person
 from bot.storage.people import PersonRecord
 from bot.storage.reminders import ReminderRecord
 from bot.telegram import texts
-from tests.chat import ask, forge, last
-from tests.chat import tap as press
 from tests.harness import Harness
+from tests.talk import ask, forge, last, press
 
 
 @pytest.fixture(autouse=True)

@@ -16,9 +16,8 @@ from bot.services.schedules import next_time
 from bot.storage.people import PersonRecord
 from bot.storage.reminders import ReminderRecord
 from bot.telegram import texts
-from tests.chat import ask, forge, last
-from tests.chat import tap as press
 from tests.harness import Harness
+from tests.talk import ask, forge, last, press
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
