@@ -8,12 +8,19 @@ import logging
 import sys
 import uuid
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
 
+if TYPE_CHECKING:
+    from bot.telegram.context import NudgeApp
+
 log = logging.getLogger("nudgebot")
+
+# The same updates whether they come by long polling or by webhook.
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 
 NO_TOKEN = """\
 BOT_TOKEN is not set, so I can't talk to Telegram.
@@ -34,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the chosen command; return the exit code."""
     parser = argparse.ArgumentParser(prog="nudgebot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="run the bot (long polling)")
+    run = commands.add_parser("run", help="run the bot (long polling, or a webhook)")
     run.add_argument("--no-migrate", action="store_true", help="do not upgrade the database first")
     commands.add_parser("migrate", help="upgrade the database to the latest schema")
     demo = commands.add_parser("demo", help="try the bot in the terminal, no token needed")
@@ -49,10 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"nudgebot: configuration error: {exc}", file=sys.stderr)
         return 2
-    setup_logging(
-        settings.log_level,
-        (settings.bot_token.get_secret_value(),) if settings.bot_token else (),
-    )
+    setup_logging(settings.log_level, _secrets(settings))
     if args.command == "migrate":
         return _migrate(settings)
     if settings.bot_token is None:
@@ -112,10 +116,51 @@ def _run(settings: Settings) -> int:
         instance_id=f"nudgebot-{uuid.uuid4().hex[:8]}",
     )
     app = build_application(runtime)
-    log.info("nudgebot is starting (database: %s)", runtime.db.dialect)
-    # run_polling stops cleanly on SIGINT and SIGTERM and runs post_shutdown.
-    app.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+    if settings.webhook_url is None:
+        log.info("nudgebot is starting (database: %s, long polling)", runtime.db.dialect)
+        # run_polling stops cleanly on SIGINT and SIGTERM and runs post_shutdown.
+        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+        return 0
+    return _run_webhook(app, settings, runtime.db.dialect)
+
+
+def _run_webhook(app: NudgeApp, settings: Settings, dialect: str) -> int:
+    """Take updates that Telegram posts to the webhook until SIGTERM or SIGINT."""
+    assert settings.webhook_url is not None and settings.webhook_secret is not None
+    log.info(
+        "nudgebot is starting (database: %s, webhook on %s:%d/%s)",
+        dialect,
+        settings.webhook_listen,
+        settings.webhook_port,
+        settings.webhook_path,
+    )
+    try:
+        # setWebhook on start: every instance behind the same URL sets the same URL and secret,
+        # which is harmless. Stopping does not delete the webhook, so the others keep getting
+        # updates. The server answers 403 to a request without the secret header.
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=settings.webhook_path,
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret.get_secret_value(),
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=False,
+        )
+    except OSError as exc:  # the port is taken or the address is not ours
+        print(
+            f"nudgebot: cannot listen on {settings.webhook_listen}:{settings.webhook_port}: "
+            f"{_one_line(exc)}",
+            file=sys.stderr,
+        )
+        return 1
     return 0
+
+
+def _secrets(settings: Settings) -> tuple[str, ...]:
+    """Return the values no log line may show."""
+    values = [settings.bot_token, settings.webhook_secret]
+    return tuple(v.get_secret_value() for v in values if v is not None)
 
 
 def _one_line(exc: BaseException) -> str:

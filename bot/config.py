@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# What Telegram accepts as a webhook secret_token.
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+WEBHOOK_PATH_PATTERN = re.compile(r"[A-Za-z0-9._~/-]{0,200}")
 
 
 class Settings(BaseSettings):
@@ -30,8 +34,16 @@ class Settings(BaseSettings):
     paid_rate_per_second: float = Field(default=1000.0, gt=0, le=1000)
     max_attempts: int = Field(default=5, ge=1, le=50)
     run_migrations: bool = True
+    # Empty means long polling; set, Telegram posts updates here and several instances can
+    # take them (each checks the secret on every request).
+    webhook_url: str | None = None
+    # Declared after webhook_url: its validator reads whether a webhook is configured.
+    webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_path: str = "telegram"
 
-    @field_validator("bot_token", "telegram_file_url", mode="before")
+    @field_validator("bot_token", "telegram_file_url", "webhook_url", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # `BOT_TOKEN=` copied from .env.example means "not set", not an empty token.
@@ -86,6 +98,39 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL such as https://api.telegram.org/bot")
         return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("must be the public https:// URL Telegram posts updates to")
+        return value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _webhook_secret(cls, value: object, info: ValidationInfo) -> object:
+        # Never echo the value: it is a secret, and the message ends up on the console.
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, str) and not value.strip():
+            value = None
+        if value is None:
+            if info.data.get("webhook_url"):
+                raise ValueError(
+                    "required when WEBHOOK_URL is set: 1-256 characters of A-Z a-z 0-9 _ -"
+                )
+            return None
+        if not isinstance(value, str) or not WEBHOOK_SECRET_PATTERN.fullmatch(value):
+            raise ValueError("must be 1-256 characters of A-Z a-z 0-9 _ - only")
+        return value
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _webhook_path(cls, value: str) -> str:
+        path = value.strip().strip("/")
+        if not WEBHOOK_PATH_PATTERN.fullmatch(path):
+            raise ValueError("must be a plain URL path such as telegram or hooks/nudgebot")
+        return path
 
     @property
     def file_url(self) -> str:

@@ -58,8 +58,30 @@ def setup_logging(level: str, secrets: tuple[str, ...] = ()) -> None:
     quiet_noisy_loggers()
 
 
+class _RefusedWebhookRequests(logging.Filter):
+    """Keep one line, not a stack trace, for each webhook request PTB refuses (403/400)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # PTB logs every refused request (a wrong secret, say) with the tornado traceback at
+        # DEBUG; refusing is expected, so the line before it, naming the reason, is enough.
+        if "Exception in TelegramHandler" not in str(record.msg):
+            return True
+        detail = record.exc_text or ""
+        if record.exc_info and record.exc_info[1] is not None:
+            detail = f"{type(record.exc_info[1]).__name__}: {record.exc_info[1]}"
+        last = detail.strip().splitlines()[-1] if detail.strip() else ""
+        if "HTTPError: HTTP 4" in last:
+            record.msg, record.args = f"{record.getMessage()}: {last}", None
+            record.exc_info = record.exc_text = None
+        return True
+
+
+_refused_webhook_requests = _RefusedWebhookRequests()
+
+
 def quiet_noisy_loggers() -> None:
     """Keep request-per-line loggers quiet: httpx logs every URL at INFO."""
+    logging.getLogger("telegram.ext.Updater").addFilter(_refused_webhook_requests)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -9,6 +9,7 @@ from bot.sandbox.models import (
     SandboxEvent,
     Stats,
     User,
+    WebhookDeliveries,
 )
 from bot.sandbox.server import ApiError, BotApiSandbox
 
@@ -23,4 +24,5 @@ __all__ = [
     "SandboxEvent",
     "Stats",
     "User",
+    "WebhookDeliveries",
 ]

@@ -135,6 +135,18 @@ class Stats:
 
 
 @dataclass
+class WebhookDeliveries:
+    """Counters of updates the sandbox posted to the bot's webhook."""
+
+    delivered: int = 0
+    # Updates given up on after every retry failed (Telegram would keep trying longer).
+    failed: int = 0
+    # Every POST made, retries included.
+    attempts: int = 0
+    last_error: str | None = None
+
+
+@dataclass
 class StoredFile:
     """An uploaded file the bot can fetch again by ``file_id``."""
 

@@ -9,6 +9,7 @@ import itertools
 import json
 import logging
 import mimetypes
+import re
 import secrets
 import struct
 import time
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 
+import aiohttp
 from aiohttp import web
 from aiohttp.web_request import FileField
 
@@ -33,6 +35,7 @@ from bot.sandbox.models import (
     StoredFile,
     StoredMessage,
     User,
+    WebhookDeliveries,
 )
 from bot.sandbox.text import EntityParseError, command_entity, parse_text
 
@@ -82,6 +85,8 @@ _ACCEPT_ONLY = (
     "unpinAllChatMessages",
     "setMessageReaction",
 )
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _ANONYMOUS_ADMIN = User(
     id=1087968824, first_name="Group", username="GroupAnonymousBot", is_bot=True
 )
@@ -324,6 +329,15 @@ class BotApiSandbox:
         self._slow: dict[str, deque[float]] = {}
         self._commands: dict[tuple[str, int | None, int | None, str], list[JsonDict]] = {}
         self._webhook_url = ""
+        self._webhook_secret: str | None = None
+        self._webhook_task: asyncio.Task[None] | None = None
+        self._last_webhook_error = 0
+        self.webhook_deliveries = WebhookDeliveries()
+        # Like Telegram, a failed POST is tried again after a growing pause; here only a few
+        # times and briefly, so a test sees `failed` quickly.
+        self.webhook_retries = 4
+        self.webhook_backoff = 0.1
+        self.webhook_timeout = 10.0
         self._queries: dict[str, _Query] = {}
         self._files: dict[str, StoredFile] = {}
         self._files_by_path: dict[str, StoredFile] = {}
@@ -391,6 +405,11 @@ class BotApiSandbox:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self._webhook_task is not None:
+            self._webhook_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._webhook_task
+            self._webhook_task = None
         for task in list(self._tasks):
             task.cancel()
 
@@ -437,6 +456,17 @@ class BotApiSandbox:
     def reset_stats(self) -> None:
         """Zero all counters."""
         self.stats = Stats()
+        self.webhook_deliveries = WebhookDeliveries()
+
+    @property
+    def webhook_url(self) -> str:
+        """Return the URL the bot set with setWebhook ("" when it polls)."""
+        return self._webhook_url
+
+    @property
+    def webhook_secret(self) -> str | None:
+        """Return the secret_token the bot set with setWebhook (Telegram never shows it)."""
+        return self._webhook_secret
 
     # ------------------------------------------------------------------ HTTP plumbing
 
@@ -828,17 +858,76 @@ class BotApiSandbox:
         }
 
     async def _set_webhook(self, params: _Params) -> bool:
-        """Store the webhook URL (nothing is ever delivered to it)."""
-        self._webhook_url = params.text("url") or ""
+        """Store the webhook URL and secret, and start posting updates to it."""
+        url = params.text("url") or ""
+        secret = params.text("secret_token") or None
+        if url and not url.startswith(("http://", "https://")):
+            raise _bad("bad webhook: An HTTPS URL must be provided for webhook")
+        if secret is not None and not _WEBHOOK_SECRET.fullmatch(secret):
+            raise _bad("secret token contains unallowed characters")
+        allowed = params.obj("allowed_updates")
+        if isinstance(allowed, list):
+            self._allowed_updates = {str(a) for a in allowed} or set(DEFAULT_ALLOWED)
+        self._webhook_url = url
+        self._webhook_secret = secret if url else None
         if params.bool("drop_pending_updates"):
             self._drop_pending()
+        if url and (self._webhook_task is None or self._webhook_task.done()):
+            self._webhook_task = asyncio.create_task(self._deliver_webhooks())
+        self._pulse_updates()
         return True
 
     async def _delete_webhook(self, params: _Params) -> bool:
-        """Forget the webhook URL."""
+        """Forget the webhook URL; updates wait for getUpdates again."""
         self._webhook_url = ""
+        self._webhook_secret = None
         if params.bool("drop_pending_updates"):
             self._drop_pending()
+        self._pulse_updates()  # the delivery loop wakes and ends
+        return True
+
+    async def _deliver_webhooks(self) -> None:
+        """Post queued updates to the webhook one at a time, in order, until it is deleted."""
+        timeout = aiohttp.ClientTimeout(total=self.webhook_timeout)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            while self._webhook_url and not self._stopping:
+                event = self._updates_event
+                batch = self._deliverable(1)
+                if not batch:
+                    await event.wait()
+                    continue
+                update = batch[0]
+                if not await self._post_update(session, update):
+                    continue  # the webhook was deleted meanwhile: the update waits for polling
+                update_id = update["update_id"]
+                self._updates = [u for u in self._updates if u["update_id"] != update_id]
+                self._handed_out = max(self._handed_out, update_id)
+                self._pulse_change()
+
+    async def _post_update(self, session: aiohttp.ClientSession, update: JsonDict) -> bool:
+        """POST one update with the secret header, retrying; False if the webhook went away."""
+        tally = self.webhook_deliveries
+        for attempt in range(self.webhook_retries + 1):
+            url, secret = self._webhook_url, self._webhook_secret
+            if not url:
+                return False
+            headers = {SECRET_HEADER: secret} if secret else {}
+            tally.attempts += 1
+            try:
+                async with session.post(url, json=update, headers=headers) as response:
+                    await response.read()
+                    if 200 <= response.status < 300:
+                        tally.delivered += 1
+                        return True
+                    error = f"Wrong response from the webhook: {response.status} {response.reason}"
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                error = f"Connection failed: {type(exc).__name__}"
+            tally.last_error = error
+            self._last_webhook_error = int(time.time())
+            if attempt < self.webhook_retries:
+                await asyncio.sleep(self.webhook_backoff * 2**attempt)
+        tally.failed += 1
+        log.info("sandbox gave up on update %s: %s", update["update_id"], tally.last_error)
         return True
 
     def _drop_pending(self) -> None:
@@ -848,11 +937,17 @@ class BotApiSandbox:
 
     async def _get_webhook_info(self, params: _Params) -> JsonDict:
         """Describe the webhook."""
-        return {
+        info: JsonDict = {
             "url": self._webhook_url,
             "has_custom_certificate": False,
             "pending_update_count": len(self._updates),
         }
+        if self._webhook_url:
+            info["allowed_updates"] = sorted(self._allowed_updates)
+        if self.webhook_deliveries.last_error is not None:
+            info["last_error_date"] = self._last_webhook_error
+            info["last_error_message"] = self.webhook_deliveries.last_error
+        return info
 
     def _deliverable(self, limit: int) -> list[JsonDict]:
         """Drop disallowed updates and return up to ``limit`` queued ones."""
