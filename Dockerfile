@@ -17,6 +17,8 @@ RUN useradd --create-home --uid 10001 nudgebot \
     && mkdir -p /data && chown nudgebot:nudgebot /data
 USER nudgebot
 VOLUME ["/data"]
+# Only used in webhook mode (WEBHOOK_URL set); long polling needs no open port.
+EXPOSE 8443
 
 # `run` upgrades the schema first (migrations/ is found in the working directory, /app).
 CMD ["nudgebot", "run"]
