@@ -16,7 +16,7 @@ from bot.domain.progress import (
     pain_trend,
     streak,
 )
-from bot.domain.schedule import ALL_DAYS, Rule, local_date
+from bot.domain.schedule import ALL_DAYS, Rule, local_date, local_day_bounds
 from bot.services.local_day import ready_person, today_of
 from bot.storage.checkins import CheckInRecord
 from bot.storage.people import PersonRecord
@@ -124,8 +124,8 @@ async def load_history(
     """Read a person's logs, skips and check-ins of the last `days` local days as day marks.
 
     A day counts from when the person joined (or their first data, if earlier). Days the person
-    skipped, days their schedule leaves out (e.g. weekends for movement breaks) and today while
-    paused are excused: they neither break a streak nor dent the strength.
+    skipped, days their schedule leaves out (e.g. weekends for movement breaks) and days with a
+    pause in them are excused: they neither break a streak nor dent the strength.
     """
     today = today_of(zone, now)
     window_start = today - timedelta(days=days - 1)
@@ -146,7 +146,7 @@ async def load_history(
         default=joined,
     )
     since = max(min(joined, first_data), window_start)
-    paused_today = person.paused_until is not None and person.paused_until > now
+    paused = await _paused_days(uow, person, zone, window_start, today, now)
     marks: dict[str, dict[date, DayMark]] = {}
     for habit in _tracked(reminders, counts):
         target = CATALOG[Habit(habit)].daily_target
@@ -154,15 +154,37 @@ async def load_history(
         per_day: dict[date, DayMark] = {}
         day = since
         while day <= today:
+            done = counts.get(habit, {}).get(day, 0)
+            # A day with a pause in it is excused, unless the habit was done anyway.
             excused = (
                 day in skipped.get(habit, set())
                 or day.weekday() not in weekdays
-                or (day == today and paused_today)
+                or (day in paused and done < target)
             )
-            per_day[day] = DayMark(counts.get(habit, {}).get(day, 0), target, excused)
+            per_day[day] = DayMark(done, target, excused)
             day += timedelta(days=1)
         marks[habit] = per_day
     return History(today, since, marks, counts, checkins)
+
+
+async def _paused_days(
+    uow: UnitOfWork, person: PersonRecord, zone: ZoneInfo, first: date, last: date, now: datetime
+) -> set[date]:
+    """Return the local days in [first, last] on which the person was paused at some point."""
+    start, _ = local_day_bounds(first, zone)
+    _, end = local_day_bounds(last, zone)
+    spans = await uow.pauses.overlapping(person.id, start, min(end, now))
+    if person.paused_until is not None and person.paused_until > now:
+        spans.append((now, person.paused_until))
+    days: set[date] = set()
+    for began, ended in spans:
+        day = max(local_date(began, zone), first)
+        # A pause that ends exactly at midnight does not reach into the next day.
+        until = min(local_date(min(ended, now) - timedelta(microseconds=1), zone), last)
+        while day <= until:
+            days.add(day)
+            day += timedelta(days=1)
+    return days
 
 
 async def today(uow: UnitOfWork, person_id: int, now: datetime) -> TodayView:

@@ -358,6 +358,7 @@ async def pause(
         row = await uow.people.row(person_id)
         assert row is not None
         row.paused_until = now + (FOREVER if span is None else span)
+        await uow.pauses.start(person_id, now, row.paused_until)
         return await _save(uow, person_id, now)
 
 
@@ -370,4 +371,5 @@ async def resume(uow: UnitOfWork, person_id: int, now: datetime) -> Overview:
         row = await uow.people.row(person_id)
         assert row is not None
         row.paused_until = None
+        await uow.pauses.end(person_id, now)
         return await _save(uow, person_id, now)

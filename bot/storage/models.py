@@ -301,3 +301,15 @@ class ChallengeMember(Base):
     challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     joined_at: Mapped[datetime]
+
+
+class Pause(Base):
+    """A stretch of time a person paused nudges; its days do not break a streak."""
+
+    __tablename__ = "pauses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime]
+    # The planned end; /resume moves it to the moment of resuming.
+    ends_at: Mapped[datetime]

@@ -13,6 +13,7 @@ from bot.storage.deliveries import Deliveries
 from bot.storage.due import DueReminders
 from bot.storage.engine import create_engine, session_factory
 from bot.storage.habit_logs import HabitLogs
+from bot.storage.pauses import Pauses
 from bot.storage.people import People
 from bot.storage.person_data import PersonData
 from bot.storage.reminders import Reminders
@@ -23,6 +24,7 @@ class UnitOfWork:
 
     session: AsyncSession
     people: People
+    pauses: Pauses
     reminders: Reminders
     habit_logs: HabitLogs
     checkins: CheckIns
@@ -38,6 +40,7 @@ class UnitOfWork:
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._sessions()
         self.people = People(self.session)
+        self.pauses = Pauses(self.session)
         self.reminders = Reminders(self.session)
         self.habit_logs = HabitLogs(self.session)
         self.checkins = CheckIns(self.session)

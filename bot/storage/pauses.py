@@ -1,0 +1,42 @@
+"""Pause history: when a person paused, so progress can excuse those days."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import Pause
+
+
+class Pauses:
+    """Repository of pauses."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def start(self, person_id: int, starts_at: datetime, ends_at: datetime) -> None:
+        """Record a pause; one still running is cut short where the new one starts."""
+        await self.end(person_id, starts_at)
+        self.session.add(Pause(person_id=person_id, starts_at=starts_at, ends_at=ends_at))
+        await self.session.flush()
+
+    async def end(self, person_id: int, now: datetime) -> None:
+        """End any pause still running at `now`."""
+        await self.session.execute(
+            update(Pause)
+            .where(Pause.person_id == person_id, Pause.starts_at <= now, Pause.ends_at > now)
+            .values(ends_at=now)
+        )
+
+    async def overlapping(
+        self, person_id: int, start: datetime, end: datetime
+    ) -> list[tuple[datetime, datetime]]:
+        """Return the pauses that overlap [start, end), as (starts_at, ends_at)."""
+        rows = await self.session.execute(
+            select(Pause.starts_at, Pause.ends_at)
+            .where(Pause.person_id == person_id, Pause.starts_at < end, Pause.ends_at > start)
+            .order_by(Pause.starts_at)
+        )
+        return [(s, e) for s, e in rows.tuples()]
