@@ -94,6 +94,12 @@ def test_logs(text: str, expected: QuickLog) -> None:
         "I'm going for a walk",
         "stretch later",
         "walk tonight",
+        "drank 0 glasses",  # zero or less of a habit is not doing it
+        "0 ml of water",
+        "walked 0 min",
+        "-3 glasses",
+        "water -2 cups",
+        "0.2 glasses of water",
     ],
 )
 def test_does_not_log(text: str) -> None:
@@ -106,8 +112,9 @@ def test_does_not_log(text: str) -> None:
         ("walked 99999 min", None, None),  # absurd amount: logged without it
         ("water 5 min", None, None),  # a unit that does not fit the habit is ignored
         ("walked 2 glasses", None, None),
-        ("drank 0 glasses", None, None),
         ("meditated 1,5 h", 90, "min"),
+        ("drank 7-8 glasses", 8, "glass"),
+        ("water, 2 glasses", 2, "glass"),
     ],
 )
 def test_amount_edges(text: str, amount: int | None, unit: str | None) -> None:

@@ -126,7 +126,10 @@ QUESTION_STARTS = frozenset(
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
 _UNIT = "|".join(sorted(UNITS, key=len, reverse=True))
-_DIGIT_AMOUNT = re.compile(rf"(?<![\w.,])(\d{{1,5}}(?:[.,]\d{{1,2}})?)\s*-?\s*({_UNIT})(?![a-z])")
+# A leading minus is kept ("-3 glasses" is not three glasses); "7-8 glasses" still reads as 8.
+_DIGIT_AMOUNT = re.compile(
+    rf"(?<![\w.,])(-?\d{{1,5}}(?:[.,]\d{{1,2}})?)\s*-?\s*({_UNIT})(?![a-z])"
+)
 _WORD_AMOUNT = re.compile(rf"(?<![a-z])({'|'.join(WORD_NUMBERS)})\s+(?:-\s*)?({_UNIT})(?![a-z])")
 
 
@@ -227,7 +230,10 @@ def _find_keyword(text: str) -> _Keyword | None:
 
 
 def _find_amount(text: str, habit: str) -> tuple[int, str] | None:
-    """Return the first amount with a unit that fits the habit, converted to its canonical unit."""
+    """Return the first amount with a unit that fits the habit, converted to its canonical unit.
+
+    A zero or negative amount is returned as it is: it says the habit was not done.
+    """
     allowed = UNITS_FOR_HABIT.get(habit, set())
     matches = sorted(
         [*_DIGIT_AMOUNT.finditer(text), *_WORD_AMOUNT.finditer(text)], key=lambda m: m.start()
@@ -239,7 +245,7 @@ def _find_amount(text: str, habit: str) -> tuple[int, str] | None:
             continue
         number = WORD_NUMBERS.get(raw)
         value = round(float(raw.replace(",", ".")) * factor) if number is None else number * factor
-        if 0 < value <= MAX_AMOUNT[unit]:
+        if value <= MAX_AMOUNT[unit]:
             return value, unit
     return None
 
@@ -268,6 +274,8 @@ def parse_log(text: str) -> QuickLog | None:
     if keyword is None:
         return None
     amount = _find_amount(normalized, keyword.habit)
+    if amount is not None and amount[0] <= 0:
+        return None  # "drank 0 glasses", "-3 glasses": nothing to log
     return QuickLog(
         habit=keyword.habit,
         amount=amount[0] if amount else None,

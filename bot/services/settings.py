@@ -157,9 +157,18 @@ def refit(
         parsed = Rule.from_dict(rule)
     except ValueError:
         return dict(default_rule_for(person_id, habit, *new).to_dict())
-    if parsed.every_minutes is None:
-        return rule
     awake, sitting = new
+    if parsed.every_minutes is None:
+        if all(awake.contains(t) for t in parsed.times):
+            return rule
+        # A time in the new quiet hours would never fire while the menu still showed it:
+        # take the new day's defaults, on the person's chosen weekdays.
+        fitted = default_rule_for(person_id, habit, awake, sitting)
+        return dict(
+            Rule(
+                times=fitted.times, weekdays=parsed.weekdays, offset_minutes=fitted.offset_minutes
+            ).to_dict()
+        )
     window = sitting if habit is Habit.MOVE and within(sitting, awake) else awake
     moved = Rule(
         every_minutes=parsed.every_minutes,

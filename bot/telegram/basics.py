@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.services import people
 from bot.telegram import texts
@@ -32,11 +32,20 @@ async def unknown_command(update: Update, context: Context) -> None:
     await message.reply_text(texts.UNKNOWN_COMMAND)
 
 
+async def unknown_button(update: Update, context: Context) -> None:
+    """Answer a button press nobody handles, so the person's spinner stops."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer(texts.STALE_BUTTON)
+
+
 def register(app: NudgeApp) -> None:
     """Add the basic handlers (/start belongs to bot.telegram.onboarding)."""
     app.add_handler(CommandHandler("help", show_help))
 
 
 def register_fallbacks(app: NudgeApp) -> None:
-    """Add the handler for commands nothing else took (group 0 runs only its first match)."""
+    """Add the handlers for commands and buttons nothing else took (last in group 0)."""
     app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
+    # Junk or forged callback data matches no feature's pattern; left alone it spins forever.
+    app.add_handler(CallbackQueryHandler(unknown_button))

@@ -38,6 +38,8 @@ def _button(label: str, action: str, *args: object) -> InlineKeyboardButton:
 
 
 def _label(key: str, value: str) -> str:
+    if key == "rf":
+        return texts.RED_FLAG_BUTTONS.get(value, value)
     return texts.CHOICE_LABELS.get(key, {}).get(value, value)
 
 

@@ -69,8 +69,9 @@ def broadcast_preview(text: str, audience: int) -> str:
 
 def broadcast_queued(count: int) -> str:
     """Confirm a queued broadcast."""
+    people = "person" if count == 1 else "people"
     return (
-        f"Queued for {count} people. It goes out within Telegram's limits; "
+        f"Queued for {count} {people}. It goes out within Telegram's limits; "
         "/stats shows the progress."
     )
 
