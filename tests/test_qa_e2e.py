@@ -120,3 +120,10 @@ async def test_zero_or_negative_amounts_log_nothing(harness: Harness) -> None:
         assert reply.text == texts.LOG_HINT.replace("<i>", "").replace("</i>", "")
     [reply] = await say(harness, ana, "/today")
     assert "Hydration: 0/6" in reply.text
+
+
+async def test_hello_from_someone_not_set_up_points_at_start(harness: Harness) -> None:
+    stranger = harness.sandbox.add_user(first_name="New")
+    [reply] = await harness.say(stranger, "hello there")
+    assert reply.text == texts.FINISH_START_FIRST
+    assert not reply.buttons

@@ -73,7 +73,6 @@ def wait_too_long(real_minutes: float, limit_minutes: float) -> str:
 
 
 EMPTY_LINE = "(demo) Type a message or a button number; /demo lists the keys, /quit leaves."
-NO_GROUP = "(demo) There is no group in this demo; start it with --group to have one."
 NOTHING_AFTER_PREFIX = "(demo) Say what? Put the text or a button number after the prefix."
 TOO_LONG = "(demo) Telegram allows 4096 characters per message, so only the first 4096 were sent."
 

@@ -25,3 +25,13 @@ async def ready_person(uow: UnitOfWork, person_id: int) -> tuple[PersonRecord, Z
 def today_of(zone: ZoneInfo, now: datetime) -> date:
     """Return the person's local date at `now`."""
     return local_date(now, zone)
+
+
+async def is_ready(uow: UnitOfWork, person_id: int) -> bool:
+    """Tell whether the person has a time zone, so that logs and check-ins can be dated."""
+    async with uow:
+        try:
+            await ready_person(uow, person_id)
+        except NotReady:
+            return False
+    return True

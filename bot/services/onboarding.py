@@ -39,7 +39,6 @@ class Step(StrEnum):
     DONE = "done"
 
 
-STEPS: tuple[Step, ...] = tuple(Step)
 AWAITING_PREFIX = "onb:"
 
 

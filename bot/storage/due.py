@@ -8,7 +8,6 @@ from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import (
-    ColumnElement,
     CursorResult,
     Table,
     and_,
@@ -263,10 +262,3 @@ class DueReminders:
             await self.session.execute(update(_d).where(stale).values(status="missed")),
         )
         return int(result.rowcount or 0)
-
-    async def due_count(self, now: datetime) -> int:
-        """Count reminders due at `now` (for tests and the bench)."""
-        where: ColumnElement[bool] = _r.c.next_fire_at <= now
-        return int(
-            await self.session.scalar(select(func.count()).select_from(_r).where(where)) or 0
-        )

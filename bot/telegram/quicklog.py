@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.domain.habits import CATALOG
 from bot.domain.quicklog import parse_log
 from bot.services import habit_logging as service
-from bot.services.local_day import NotReady
+from bot.services.local_day import NotReady, is_ready
 from bot.telegram import callbacks, text_router, texts
 from bot.telegram.context import Context, NudgeApp
 
@@ -30,6 +30,10 @@ def hint_keyboard() -> InlineKeyboardMarkup:
 async def _log_text(message: Message, person_id: int, text: str, context: Context) -> None:
     """Log the habit a text names, or answer with a hint and log nothing."""
     entry = parse_log(text)
+    if entry is None and not await is_ready(context.uow(), person_id):
+        # Someone new (or just deleted) says hello: point them at /start, not at logging.
+        await message.reply_text(texts.FINISH_START_FIRST)
+        return
     if entry is None:
         await message.reply_text(
             texts.LOG_HINT, parse_mode=ParseMode.HTML, reply_markup=hint_keyboard()

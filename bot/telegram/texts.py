@@ -32,18 +32,6 @@ HELP = (
 )
 
 
-def welcome(first_name: str, *, returning: bool) -> str:
-    """Greet a person on /start."""
-    name = escape(first_name[:64]) or "there"
-    if returning:
-        return f"Welcome back, {name}! Send /help to see what I can do."
-    return (
-        f"Hi {name}! I'm nudgebot. I send gentle nudges for small daily habits – water, "
-        "movement breaks, gut-friendly food and slow breathing – that may ease muscle tension "
-        "and lower back pain. Send /help to see what I can do."
-    )
-
-
 # --- Admin: broadcasts and stats -------------------------------------------------------------
 
 BROADCAST_USAGE = (
@@ -185,7 +173,6 @@ NEED_START = "Let's set you up first: send /start."
 LOCATION_ASK = "Tap the button below to share your location. Only the time zone is kept."
 LOCATION_UNKNOWN = "I couldn't find a time zone for that spot. Please type your city, e.g. Berlin."
 LOCATION_UNEXPECTED = "Thanks! I only use a location to set your time zone: /settings."
-ZONE_SEA_HINT = "Type a city like Berlin or New York, or a zone like Europe/Berlin."
 
 
 def _name(first_name: str) -> str:
@@ -442,9 +429,7 @@ RED_FLAG_BUTTONS: dict[str, str] = {
     "blood_in_stool": "Blood in stool",
 }
 BUTTON_NONE_OF_THESE = "✅ None of these"
-CHECKIN_BAD_ANSWER = "That answer doesn't fit this question. Please tap one of the buttons."
 PAST_DAY_LEFT = "Okay, I left that day as it was. Send /checkin for today's check-in."
-NOTE_LIMIT_WORDS = "characters"
 
 
 def short_day(day: date) -> str:
