@@ -97,12 +97,11 @@ def best_streak(days: Mapping[date, DayMark], today: date) -> int:
     day = min(days)
     while day <= today:
         mark = days.get(day)
-        if mark is not None and mark.excused:
-            pass
-        elif mark is not None and mark.is_done:
+        excused = mark is not None and mark.excused  # passed over: neither breaks nor counts
+        if not excused and mark is not None and mark.is_done:
             run += 1
             best = max(best, run)
-        elif not _is_open_today(mark, day, today):
+        elif not excused and not _is_open_today(mark, day, today):
             run = 0
         day += ONE_DAY
     return best

@@ -89,8 +89,10 @@ class Dispatcher:
             if self._expired_at is None or when - self._expired_at >= EXPIRE_EVERY:
                 await self._expire(when, stats)
                 self._expired_at = when
-            while await self._batch(when, stats) >= self.batch:
-                pass
+            # A full batch means more may be due: keep going until a batch comes back short.
+            claimed = self.batch
+            while claimed >= self.batch:
+                claimed = await self._batch(when, stats)
             await self._challenges(when, stats)
         stats.seconds = time.perf_counter() - started
         if stats.due or stats.expired or stats.challenge_posts:
