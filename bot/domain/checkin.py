@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -155,3 +156,91 @@ def parse_date_code(code: str) -> date:
     if len(code) != 8 or not (code.isascii() and code.isdigit()):
         raise ValueError(f"not a date code: {code[:20]!r}")
     return date(int(code[:4]), int(code[4:6]), int(code[6:]))
+
+
+# --- Typed answers: what a person may type instead of tapping a button -------------------------
+
+# Longer text is never a one-word answer; stop before looking at it.
+TYPED_MAX = 40
+SKIP_WORDS = frozenset({"skip", "pass", "skip it", "next"})
+NUMBER_WORDS: dict[str, int] = {
+    word: n
+    for n, word in enumerate(
+        ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+    )
+}
+MOOD_WORDS: dict[str, int] = {
+    **dict.fromkeys(("😫", "😩", "😢", "😭", "😞", "awful", "terrible"), 1),
+    **dict.fromkeys(("😕", "🙁", "☹", "😟", "😔", "bad", "low", "down"), 2),
+    **dict.fromkeys(("😐", "😶", "ok", "okay", "meh", "so so", "so-so"), 3),
+    **dict.fromkeys(("🙂", "😊", "good", "fine"), 4),
+    **dict.fromkeys(("😄", "😀", "😃", "😁", "🤩", "great", "very good", "excellent"), 5),
+}
+# Question key -> typed words -> the button data they stand for.
+TYPED_WORDS: dict[str, dict[str, str]] = {
+    "where": {
+        **dict.fromkeys(
+            ("lower back", "low back", "back", "lower_back", "lumbar", "my back", "my lower back"),
+            "lower_back",
+        ),
+        **dict.fromkeys(
+            ("neck", "shoulders", "shoulder", "neck and shoulders", "neck & shoulders", "my neck"),
+            "neck",
+        ),
+        **dict.fromkeys(("other", "somewhere else", "elsewhere", "something else"), "other"),
+        **dict.fromkeys(("none", "nowhere", "nowhere really", "no pain", "nothing"), "none"),
+    },
+    "sleep": {
+        **dict.fromkeys(("poor", "poorly", "bad", "badly", "terrible", "awful", "😴"), "poor"),
+        **dict.fromkeys(("ok", "okay", "fine", "alright", "so so", "so-so", "meh"), "ok"),
+        **dict.fromkeys(("good", "well", "great", "very well", "slept well", "😊"), "good"),
+    },
+    "bloating": {
+        **dict.fromkeys(("none", "no", "nope", "not at all", "nothing"), "none"),
+        **dict.fromkeys(("mild", "a bit", "a little", "little", "slight", "some"), "mild"),
+        **dict.fromkeys(("strong", "a lot", "bad", "severe", "very"), "strong"),
+    },
+    # Signs are tapped, never guessed from words; only a clear "none" can be typed.
+    "rf": dict.fromkeys(("none", "no", "nope", "none of these", "none of them"), NONE_OF_THESE),
+}
+_NUMBER = re.compile(r"(?:type\s*)?(\d{1,2}|[a-z]+)(?:\s*(?:/|out of|of)\s*(\d{1,2}))?")
+
+
+def _normalize(text: str) -> str:
+    """Lower-case, drop emoji variation selectors, edge punctuation and repeated spaces."""
+    plain = text.replace("\ufe0f", "").lower().strip().strip(".!,;")
+    return " ".join(plain.split())
+
+
+def _typed_number(words: str, choices: tuple[int, ...]) -> str:
+    match = _NUMBER.fullmatch(words)
+    if match is None:
+        raise BadAnswer(f"not a number: {words[:20]!r}")
+    first, scale = match.groups()
+    number = int(first) if first.isdigit() else NUMBER_WORDS.get(first)
+    if number is None or number not in choices:
+        raise BadAnswer(f"not a choice: {words[:20]!r}")
+    if scale is not None and int(scale) != max(choices):
+        raise BadAnswer(f"wrong scale: {words[:20]!r}")
+    return str(number)
+
+
+def read_typed(key: str, text: str) -> str:
+    """Turn typed text into the button data it stands for; raise BadAnswer if it does not fit."""
+    if len(text) > TYPED_MAX:
+        raise BadAnswer("too long for an answer")
+    words = _normalize(text)
+    if words in SKIP_WORDS:
+        return SKIP
+    if key in TYPED_WORDS:
+        raw = TYPED_WORDS[key].get(words)
+        if raw is None:
+            raise BadAnswer(f"not a choice: {words[:20]!r}")
+    elif key == "mood" and words in MOOD_WORDS:
+        raw = str(MOOD_WORDS[words])
+    elif key in ("pain", "stress", "mood", "stool"):
+        raw = _typed_number(words, tuple(int(c) for c in CHOICES[key]))
+    else:
+        raise BadAnswer(f"not a question answered by typing: {key[:20]!r}")
+    parse_answer(key, raw)  # the same check a button's data gets
+    return raw

@@ -10,6 +10,7 @@ from bot.domain.checkin import (
     COLUMNS,
     EDITABLE_DAYS,
     NOTE_MAX,
+    QUESTIONS,
     SKIP,
     Answers,
     BadAnswer,
@@ -17,6 +18,7 @@ from bot.domain.checkin import (
     next_question,
     parse_answer,
     parse_date_code,
+    read_typed,
 )
 from bot.domain.habits import Habit
 from bot.domain.safety import RED_FLAG_KEYS, Flag, advice_for, pain_flags
@@ -28,6 +30,10 @@ AWAIT_PREFIX = "checkin:"
 NOTE_AWAIT = "checkin:note"
 # A note question left unanswered this long stops catching typed text (it goes to quick-log).
 NOTE_WAIT = timedelta(hours=2)
+# An open question catches typed answers as long as a note does. The value stays within
+# people.awaiting's 32 characters, so the day is read from the minute it was asked.
+QUESTION_AWAIT = "checkin:q:"
+QUESTION_WAIT = NOTE_WAIT
 
 
 class StaleDay(Exception):
@@ -48,6 +54,18 @@ class NoteExpired(Exception):
 
 class NoteTooLong(Exception):
     """A note longer than the limit; nothing was stored."""
+
+
+class AnswerExpired(Exception):
+    """The typed-answer question is gone or was asked too long ago; the text is not an answer."""
+
+
+class NotAnAnswer(Exception):
+    """Typed text that does not answer the open question; nothing was stored."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
 
 
 @dataclass(frozen=True)
@@ -83,6 +101,39 @@ def answers_of(record: CheckInRecord) -> Answers:
 def note_awaiting(day: date, now: datetime) -> str:
     """Return the `people.awaiting` value for a note question (day and minute it was asked)."""
     return f"{NOTE_AWAIT}:{date_code(day)}:{int(now.timestamp() // 60)}"
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A typed answer that was saved: the question, the button data it stood for, what's next."""
+
+    key: str
+    raw: str
+    step: Step
+
+
+def question_awaiting(key: str, now: datetime) -> str:
+    """Return the `people.awaiting` value for an open question (key and minute it was asked)."""
+    return f"{QUESTION_AWAIT}{key}:{int(now.timestamp() // 60)}"
+
+
+def _parse_question_awaiting(awaiting: str) -> tuple[str, datetime]:
+    key, _, minute = awaiting.removeprefix(QUESTION_AWAIT).partition(":")
+    # The note has its own awaiting value; every other question can be answered by typing.
+    if not awaiting.startswith(QUESTION_AWAIT) or key not in QUESTIONS or key == "note":
+        raise AnswerExpired
+    if not (minute.isascii() and minute.isdigit()):
+        raise AnswerExpired
+    return key, datetime.fromtimestamp(int(minute) * 60, tz=UTC)
+
+
+def _awaiting_for(question: str | None, day: date, today: date, now: datetime) -> str | None:
+    """Say which typed text the step shown now catches: its note, or today's open question."""
+    if question == "note":
+        return note_awaiting(day, now)
+    if question is not None and day == today:
+        return question_awaiting(question, now)
+    return None
 
 
 def _parse_note_awaiting(awaiting: str) -> tuple[date, datetime]:
@@ -137,9 +188,7 @@ async def _finish_step(
         finished_now = True
     elif question is None and after is not None:
         finished_now = True  # the last question of an update
-    await _set_awaiting(
-        uow, person_id, note_awaiting(record.local_date, now) if question == "note" else None
-    )
+    await _set_awaiting(uow, person_id, _awaiting_for(question, record.local_date, today, now))
     await uow.commit()
     return Step(
         day=record.local_date,
@@ -186,11 +235,11 @@ async def update_today(uow: UnitOfWork, person_id: int, day: date, now: datetime
         if day != today:
             raise StaleDay
         record = await uow.checkins.ensure(person_id, today, now)
-        await _set_awaiting(uow, person_id, None)
-        await uow.commit()
         answers = answers_of(record)
         complete = record.completed_at is not None
         question = "pain" if complete else next_question(answers)
+        await _set_awaiting(uow, person_id, _awaiting_for(question, today, today, now))
+        await uow.commit()
         return Step(today, True, question, answers, complete=complete, updating=complete)
 
 
@@ -299,3 +348,30 @@ async def add_note(
             advice=None,
             now=now,
         )
+
+
+async def answer_typed(
+    uow: UnitOfWork, person_id: int, awaiting: str, text: str, now: datetime
+) -> Typed:
+    """Save typed text as the answer to the open question, exactly as its button would.
+
+    Raises AnswerExpired (and releases typed text) when the question is gone or old, and
+    NotAnAnswer when the text does not fit the question; neither changes any answer.
+    """
+    async with uow:
+        _, zone = await ready_person(uow, person_id)
+        try:
+            key, asked = _parse_question_awaiting(awaiting)
+        except AnswerExpired:
+            asked = None
+        if asked is None or not timedelta(0) <= now - asked <= QUESTION_WAIT:
+            await _set_awaiting(uow, person_id, None)
+            await uow.commit()
+            raise AnswerExpired
+    try:
+        raw = read_typed(key, text)
+    except BadAnswer:
+        raise NotAnAnswer(key) from None
+    # The question was today's when it was asked; after midnight it still answers that day.
+    step = await answer(uow, person_id, today_of(zone, asked), key, raw, now, confirmed=True)
+    return Typed(key, raw, step)

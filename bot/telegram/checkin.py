@@ -1,4 +1,4 @@
-"""The daily check-in: /checkin, the "Start check-in" nudge button, answers and the typed note."""
+"""The daily check-in: /checkin, the "Start check-in" nudge button, answers and typed text."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from bot.domain.checkin import (
     date_code,
     parse_date_code,
 )
+from bot.domain.quicklog import parse_log
 from bot.domain.safety import RED_FLAG_SIGNS
 from bot.services import checkin as service
 from bot.services.local_day import NotReady
@@ -240,8 +241,53 @@ async def on_note(update: Update, context: Context, awaiting: str) -> None:
     )
 
 
+async def on_typed(update: Update, context: Context, awaiting: str) -> None:
+    """Route typed text to the open question or to the note question."""
+    if awaiting.startswith(service.QUESTION_AWAIT):
+        await on_answer(update, context, awaiting)
+    else:
+        await on_note(update, context, awaiting)
+
+
+async def on_answer(update: Update, context: Context, awaiting: str) -> None:
+    """Answer the open check-in question with typed text, as its button would."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None
+    text = message.text or ""
+    try:
+        typed = await service.answer_typed(context.uow(), user.id, awaiting, text, context.now())
+    except NotReady:
+        await message.reply_text(texts.FINISH_START_FIRST)
+        return
+    except (service.AnswerExpired, service.StaleDay):
+        # The question is long gone: the text is most likely a quick log.
+        await quicklog.on_plain_text(update, context, "")
+        return
+    except service.NotAnAnswer as miss:
+        # "drank 2 glasses" mid-check-in is a log, not a wrong answer.
+        if parse_log(text) is not None:
+            await quicklog.on_plain_text(update, context, "")
+        else:
+            await message.reply_text(texts.typed_answer_hint(miss.key), parse_mode=ParseMode.HTML)
+        return
+    shown = texts.SKIPPED if typed.raw == SKIP else _label(typed.key, typed.raw)
+    ack = texts.checkin_ack(_ack_key(typed.key), shown)
+    step = typed.step
+    text, markup = render(step)
+    if step.advice is not None:
+        # As with buttons, advice stands in its own message and the check-in goes on below.
+        advice = texts.with_advice(ack, step.advice, urgent=typed.key == "rf")
+        await message.reply_text(advice, parse_mode=ParseMode.HTML)
+        await message.get_bot().send_message(
+            user.id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+        return
+    await message.reply_text(f"{ack}\n\n{text}", parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
 def register(app: NudgeApp) -> None:
-    """Add the check-in command, its buttons and the typed-note route."""
+    """Add the check-in command, its buttons and the typed answers and note."""
     app.add_handler(CommandHandler("checkin", start_checkin))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^c:"))
-    text_router.route(service.AWAIT_PREFIX, on_note)
+    text_router.route(service.AWAIT_PREFIX, on_typed)

@@ -526,6 +526,27 @@ def checkin_ack(key: str, shown: str) -> str:
     return f"📝 {_text(key.capitalize())}: {_text(shown)} ✓"
 
 
+# Typed check-in answers: what fits each question when the text did not.
+TYPED_ANSWER_HINTS: dict[str, str] = {
+    "pain": "Pain: a number from 0 to 10, or tap a button.",
+    "rf": "Safety check: tap the sign that applies, or type <i>none</i>.",
+    "where": "Where: <i>lower back</i>, <i>neck</i>, <i>shoulders</i>, <i>other</i> or "
+    "<i>none</i>, or tap a button.",
+    "stress": "Stress: a number from 0 to 10, or tap a button.",
+    "mood": "Mood: a number from 1 (low) to 5 (great) or a face like 🙂, or tap a button.",
+    "sleep": "Sleep: <i>poor</i>, <i>ok</i> or <i>good</i>, or tap a button.",
+    "bloating": "Bloating: <i>none</i>, <i>mild</i> or <i>strong</i>, or tap a button.",
+    "stool": "Stool: a number from 1 to 7 (Bristol scale), or tap a button.",
+}
+SKIPPED = "skipped"
+
+
+def typed_answer_hint(key: str) -> str:
+    """Say what a typed answer to the open question looks like; nothing was saved."""
+    hint = TYPED_ANSWER_HINTS.get(key, "Please tap a button.")
+    return f"{hint} Or type <i>skip</i>."
+
+
 def with_advice(ack: str, advice: str, *, urgent: bool) -> str:
     """Put safety advice under the answer that raised it."""
     if urgent:

@@ -1,0 +1,160 @@
+"""Typed check-in answers end to end: typing works like tapping, and odd text changes nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.domain.safety import SUGGEST_PROVIDER_TEXT
+from bot.telegram import texts
+from tests.harness import Harness
+from tests.talk import say
+from tests.test_checkin_e2e import TODAY, checkin_row, code, flags, onboarded, press
+
+
+async def awaiting(harness: Harness, person_id: int) -> str | None:
+    assert harness.db is not None
+    async with harness.db.uow() as uow:
+        person = await uow.people.get(person_id)
+    assert person is not None
+    return person.awaiting
+
+
+async def test_a_whole_checkin_can_be_typed(harness: Harness) -> None:
+    ana = await onboarded(harness)
+    await say(harness, ana, "/checkin")
+    asked = {
+        "6": "Where do you feel it most?",
+        "lower back": "Stress today?",
+        "4": "How is your mood?",
+        "3": "How did you sleep",
+        "ok": "any bloating?",
+        "mild": "Stool form today?",
+        "skip": "Anything else about today?",
+    }
+    for typed, next_question in asked.items():
+        replies = await say(harness, ana, typed)
+        assert len(replies) == 1, typed
+        assert next_question in (replies[0].text or ""), typed
+        assert replies[0].buttons, typed  # the next question keeps its buttons
+    assert (await checkin_row(harness, ana.id)).pain == 6  # saved the moment it was typed
+    replies = await say(harness, ana, "feeling stiff today")
+    assert "Note saved" in (replies[-1].text or "")
+    assert "check-in is saved" in (replies[-1].text or "")
+
+    row = await checkin_row(harness, ana.id)
+    assert (row.pain, row.pain_where, row.stress, row.mood) == (6, "lower_back", 4, 3)
+    assert (row.sleep, row.bloating, row.stool) == ("ok", "mild", None)
+    assert row.skipped == ["stool"] and row.note == "feeling stiff today"
+    assert row.completed_at is not None
+    assert await awaiting(harness, ana.id) is None
+    # Once the check-in is done, a number is no longer an answer.
+    replies = await say(harness, ana, "5")
+    assert "logged nothing" in (replies[0].text or "")
+    assert (await checkin_row(harness, ana.id)).pain == 6
+
+
+async def test_typed_answers_that_do_not_fit_get_a_hint_and_change_nothing(
+    harness: Harness,
+) -> None:
+    ana = await onboarded(harness)
+    await say(harness, ana, "/checkin")
+    before = await awaiting(harness, ana.id)
+    assert before is not None and before.startswith("checkin:q:pain:")
+    for odd in ("eleven", "🙂", "x" * 5000, "7/5", "twelve out of ten"):
+        replies = await say(harness, ana, odd)
+        assert [r.text for r in replies] == [
+            "Pain: a number from 0 to 10, or tap a button. Or type skip."
+        ], odd[:20]
+    row = await checkin_row(harness, ana.id)
+    assert row.pain is None and row.skipped == []
+    assert await awaiting(harness, ana.id) == before
+
+    await say(harness, ana, "2")
+    replies = await say(harness, ana, "knee")
+    assert replies[0].text == texts.typed_answer_hint("where").replace("<i>", "").replace(
+        "</i>", ""
+    )
+    replies = await say(harness, ana, "neck")
+    assert "Stress today?" in (replies[0].text or "")
+    assert (await checkin_row(harness, ana.id)).pain_where == "neck"
+
+
+async def test_typed_high_pain_takes_the_same_safety_path_as_the_button(
+    harness: Harness,
+) -> None:
+    ana = await onboarded(harness)
+    await say(harness, ana, "/checkin")
+    replies = await say(harness, ana, "8/10", replies=2)
+    assert replies[0].text == f"📝 Pain: 8 ✓\n\n🩺 {SUGGEST_PROVIDER_TEXT}"
+    assert replies[0].buttons == []
+    assert "safety check" in (replies[1].text or "") and replies[1].buttons
+    assert await flags(harness, ana.id) == [("high_pain", "pain 8")]
+
+    # A sign is tapped, never guessed from words; "none" can be typed.
+    replies = await say(harness, ana, "fever")
+    assert "Safety check: tap the sign" in (replies[0].text or "")
+    assert (await checkin_row(harness, ana.id)).red_flags_asked is False
+    replies = await say(harness, ana, "none")
+    assert "Where do you feel it" in (replies[0].text or "")
+    row = await checkin_row(harness, ana.id)
+    assert row.pain == 8 and row.red_flags_asked is True
+    assert await flags(harness, ana.id) == [("high_pain", "pain 8")]
+
+
+async def test_a_typed_answer_after_a_restart_answers_the_open_question(
+    harness: Harness,
+) -> None:
+    ana = await onboarded(harness)
+    await say(harness, ana, "/checkin")
+    await press(harness, ana, f"c:a:{code()}:pain:3")
+    await say(harness, ana, "shoulders")
+
+    await harness.restart()
+
+    replies = await say(harness, ana, "5")
+    assert "How is your mood?" in (replies[0].text or "")
+    row = await checkin_row(harness, ana.id)
+    assert (row.pain, row.pain_where, row.stress) == (3, "neck", 5)
+
+
+async def test_a_quick_log_mid_checkin_still_logs_and_the_question_stays_open(
+    harness: Harness,
+) -> None:
+    ana = await onboarded(harness)
+    await say(harness, ana, "/checkin")
+    replies = await say(harness, ana, "drank 2 glasses")
+    assert "logged" in (replies[0].text or "")
+    assert harness.db is not None
+    async with harness.db.uow() as uow:
+        assert (await uow.habit_logs.counts_on(ana.id, TODAY))["water"] == 2
+    assert (await checkin_row(harness, ana.id)).pain is None
+    replies = await say(harness, ana, "1")
+    assert "Where do you feel it" in (replies[0].text or "")
+    assert (await checkin_row(harness, ana.id)).pain == 1
+
+
+async def test_an_old_open_question_stops_catching_text(harness: Harness) -> None:
+    ana = await onboarded(harness)
+    await say(harness, ana, "/checkin")
+    harness.clock.advance(timedelta(hours=3))
+    replies = await say(harness, ana, "5")
+    assert "logged nothing" in (replies[0].text or "")
+    assert (await checkin_row(harness, ana.id)).pain is None
+    assert await awaiting(harness, ana.id) is None
+    # Asking again opens the question again.
+    await say(harness, ana, "/checkin")
+    await say(harness, ana, "0")
+    assert (await checkin_row(harness, ana.id)).pain == 0
+
+
+async def test_a_typed_answer_while_updating_walks_on_like_a_button(harness: Harness) -> None:
+    ana = await onboarded(harness)
+    await say(harness, ana, "/checkin")
+    for key in ("pain", "stress", "mood", "sleep", "bloating", "stool", "note"):
+        await press(harness, ana, f"c:a:{code()}:{key}:skip")
+    await say(harness, ana, "/checkin")
+    await press(harness, ana, f"c:up:{code()}")
+    replies = await say(harness, ana, "2")
+    assert "Updating your check-in" in (replies[0].text or "")
+    assert "Where do you feel it" in (replies[0].text or "")
+    assert (await checkin_row(harness, ana.id)).pain == 2
