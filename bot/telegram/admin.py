@@ -9,19 +9,14 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.services import admin
 from bot.telegram import callbacks, texts
 from bot.telegram.context import Context, NudgeApp
-
-
-def _in_private(update: Update) -> bool:
-    """Admin commands work in the admin's private chat only."""
-    return update.effective_chat is not None and update.effective_chat.type == "private"
+from bot.telegram.guards import private_only
 
 
 async def broadcast(update: Update, context: Context) -> None:
     """Show a preview of a broadcast with buttons to send or discard it."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    if not _in_private(update):
-        await message.reply_text(texts.NOT_IN_GROUP)
+    if not await private_only(update):
         return
     text = (message.text or "").partition(" ")[2].strip()
     if user.id not in context.runtime.settings.admin_ids:
@@ -103,8 +98,7 @@ async def stats(update: Update, context: Context) -> None:
     """Show the admin overview."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    if not _in_private(update):
-        await message.reply_text(texts.NOT_IN_GROUP)
+    if not await private_only(update):
         return
     try:
         view, progress = await admin.stats(

@@ -21,6 +21,7 @@ from bot.runtime import Runtime
 from bot.services import breathing
 from bot.telegram import callbacks, keyboards, texts
 from bot.telegram.context import Context, NudgeApp
+from bot.telegram.guards import private_only
 from bot.telegram.keyboards import button, inline
 
 log = logging.getLogger(__name__)
@@ -92,8 +93,7 @@ async def choose(update: Update, context: Context) -> None:
     """Offer the breathing patterns."""
     chat, message = update.effective_chat, update.effective_message
     assert chat is not None and message is not None
-    if chat.type != "private":
-        await message.reply_text(texts.NOT_IN_GROUP)
+    if not await private_only(update):
         return
     markup = inline([[button(BUTTONS[key], AREA, key)] for key in PATTERNS])
     await message.reply_text(texts.BREATHE_CHOOSE, parse_mode=ParseMode.HTML, reply_markup=markup)

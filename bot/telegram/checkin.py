@@ -25,6 +25,7 @@ from bot.services import checkin as service
 from bot.services.local_day import NotReady
 from bot.telegram import callbacks, quicklog, text_router, texts
 from bot.telegram.context import Context, NudgeApp
+from bot.telegram.guards import private_only
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +117,7 @@ async def start_checkin(update: Update, context: Context) -> None:
     chat = update.effective_chat
     user = update.effective_user
     assert message is not None and chat is not None and user is not None
-    if chat.type != "private":
-        await message.reply_text(texts.NOT_IN_GROUP)
+    if not await private_only(update):
         return
     try:
         step = await service.start(context.uow(), user.id, context.now())

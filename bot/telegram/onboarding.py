@@ -24,6 +24,7 @@ from bot.telegram import callbacks, keyboards, text_router, texts
 from bot.telegram import settings as settings_ui
 from bot.telegram.basics import speaker
 from bot.telegram.context import Context, NudgeApp
+from bot.telegram.guards import private_only
 from bot.telegram.keyboards import button, inline
 
 AREA = "o"
@@ -95,8 +96,7 @@ async def start(update: Update, context: Context) -> None:
     """Greet the person and show the setup step they are at."""
     chat, message = update.effective_chat, update.effective_message
     assert chat is not None and message is not None
-    if chat.type != "private":
-        await message.reply_text(texts.NOT_IN_GROUP)
+    if not await private_only(update):
         return
     progress = await onboarding.begin(
         context.uow(), speaker(update), chat_id=chat.id, now=context.now()

@@ -12,6 +12,7 @@ from bot.services import habit_logging as service
 from bot.services.local_day import NotReady, is_ready
 from bot.telegram import callbacks, text_router, texts
 from bot.telegram.context import Context, NudgeApp
+from bot.telegram.guards import private_only
 
 AREA = "l"
 
@@ -56,8 +57,7 @@ async def log_command(update: Update, context: Context) -> None:
     chat = update.effective_chat
     user = update.effective_user
     assert message is not None and chat is not None and user is not None
-    if chat.type != "private":
-        await message.reply_text(texts.NOT_IN_GROUP)
+    if not await private_only(update):
         return
     text = " ".join(context.args or [])
     if not text:

@@ -28,6 +28,7 @@ from bot.services.schedules import zone_of
 from bot.services.settings import INTERVAL_HABITS, Overview
 from bot.telegram import callbacks, keyboards, text_router, texts
 from bot.telegram.context import Context, NudgeApp
+from bot.telegram.guards import private_only
 from bot.telegram.keyboards import button, inline
 
 AREA = "s"
@@ -164,8 +165,7 @@ async def show(update: Update, context: Context) -> None:
     """Open the settings menu."""
     chat, message, user = update.effective_chat, update.effective_message, update.effective_user
     assert chat is not None and message is not None and user is not None
-    if chat.type != "private":
-        await message.reply_text(texts.NOT_IN_GROUP)
+    if not await private_only(update):
         return
     try:
         overview = await settings.overview(context.uow(), user.id, context.now())
@@ -425,8 +425,7 @@ async def pause(update: Update, context: Context) -> None:
     """Pause every nudge for a while (/pause 3d) or until /resume."""
     chat, message, user = update.effective_chat, update.effective_message, update.effective_user
     assert chat is not None and message is not None and user is not None
-    if chat.type != "private":
-        await message.reply_text(texts.NOT_IN_GROUP)
+    if not await private_only(update):
         return
     words = " ".join(context.args or [])
     try:
@@ -449,8 +448,7 @@ async def resume(update: Update, context: Context) -> None:
     """End a pause."""
     chat, message, user = update.effective_chat, update.effective_message, update.effective_user
     assert chat is not None and message is not None and user is not None
-    if chat.type != "private":
-        await message.reply_text(texts.NOT_IN_GROUP)
+    if not await private_only(update):
         return
     try:
         await settings.resume(context.uow(), user.id, context.now())

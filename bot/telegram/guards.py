@@ -1,0 +1,17 @@
+"""Checks many handlers share before they do anything."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.telegram import texts
+
+
+async def private_only(update: Update) -> bool:
+    """Return whether the update comes from a private chat; answer politely if not."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is not None and chat.type == "private":
+        return True
+    if message is not None:
+        await message.reply_text(texts.NOT_IN_GROUP)
+    return False
