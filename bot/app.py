@@ -32,6 +32,7 @@ from bot.telegram import (
     tips,
 )
 from bot.telegram import nudges as nudge_buttons
+from bot.telegram.chatlog import ChatTaggingProcessor
 from bot.telegram.context import Context, NudgeApp
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ def build_application(runtime: Runtime) -> NudgeApp:
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.file_url)
         .context_types(ContextTypes(context=Context))
+        .concurrent_updates(ChatTaggingProcessor(1))
         # Replies to a person's own action go out at once on this bot; bulk sends use the
         # sender's own Bot and pacing. Here only a 429 is handled: wait retry_after and try
         # again (twice), so a burst of replies in one chat is delayed, never lost.

@@ -10,14 +10,20 @@ import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from telegram.error import InvalidToken, NetworkError
+
 from bot.clock import SystemClock
-from bot.config import ConfigError, Settings, load_settings
-from bot.logs import setup_logging
+from bot.config import DEFAULT_API_URL, ConfigError, Settings, load_settings
+from bot.logs import JsonFormatter, new_event_loop, redact, secrets_of, setup_logging
 
 if TYPE_CHECKING:
     from bot.telegram.context import NudgeApp
 
 log = logging.getLogger("nudgebot")
+
+# Exit codes (the README lists them): a setting to fix, or a service to bring back.
+EXIT_CONFIG = 2
+EXIT_UNREACHABLE = 3
 
 # The same updates whether they come by long polling or by webhook.
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
@@ -54,14 +60,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
     except ConfigError as exc:
-        print(f"nudgebot: configuration error: {exc}", file=sys.stderr)
-        return 2
-    setup_logging(settings.log_level, _secrets(settings))
+        return _fail(f"configuration error: {exc}", EXIT_CONFIG)
+    setup_logging(
+        settings.log_level,
+        _secrets(settings),
+        libraries=settings.log_level_libraries,
+        fmt=settings.log_format,
+    )
     if args.command == "migrate":
         return _migrate(settings)
     if settings.bot_token is None:
         print(NO_TOKEN, file=sys.stderr)
-        return 2
+        return EXIT_CONFIG
     if not args.no_migrate and settings.run_migrations:
         code = _migrate(settings)
         if code:
@@ -79,13 +89,26 @@ def _demo_arguments(demo: argparse.ArgumentParser) -> None:
 def _migrate(settings: Settings) -> int:
     from bot.storage.migrate import upgrade
 
+    code = _reach_database(settings.database_url)
+    if code:
+        return code
     try:
-        asyncio.run(_ping(settings.database_url))
         upgrade(settings.database_url)
     except Exception as exc:  # one line, no traceback: the operator needs the cause only
-        print(f"nudgebot: cannot migrate the database: {_one_line(exc)}", file=sys.stderr)
-        return 1
+        return _fail(f"cannot migrate the database: {_one_line(exc)}", 1)
     log.info("database is at the latest schema")
+    return 0
+
+
+def _reach_database(url: str) -> int:
+    """Return 0 if the database answers, else say why in one line and return the exit code."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        asyncio.run(_ping(url))
+    except Exception as exc:  # unreachable, refused, unknown database, wrong password
+        shown = make_url(url).render_as_string(hide_password=True)
+        return _fail(f"cannot reach the database at {shown}: {_one_line(exc)}", EXIT_UNREACHABLE)
     return 0
 
 
@@ -104,11 +127,9 @@ def _run(settings: Settings) -> int:
     from bot.runtime import Runtime
     from bot.storage.uow import Database
 
-    try:
-        asyncio.run(_ping(settings.database_url))
-    except Exception as exc:
-        print(f"nudgebot: cannot reach the database: {_one_line(exc)}", file=sys.stderr)
-        return 1
+    code = _reach_database(settings.database_url)
+    if code:
+        return code
     runtime = Runtime(
         settings=settings,
         db=Database(settings.database_url),
@@ -116,12 +137,30 @@ def _run(settings: Settings) -> int:
         instance_id=f"nudgebot-{uuid.uuid4().hex[:8]}",
     )
     app = build_application(runtime)
-    if settings.webhook_url is None:
-        log.info("nudgebot is starting (database: %s, long polling)", runtime.db.dialect)
-        # run_polling stops cleanly on SIGINT and SIGTERM and runs post_shutdown.
-        app.run_polling(allowed_updates=ALLOWED_UPDATES)
-        return 0
-    return _run_webhook(app, settings, runtime.db.dialect)
+    # PTB runs on the current loop; ours logs a lost task's exception redacted, in one record.
+    new_event_loop()
+    try:
+        if settings.webhook_url is None:
+            log.info("nudgebot is starting (database: %s, long polling)", runtime.db.dialect)
+            # run_polling stops cleanly on SIGINT and SIGTERM and runs post_shutdown.
+            app.run_polling(allowed_updates=ALLOWED_UPDATES)
+            return 0
+        return _run_webhook(app, settings, runtime.db.dialect)
+    except InvalidToken:
+        # getMe answered 401 or 404: a revoked token, or a URL that is not a Bot API.
+        assert settings.bot_token is not None
+        tail = settings.bot_token.get_secret_value()[-4:]
+        where = ""
+        if settings.telegram_api_url != DEFAULT_API_URL:
+            where = f" (and TELEGRAM_API_URL, {settings.telegram_api_url})"
+        return _fail(
+            f"Telegram rejected BOT_TOKEN …{tail} — check it with @BotFather{where}", EXIT_CONFIG
+        )
+    except NetworkError as exc:  # only start-up gets here: polling retries on its own
+        return _fail(
+            f"cannot reach the Telegram Bot API at {settings.telegram_api_url}: {_one_line(exc)}",
+            EXIT_UNREACHABLE,
+        )
 
 
 def _run_webhook(app: NudgeApp, settings: Settings, dialect: str) -> int:
@@ -148,19 +187,29 @@ def _run_webhook(app: NudgeApp, settings: Settings, dialect: str) -> int:
             drop_pending_updates=False,
         )
     except OSError as exc:  # the port is taken or the address is not ours
-        print(
-            f"nudgebot: cannot listen on {settings.webhook_listen}:{settings.webhook_port}: "
+        return _fail(
+            f"cannot listen on {settings.webhook_listen}:{settings.webhook_port}: "
             f"{_one_line(exc)}",
-            file=sys.stderr,
+            1,
         )
-        return 1
     return 0
 
 
 def _secrets(settings: Settings) -> tuple[str, ...]:
-    """Return the values no log line may show."""
+    """Return the values no output may show."""
     values = [settings.bot_token, settings.webhook_secret]
-    return tuple(v.get_secret_value() for v in values if v is not None)
+    return secrets_of(
+        (v.get_secret_value() for v in values if v is not None), settings.database_url
+    )
+
+
+def _fail(message: str, code: int) -> int:
+    """Say what failed in one redacted line on stderr and return the exit code."""
+    if any(isinstance(h.formatter, JsonFormatter) for h in logging.getLogger().handlers):
+        log.critical("%s", message)  # LOG_FORMAT=json: one more object, not a stray line
+    else:
+        print(redact(f"nudgebot: {message}"), file=sys.stderr)
+    return code
 
 
 def _one_line(exc: BaseException) -> str:

@@ -10,6 +10,10 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+# What @BotFather hands out: the bot's numeric id, a colon, then 35 URL-safe characters.
+BOT_TOKEN_PATTERN = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,100}")
 # What Telegram accepts as a webhook secret_token.
 WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 WEBHOOK_PATH_PATTERN = re.compile(r"[A-Za-z0-9._~/-]{0,200}")
@@ -22,11 +26,14 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr | None = None
     database_url: str = "sqlite+aiosqlite:///./nudgebot.db"
-    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_api_url: str = DEFAULT_API_URL
     telegram_file_url: str | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     default_timezone: str = "UTC"
     log_level: str = "INFO"
+    # Empty means WARNING (or LOG_LEVEL when that is quieter) for aiosqlite, httpx, PTB & co.
+    log_level_libraries: str | None = None
+    log_format: str = "text"
     tick_seconds: float = Field(default=1.0, gt=0, le=60)
     grace_minutes: int = Field(default=10, ge=0, le=24 * 60)
     send_rate_per_second: float = Field(default=30.0, gt=0, le=30)
@@ -43,12 +50,25 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_path: str = "telegram"
 
-    @field_validator("bot_token", "telegram_file_url", "webhook_url", mode="before")
+    @field_validator(
+        "bot_token", "telegram_file_url", "webhook_url", "log_level_libraries", mode="before"
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # `BOT_TOKEN=` copied from .env.example means "not set", not an empty token.
         if isinstance(value, str) and not value.strip():
             return None
+        return value
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # Never echo the value: even a malformed token may be most of the real one.
+        if value is not None and not BOT_TOKEN_PATTERN.fullmatch(value.get_secret_value()):
+            raise ValueError(
+                "does not look like a token from @BotFather "
+                "(digits, a colon, then about 35 letters, digits, _ or -)"
+            )
         return value
 
     @field_validator("admin_ids", mode="before")
@@ -77,13 +97,23 @@ class Settings(BaseSettings):
             ) from None
         return value
 
-    @field_validator("log_level")
+    @field_validator("log_level", "log_level_libraries")
     @classmethod
-    def _known_level(cls, value: str) -> str:
+    def _known_level(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         level = value.strip().upper()
         if level not in LOG_LEVELS:
             raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
         return level
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        fmt = value.strip().lower()
+        if fmt not in LOG_FORMATS:
+            raise ValueError(f"must be one of {', '.join(LOG_FORMATS)}")
+        return fmt
 
     @field_validator("database_url")
     @classmethod

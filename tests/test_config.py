@@ -10,12 +10,15 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_settings
+from tests.harness import TOKEN
 
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in list(os.environ):
-        if name in {"BOT_TOKEN", "DATABASE_URL", "ADMIN_IDS", "DEFAULT_TIMEZONE", "LOG_LEVEL"}:
+        if name in {"BOT_TOKEN", "DATABASE_URL", "ADMIN_IDS", "DEFAULT_TIMEZONE"} or (
+            name.startswith("LOG_")
+        ):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)  # no stray .env
 
@@ -30,11 +33,11 @@ def test_defaults() -> None:
 
 
 def test_env_file_and_admin_ids(tmp_path: Path) -> None:
-    (tmp_path / ".env").write_text("BOT_TOKEN=1:abc\nADMIN_IDS=5, 7\nLOG_LEVEL=debug\n")
+    (tmp_path / ".env").write_text(f"BOT_TOKEN={TOKEN}\nADMIN_IDS=5, 7\nLOG_LEVEL=debug\n")
     settings = load_settings()
     assert settings.bot_token is not None
-    assert settings.bot_token.get_secret_value() == "1:abc"
-    assert "1:abc" not in repr(settings)
+    assert settings.bot_token.get_secret_value() == TOKEN
+    assert TOKEN not in repr(settings)
     assert settings.admin_ids == frozenset({5, 7})
     assert settings.log_level == "DEBUG"
 
@@ -56,14 +59,42 @@ def test_the_example_env_file_is_valid_and_means_no_token(tmp_path: Path) -> Non
         ("DATABASE_URL", "mysql://x", "DATABASE_URL"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL"),
         ("TELEGRAM_API_URL", "ftp://x", "TELEGRAM_API_URL"),
+        ("LOG_LEVEL_LIBRARIES", "chatty", "LOG_LEVEL_LIBRARIES"),
+        ("LOG_FORMAT", "xml", "LOG_FORMAT"),
+        ("BOT_TOKEN", "garbage", "BOT_TOKEN"),
+        ("BOT_TOKEN", "1:abc", "BOT_TOKEN"),
+        ("BOT_TOKEN", TOKEN[:-10], "BOT_TOKEN"),
     ],
 )
 def test_invalid_value_names_the_variable(
     monkeypatch: pytest.MonkeyPatch, name: str, value: str, expected: str
 ) -> None:
     monkeypatch.setenv(name, value)
-    with pytest.raises(ConfigError, match=expected):
+    with pytest.raises(ConfigError, match=expected) as raised:
         load_settings()
+    if name == "BOT_TOKEN":  # a bad token may be most of the real one: never echoed
+        assert value not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "token",
+    [TOKEN, "987654321:AAdemoTOKENforTHEsandboxONLY-abcdefgh", "7123456789:" + "A" * 35],
+)
+def test_token_shaped_values_pass(monkeypatch: pytest.MonkeyPatch, token: str) -> None:
+    monkeypatch.setenv("BOT_TOKEN", token)
+    settings = load_settings()
+    assert settings.bot_token is not None
+    assert settings.bot_token.get_secret_value() == token
+
+
+def test_log_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().log_level_libraries is None
+    assert load_settings().log_format == "text"
+    monkeypatch.setenv("LOG_LEVEL_LIBRARIES", "info")
+    monkeypatch.setenv("LOG_FORMAT", "JSON")
+    settings = load_settings()
+    assert settings.log_level_libraries == "INFO"
+    assert settings.log_format == "json"
 
 
 def _cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -94,9 +125,9 @@ def test_bad_setting_is_one_line_exit_2(tmp_path: Path) -> None:
 
 
 def test_unreachable_database_is_one_line_nonzero(tmp_path: Path) -> None:
-    env = {"BOT_TOKEN": "1:abc", "DATABASE_URL": "postgresql+asyncpg://u@127.0.0.1:9/x"}
+    env = {"BOT_TOKEN": TOKEN, "DATABASE_URL": "postgresql+asyncpg://u@127.0.0.1:9/x"}
     result = _cli("run", env=env, cwd=tmp_path)
-    assert result.returncode != 0
+    assert result.returncode == 3
     assert "cannot" in result.stderr
     assert "Traceback" not in result.stderr
 

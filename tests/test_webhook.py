@@ -27,6 +27,7 @@ from bot.storage.uow import Database
 from tests.harness import BOT_USERNAME, TOKEN
 
 SECRET = "webhook_SECRET-for-tests_0123456789"
+NEAR_MISS = "webhook_SECRET-for-tests_0123456788"
 # A Telegram update as it arrives: the sandbox's ids start far above these.
 FIRST_UPDATE_ID = 900_000
 
@@ -80,9 +81,10 @@ async def _listening(port: int, timeout: float = 20.0) -> None:  # noqa: ASYNC10
 class Bot:
     """One `nudgebot run` process in webhook mode."""
 
-    def __init__(self, process: asyncio.subprocess.Process, port: int) -> None:
+    def __init__(self, process: asyncio.subprocess.Process, port: int, log_path: Path) -> None:
         self.process = process
         self.port = port
+        self.log_path = log_path
         self.url = f"http://127.0.0.1:{port}/telegram"
         self.log = ""
 
@@ -99,8 +101,8 @@ class Bot:
         """Signal the process, wait for it and keep its log; return the exit code."""
         if self.process.returncode is None:
             self.process.send_signal(sig)
-        _, stderr = await asyncio.wait_for(self.process.communicate(), timeout=30)
-        self.log = stderr.decode()
+        await asyncio.wait_for(self.process.wait(), timeout=30)
+        self.log = self.log_path.read_text(encoding="utf-8")
         assert self.process.returncode is not None
         return self.process.returncode
 
@@ -121,24 +123,29 @@ async def webhook_bot(
         "BOT_TOKEN": TOKEN,
         "TELEGRAM_API_URL": sandbox.base_url,
         "DATABASE_URL": db_url,
-        "LOG_LEVEL": "DEBUG",  # PTB logs setWebhook's parameters at DEBUG: the secret too
+        "LOG_LEVEL": "DEBUG",
+        # PTB logs setWebhook's parameters at DEBUG (the secret too), and a wrong secret it got.
+        "LOG_LEVEL_LIBRARIES": "DEBUG",
         "WEBHOOK_URL": public_url or f"http://127.0.0.1:{port}/telegram",
         "WEBHOOK_SECRET": SECRET,
         "WEBHOOK_LISTEN": "127.0.0.1",
         "WEBHOOK_PORT": str(port),
     }
     args = ["run"] if migrate else ["run", "--no-migrate"]
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        cwd=cwd,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    bot = Bot(process, port)
+    # A file, not a pipe: at DEBUG the libraries say more than a pipe holds unread.
+    log_path = cwd / f"bot-{port}.log"
+    with log_path.open("wb") as log_file:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            *args,
+            cwd=cwd,
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=log_file,
+        )
+    bot = Bot(process, port, log_path)
     try:
         await _listening(port)
         yield bot
@@ -176,7 +183,8 @@ async def test_run_takes_updates_by_webhook_and_stops_cleanly(tmp_path: Path) ->
         # A stopping instance leaves the webhook for the others behind the same URL.
         assert sandbox.stats.calls["deleteWebhook"] == 0
     _assert_clean(bot.log)
-    assert "<redacted-token>" in bot.log  # the DEBUG line with setWebhook's secret was there
+    assert "<redacted-token>" in bot.log  # httpx's request lines were there, token redacted
+    assert "'secret_token': '<redacted>'" in bot.log  # so was setWebhook's, secret redacted
     assert await _people(db_url) == 1
 
 
@@ -185,7 +193,8 @@ async def test_a_request_without_the_right_secret_is_refused(tmp_path: Path) -> 
     async with BotApiSandbox(token=TOKEN, bot_username=BOT_USERNAME) as sandbox:
         bea = sandbox.add_user(first_name="Bea")
         async with webhook_bot(sandbox, tmp_path, db_url) as bot:
-            assert await bot.post(_start_update(FIRST_UPDATE_ID, bea), secret="wrong") == 403
+            # A near miss of the real secret: PTB logs what it received at DEBUG.
+            assert await bot.post(_start_update(FIRST_UPDATE_ID, bea), secret=NEAR_MISS) == 403
             assert await bot.post(_start_update(FIRST_UPDATE_ID + 1, bea), secret=None) == 403
             await asyncio.sleep(0.3)  # time enough to answer, had the update been taken
             assert sandbox.bot_messages(bea.id) == []
@@ -196,6 +205,8 @@ async def test_a_request_without_the_right_secret_is_refused(tmp_path: Path) -> 
             await sandbox.wait_for_bot_message(bea.id, timeout=20)
         assert bot.process.returncode == 0, bot.log[-3000:]
     _assert_clean(bot.log)
+    assert NEAR_MISS not in bot.log
+    assert "Request had the wrong secret token: <redacted>" in bot.log
     assert await _people(db_url) == 1
 
 

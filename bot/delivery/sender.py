@@ -40,6 +40,7 @@ from telegram.request import HTTPXRequest
 
 from bot.clock import Clock
 from bot.delivery.limits import FloodWatch, Pacer, SendLimits
+from bot.logs import current_chat
 from bot.runtime import Runtime
 from bot.storage.deliveries import DeliveryRecord
 from bot.storage.uow import Database
@@ -482,6 +483,7 @@ class Sender:
 
     async def _deliver(self, held: _Held) -> None:
         chat_id = held.chat_id
+        current_chat.set(chat_id)  # this task's log lines belong to the chat (LOG_FORMAT=json)
         try:
             await self._attempt(held)
         except Exception:

@@ -295,6 +295,8 @@ class BotApiSandbox:
     ) -> None:
         """Create the sandbox; call ``start`` to listen."""
         self.token = token
+        # Revoked (as @BotFather's /revoke does): every call answers 401 Unauthorized.
+        self.token_revoked = False
         head = token.split(":", 1)[0]
         self.bot = User(
             id=int(head) if head.isdigit() else 1,
@@ -478,7 +480,7 @@ class BotApiSandbox:
         if not path.startswith("bot"):
             return web.json_response(ApiError(404, "Not Found").body(), status=404)
         token, _, method = path[3:].partition("/")
-        if token != self.token:
+        if token != self.token or self.token_revoked:
             return web.json_response(ApiError(401, "Unauthorized").body(), status=401)
         name = self._canonical.get(method.lower())
         if name is None:
