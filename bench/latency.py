@@ -1,6 +1,7 @@
 """Measure how late nudges arrive: due time -> the sandbox receiving the message, end to end.
 
 Run: .venv/bin/python bench/latency.py [--people N] [--seconds S] [--delay SECONDS]
+     .venv/bin/python bench/latency.py --log-debug [--idle SECONDS] (also: log MB/min at DEBUG)
 
 Builds a fresh SQLite database of N onboarded people, each with one reminder whose next fire
 time is spread evenly over the next S seconds of real time (N/S per second, below Telegram's
@@ -8,6 +9,11 @@ time is spread evenly over the next S seconds of real time (N/S per second, belo
 outbox sender, against the sandbox enforcing Telegram's flood limits with `--delay` added to
 every call. For every nudge it records when the sandbox accepted it and prints the lateness
 percentiles. Asserts nothing.
+
+With --log-debug it runs three times with LOG_LEVEL=DEBUG, counting the bytes the log handler
+writes while the nudges go out and then while the bot sits idle for --idle seconds: with the
+set-up before LOG_LEVEL_LIBRARIES (every library but httpx, httpcore and apscheduler at DEBUG),
+with today's default (libraries at WARNING), and the same as LOG_FORMAT=json.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import io
+import logging
 import statistics
 import sys
 import tempfile
@@ -30,6 +38,7 @@ from bot.app import build_application, start_in_loop, stop_in_loop
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain.schedule import Rule, Window
+from bot.logs import setup_logging
 from bot.runtime import Runtime
 from bot.sandbox import BotApiSandbox
 from bot.sandbox.models import SandboxEvent
@@ -100,7 +109,43 @@ async def populate(
     return due
 
 
-async def run(people: int, spread: float, delay: float) -> None:
+class CountingStream(io.TextIOBase):
+    """Where the log handler writes: counts the bytes, keeps nothing."""
+
+    def __init__(self) -> None:
+        self.bytes = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.bytes += len(text.encode())
+        return len(text)
+
+
+def log_debug(setup: str, stream: CountingStream) -> None:
+    """Log at DEBUG into `stream` as `setup` says: before, after or json."""
+    if setup == "before":
+        # What the bot did before LOG_LEVEL_LIBRARIES: only these three were kept quiet (and
+        # SQLAlchemy, which quiets itself to WARNING unless told otherwise).
+        setup_logging("DEBUG", (TOKEN,), libraries="DEBUG", stream=stream)
+        for name in ("httpx", "httpcore", "apscheduler", "sqlalchemy"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+    else:
+        setup_logging("DEBUG", (TOKEN,), fmt="json" if setup == "json" else "text", stream=stream)
+    # The sandbox shares the process: its own lines (aiohttp's access log) are not the bot's.
+    logging.getLogger("aiohttp").setLevel(logging.WARNING)
+    logging.getLogger("bot.sandbox").setLevel(logging.WARNING)
+
+
+def mb_per_minute(count: int, seconds: float) -> float:
+    """Return bytes over seconds as MB per minute."""
+    return count / 1e6 / (seconds / 60) if seconds > 0 else 0.0
+
+
+async def run(
+    people: int, spread: float, delay: float, log_setup: str | None = None, idle: float = 30.0
+) -> None:
     """Run one measurement and print it."""
     folder = Path(tempfile.mkdtemp(prefix="nudgebot-latency-"))
     url = f"sqlite+aiosqlite:///{folder / 'latency.db'}"
@@ -124,10 +169,18 @@ async def run(people: int, spread: float, delay: float) -> None:
         )
         db = Database(url)
         due = await populate(db, sandbox, people, spread)
+        stream = CountingStream()
+        if log_setup is not None:
+            log_debug(log_setup, stream)
         app = build_application(Runtime(settings=settings, db=db, clock=SystemClock()))
+        started = time.monotonic()
         await start_in_loop(app)
         with contextlib.suppress(TimeoutError):
             await sandbox.wait_until(lambda: len(arrived) >= people, timeout=spread + 60)
+        busy = (stream.bytes, time.monotonic() - started)
+        if log_setup is not None:
+            await asyncio.sleep(idle)  # nothing due, nobody typing: what idle costs
+        quiet = (stream.bytes - busy[0], time.monotonic() - started - busy[1])
         await stop_in_loop(app)
         await db.close()
         rejected = sandbox.stats.rejected_429
@@ -149,6 +202,13 @@ async def run(people: int, spread: float, delay: float) -> None:
         f"p50 {pct(50):.2f}  p95 {pct(95):.2f}  p99 {pct(99):.2f}  max {late[-1]:.2f}  "
         f"mean {statistics.fmean(late):.2f}  earliest {late[0]:.2f}"
     )
+    if log_setup is not None:
+        print(
+            f"log at DEBUG ({log_setup}): in use {mb_per_minute(*busy):.3f} MB/min "
+            f"({busy[0] / 1e6:.2f} MB in {busy[1]:.0f} s), "
+            f"idle {mb_per_minute(*quiet):.3f} MB/min "
+            f"({quiet[0] / 1e3:.1f} kB in {quiet[1]:.0f} s)"
+        )
 
 
 def main() -> None:
@@ -157,8 +217,16 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=1200)
     parser.add_argument("--seconds", type=float, default=60.0, help="spread of the due times")
     parser.add_argument("--delay", type=float, default=0.05, help="added to every API call")
+    parser.add_argument(
+        "--log-debug", action="store_true", help="also print MB/min of log output at DEBUG"
+    )
+    parser.add_argument("--idle", type=float, default=30.0, help="idle seconds measured after")
     args = parser.parse_args()
-    asyncio.run(run(args.people, args.seconds, args.delay))
+    if not args.log_debug:
+        asyncio.run(run(args.people, args.seconds, args.delay))
+        return
+    for setup in ("before", "after", "json"):
+        asyncio.run(run(args.people, args.seconds, args.delay, setup, args.idle))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from bot.logs import (
     LIBRARY_LOGGERS,
     REDACTED,
     REDACTED_SECRET,
+    JsonFormatter,
     current_chat,
     loop_exception_handler,
     new_event_loop,
@@ -27,7 +28,7 @@ from bot.logs import (
     secrets_of,
     setup_logging,
 )
-from tests.harness import TOKEN
+from tests.harness import TOKEN, Harness
 
 SECRET = "webhook_SECRET-for-log-tests_987"
 PASSWORD = "pg-PASSWORD-for-log-tests"
@@ -242,3 +243,25 @@ def test_the_event_loop_logs_a_lost_exception_redacted(
     text = record.getMessage() + (record.exc_text or "")
     assert "RuntimeError: lost with" in text
     _assert_no_secret(text)
+
+
+# ---------------------------------------------------------------------- the chat of a line
+
+
+async def test_lines_made_while_handling_an_update_carry_its_chat(harness: Harness) -> None:
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("bot.telegram.chatlog")
+    old = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    try:
+        ana = harness.sandbox.add_user(first_name="Ana")
+        await harness.say(ana, "/start")
+        await harness.sandbox.wait_until(lambda: "handled in" in buffer.getvalue(), timeout=30)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old)
+    lines = [json.loads(line) for line in buffer.getvalue().splitlines()]
+    assert any(line["chat_id"] == ana.id and "handled in" in line["message"] for line in lines)

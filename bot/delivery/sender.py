@@ -516,6 +516,7 @@ class Sender:
             log.exception("delivery %s could not be built", row.id)
             await self._give_up(row, f"{type(exc).__name__}: {exc}")
         else:
+            log.debug("delivery %s (%s) sent as message %s", row.id, row.kind, message_id)
             await self._note_sent(row.id, message_id)
 
     async def _send(self, held: _Held) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Awaitable
 from typing import Any
 
@@ -9,6 +11,8 @@ from telegram import Update
 from telegram.ext import SimpleUpdateProcessor
 
 from bot.logs import current_chat
+
+log = logging.getLogger(__name__)
 
 
 class ChatTaggingProcessor(SimpleUpdateProcessor):
@@ -18,7 +22,14 @@ class ChatTaggingProcessor(SimpleUpdateProcessor):
         """Handle the update with its chat id in the logging context, then clear it."""
         chat = update.effective_chat if isinstance(update, Update) else None
         token = current_chat.set(chat.id if chat is not None else None)
+        started = time.perf_counter()
         try:
             await coroutine
         finally:
+            if isinstance(update, Update):
+                log.debug(
+                    "update %s handled in %.0f ms",
+                    update.update_id,
+                    (time.perf_counter() - started) * 1000,
+                )
             current_chat.reset(token)
