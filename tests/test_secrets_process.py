@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import sys
@@ -107,3 +108,25 @@ async def test_a_failed_start_is_one_line_and_prints_no_secret(
     else:
         # Besides the start-up INFO lines, the failure is the only thing said.
         assert [line for line in lines if " INFO " not in line] == [lines[-1]], printed
+
+
+async def test_json_logs_are_one_object_per_line_to_the_last(tmp_path: Path) -> None:
+    async with BotApiSandbox(token=TOKEN, bot_username=BOT_USERNAME) as sandbox:
+        sandbox.token_revoked = True
+        env = {
+            "BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": sandbox.base_url,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+            "LOG_LEVEL": "DEBUG",
+            "LOG_LEVEL_LIBRARIES": "DEBUG",
+            "LOG_FORMAT": "json",
+        }
+        returncode, printed = await _run(env, tmp_path)
+    assert returncode == 2, printed[-3000:]
+    lines = [json.loads(line) for line in printed.strip().splitlines()]
+    assert len(lines) > 5
+    assert {"time", "level", "logger", "message"} <= set(lines[0])
+    assert lines[-1]["level"] == "CRITICAL"
+    assert lines[-1]["message"].startswith(REJECTED)
+    for secret in _secrets():
+        assert secret not in printed
