@@ -345,6 +345,29 @@ async def test_5xx_is_retried_with_backoff_then_given_up(
     assert sandbox.stats.calls["sendMessage"] == 3
 
 
+async def test_an_error_naming_the_token_is_kept_redacted(
+    db: Database, sandbox: BotApiSandbox, clock: FakeClock
+) -> None:
+    ana = sandbox.add_user("Ana")
+    # Whatever an error says ends up in the row (and /stats): never the token.
+    sandbox.fail_next("sendMessage", 400, description=f"Bad Request: bot{TOKEN} is odd")
+    await queue(db, clock, ana.id, "water")
+    sender = new_sender(db, sandbox, clock)
+    sender.start()
+    try:
+        await sender.flush()
+    finally:
+        await sender.stop()
+    (row,) = await rows(db)
+    assert row.status == FAILED
+    assert row.last_error is not None and "is odd" in row.last_error
+    # PTB lowercases the description: the token-shaped text goes all the same.
+    assert "<redacted-token>" in row.last_error
+    secret = TOKEN.split(":")[1].lower()
+    assert secret not in row.last_error.lower()
+    assert all(secret not in error.lower() for error in sender.stats.errors)
+
+
 async def test_a_timeout_is_retried(
     db: Database, sandbox: BotApiSandbox, clock: FakeClock
 ) -> None:

@@ -40,7 +40,7 @@ from telegram.request import HTTPXRequest
 
 from bot.clock import Clock
 from bot.delivery.limits import FloodWatch, Pacer, SendLimits
-from bot.logs import current_chat
+from bot.logs import current_chat, redact
 from bot.runtime import Runtime
 from bot.storage.deliveries import DeliveryRecord
 from bot.storage.uow import Database
@@ -622,6 +622,7 @@ class Sender:
             self._enqueue(_Held(other.record, new_chat_id, other.hops))
 
     async def _on_forbidden(self, held: _Held, error: str) -> None:
+        error = redact(error)  # kept in the row, shown in /stats: a token must not be
         row = held.record
         self.stats.forbidden += 1
         person_id = row.person_id if row.person_id is not None else None
@@ -651,6 +652,7 @@ class Sender:
         log.info("chat %s refused delivery %s: %s", held.chat_id, row.id, error)
 
     async def _on_transient(self, row: DeliveryRecord, error: str) -> None:
+        error = redact(error)  # InvalidToken's message, say, names the token
         attempts = row.attempts + 1
         if attempts >= self.max_attempts:
             await self._give_up(row, f"{error} (after {attempts} attempts)")
@@ -663,6 +665,7 @@ class Sender:
         log.info("delivery %s: %s; retrying at %s", row.id, error, send_after.isoformat())
 
     async def _give_up(self, row: DeliveryRecord, error: str) -> None:
+        error = redact(error)
         self.stats.failed += 1
         self.stats.errors[error[:60]] = self.stats.errors.get(error[:60], 0) + 1
         async with self.db.uow() as uow:
