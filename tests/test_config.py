@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from bot.config import ConfigError, load_settings
 from tests.harness import TOKEN
 
@@ -117,7 +118,44 @@ def test_run_without_token_explains_and_exits_2(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_bad_setting_is_one_line_exit_2(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ADMIN_IDS", "bob"),
+        ("BOT_TOKEN", "garbage"),
+        ("BOT_TOKEN", TOKEN + " extra"),
+        ("DATABASE_URL", "mysql://root:pw@db/x"),
+        ("TELEGRAM_API_URL", "api.telegram.org"),
+        ("DEFAULT_TIMEZONE", "Nowhere/City"),
+        ("LOG_LEVEL", "LOUD"),
+        ("LOG_LEVEL_LIBRARIES", "chatty"),
+        ("LOG_FORMAT", "xml"),
+        ("TICK_SECONDS", "soon"),
+        ("GRACE_MINUTES", "-1"),
+        ("SEND_RATE_PER_SECOND", "100"),
+        ("PAID_BROADCAST", "maybe"),
+        ("MAX_ATTEMPTS", "0"),
+        ("RUN_MIGRATIONS", "perhaps"),
+        ("WEBHOOK_URL", "ftp://x"),
+        ("WEBHOOK_PORT", "99999"),
+        ("WEBHOOK_PATH", "a b"),
+    ],
+)
+def test_bad_setting_is_one_line_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str, value: str
+) -> None:
+    # In-process for speed: the command reads the settings first (a process test is below).
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv(name, value)
+    for command in ("run", "migrate"):
+        assert main([command]) == 2
+        out, err = capsys.readouterr()
+        assert err.strip().count("\n") == 0, err
+        assert err.startswith(f"nudgebot: configuration error: {name}:"), err
+        assert TOKEN not in err + out
+
+
+def test_bad_setting_is_one_line_exit_2_as_a_process(tmp_path: Path) -> None:
     result = _cli("run", env={"ADMIN_IDS": "bob"}, cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
