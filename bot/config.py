@@ -14,8 +14,9 @@ LOG_FORMATS = ("text", "json")
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 # What @BotFather hands out: the bot's numeric id, a colon, then 35 URL-safe characters.
 BOT_TOKEN_PATTERN = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,100}")
-# What Telegram accepts as a webhook secret_token.
-WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# What Telegram accepts as a webhook secret_token (1-256 of these), at least 16 long: a short
+# one is easy to guess, and could not be redacted from logs without blanking ordinary words.
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,256}")
 WEBHOOK_PATH_PATTERN = re.compile(r"[A-Za-z0-9._~/-]{0,200}")
 
 
@@ -147,11 +148,11 @@ class Settings(BaseSettings):
         if value is None:
             if info.data.get("webhook_url"):
                 raise ValueError(
-                    "required when WEBHOOK_URL is set: 1-256 characters of A-Z a-z 0-9 _ -"
+                    "required when WEBHOOK_URL is set: 16-256 characters of A-Z a-z 0-9 _ -"
                 )
             return None
         if not isinstance(value, str) or not WEBHOOK_SECRET_PATTERN.fullmatch(value):
-            raise ValueError("must be 1-256 characters of A-Z a-z 0-9 _ - only")
+            raise ValueError("must be 16-256 characters of A-Z a-z 0-9 _ - only")
         return value
 
     @field_validator("webhook_path")

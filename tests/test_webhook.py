@@ -328,6 +328,7 @@ def test_webhook_settings_are_read_and_the_secret_kept_secret(
         ({"WEBHOOK_URL": "https://x.org/t", "WEBHOOK_SECRET": " "}, "WEBHOOK_SECRET: required"),
         ({"WEBHOOK_URL": "https://x.org/t", "WEBHOOK_SECRET": "a" * 257}, "WEBHOOK_SECRET"),
         ({"WEBHOOK_URL": "https://x.org/t", "WEBHOOK_SECRET": "ünïcode"}, "WEBHOOK_SECRET"),
+        ({"WEBHOOK_URL": "https://x.org/t", "WEBHOOK_SECRET": "short_secret_15"}, "16-256"),
         ({"WEBHOOK_URL": "x.org/t", "WEBHOOK_SECRET": "ok"}, "WEBHOOK_URL"),
         ({"WEBHOOK_PORT": "70000"}, "WEBHOOK_PORT"),
         ({"WEBHOOK_PATH": "a b"}, "WEBHOOK_PATH"),
