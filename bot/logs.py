@@ -193,6 +193,19 @@ class _RefusedWebhookRequests(logging.Filter):
         return True
 
 
+class _PollingErrors(logging.Filter):
+    """Make each failed getUpdates one line: PTB retries it, and logs a traceback each time."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg != "Exception happened while polling for updates." or not record.exc_text:
+            return True
+        lines = record.exc_text.strip().splitlines()
+        # The last line names the error ("telegram.error.NetworkError: httpx.ConnectError: …").
+        record.msg = f"could not get updates, trying again: {lines[-1].rpartition('.error.')[2]}"
+        record.exc_text = None
+        return True
+
+
 class _BootstrapFailure(logging.Filter):
     """Drop PTB's start-up failure tracebacks: `nudgebot run` says what failed in one line."""
 
@@ -204,13 +217,20 @@ class _BootstrapFailure(logging.Filter):
 
 
 _refused_webhook_requests = _RefusedWebhookRequests()
+_polling_errors = _PollingErrors()
 _bootstrap_failure = _BootstrapFailure()
+
+
+def shorten_library_errors() -> None:
+    """Turn PTB's expected failures (refused webhook requests, polling errors) into one line."""
+    logging.getLogger("telegram.ext.Updater").addFilter(_refused_webhook_requests)
+    logging.getLogger("telegram.ext.Updater").addFilter(_polling_errors)
+    logging.getLogger("telegram.ext").addFilter(_bootstrap_failure)
 
 
 def quiet_noisy_loggers(level: str = "WARNING") -> None:
     """Set the third-party loggers to `level`: httpx logs every URL at INFO, aiosqlite worse."""
-    logging.getLogger("telegram.ext.Updater").addFilter(_refused_webhook_requests)
-    logging.getLogger("telegram.ext").addFilter(_bootstrap_failure)
+    shorten_library_errors()
     for name in LIBRARY_LOGGERS:
         logging.getLogger(name).setLevel(level)
     # Alembic's plugin loader is chatty at INFO even when libraries are allowed to be.

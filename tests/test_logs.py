@@ -27,6 +27,7 @@ from bot.logs import (
     redact,
     secrets_of,
     setup_logging,
+    shorten_library_errors,
 )
 from tests.harness import TOKEN, Harness
 
@@ -265,3 +266,21 @@ async def test_lines_made_while_handling_an_update_carry_its_chat(harness: Harne
         logger.setLevel(old)
     lines = [json.loads(line) for line in buffer.getvalue().splitlines()]
     assert any(line["chat_id"] == ana.id and "handled in" in line["message"] for line in lines)
+
+
+async def test_a_failed_poll_is_one_line(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    shorten_library_errors()
+    harness.sandbox.fail_next("getUpdates", 502, description="Bad Gateway", count=2)
+    with caplog.at_level(logging.ERROR, logger="telegram.ext.Updater"):
+        await harness.sandbox.wait_until(
+            lambda: sum("could not get updates" in r.getMessage() for r in caplog.records) >= 2,
+            timeout=30,
+        )
+    failed = [r for r in caplog.records if "could not get updates" in r.getMessage()]
+    expected = "could not get updates, trying again: NetworkError: Bad Gateway"
+    assert failed[0].getMessage() == expected
+    assert all(r.exc_text is None and r.exc_info is None for r in failed)
+    ana = harness.sandbox.add_user(first_name="Ana")
+    assert await harness.say(ana, "/start")  # polling carried on
