@@ -80,12 +80,15 @@ async def test_a_failed_start_is_one_line_and_prints_no_secret(
             "BOT_TOKEN": TOKEN,
             "TELEGRAM_API_URL": sandbox.base_url,
             "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
-            "WEBHOOK_URL": f"http://127.0.0.1:{_closed_port()}/telegram",
-            "WEBHOOK_SECRET": WEBHOOK_SECRET,
-            "WEBHOOK_LISTEN": "127.0.0.1",
-            "WEBHOOK_PORT": str(_closed_port()),
             **extra,
         }
+        if verbose:  # webhook mode here, long polling at the default levels
+            env |= {
+                "WEBHOOK_URL": f"http://127.0.0.1:{_closed_port()}/telegram",
+                "WEBHOOK_SECRET": WEBHOOK_SECRET,
+                "WEBHOOK_LISTEN": "127.0.0.1",
+                "WEBHOOK_PORT": str(_closed_port()),
+            }
         if env["TELEGRAM_API_URL"] == "closed":
             env["TELEGRAM_API_URL"] = f"http://127.0.0.1:{_closed_port()}/bot"
         if env["DATABASE_URL"] == "closed":
