@@ -94,7 +94,7 @@ def protect(*secrets: str) -> None:
     # and anything added later all receive the redacted record.
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = make_record(*args, **kwargs)
-        if record.msg in _SECRET_ARGUMENTS:
+        if isinstance(record.msg, str) and record.msg in _SECRET_ARGUMENTS:
             record.args = (REDACTED_SECRET,)
         try:
             message = record.getMessage()

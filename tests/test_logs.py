@@ -165,6 +165,16 @@ def test_a_received_wrong_webhook_secret_is_not_logged(logs: io.StringIO) -> Non
     assert f"Request had the wrong secret token: {REDACTED_SECRET}" in logs.getvalue()
 
 
+def test_any_message_object_is_logged_and_redacted(logs: io.StringIO) -> None:
+    setup_logging("INFO", stream=logs)
+    logging.getLogger("bot.test").info({"url": f"https://api.telegram.org/bot{TOKEN}/getMe"})
+    logging.getLogger("bot.test").info("%s and %d", "broken")  # a bad format still logs
+    text = logs.getvalue()
+    assert "api.telegram.org/bot<redacted-token>/getMe" in text
+    assert "%s and %d" in text
+    _assert_no_secret(text)
+
+
 def test_database_passwords_and_token_parts() -> None:
     assert PASSWORD in secrets_of([], DB_URL)
     assert TOKEN.split(":")[1] in secrets_of([TOKEN])
