@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import BadRequest, InvalidToken, NetworkError
 
 from bot.clock import SystemClock
 from bot.config import DEFAULT_API_URL, ConfigError, Settings, load_settings
@@ -156,6 +156,8 @@ def _run(settings: Settings) -> int:
         return _fail(
             f"Telegram rejected BOT_TOKEN …{tail} — check it with @BotFather{where}", EXIT_CONFIG
         )
+    except BadRequest as exc:  # setWebhook refused: an http:// URL, a port Telegram won't use
+        return _fail(f"Telegram refused to start the bot: {_one_line(exc)}", EXIT_CONFIG)
     except NetworkError as exc:  # only start-up gets here: polling retries on its own
         return _fail(
             f"cannot reach the Telegram Bot API at {settings.telegram_api_url}: {_one_line(exc)}",

@@ -212,7 +212,7 @@ class _BootstrapFailure(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         return not (
             record.levelno >= logging.ERROR
-            and str(record.msg).startswith("Network Retry Loop (Bootstrap Initialize")
+            and str(record.msg).startswith("Network Retry Loop (Bootstrap ")
         )
 
 

@@ -53,6 +53,7 @@ async def _run(env: dict[str, str], cwd: Path) -> tuple[int, str]:
     return process.returncode, out.decode()
 
 
+BAD_WEBHOOK = "Bad Request: bad webhook: HTTPS url must be provided for webhook"
 REJECTED = f"Telegram rejected BOT_TOKEN …{TOKEN[-4:]} — check it with @BotFather"
 CASES = {
     # name: (settings beyond the defaults, exit code, what the last line says)
@@ -64,6 +65,7 @@ CASES = {
     "malformed-token": ({"BOT_TOKEN": MALFORMED}, 2, "BOT_TOKEN: does not look like a token"),
     "unreachable-api": ({"TELEGRAM_API_URL": "closed"}, 3, "cannot reach the Telegram Bot API"),
     "unreachable-database": ({"DATABASE_URL": "closed"}, 3, "cannot reach the database"),
+    "refused-webhook": ({}, 2, "Telegram refused to start the bot: BadRequest: Bad webhook"),
 }
 
 
@@ -76,13 +78,15 @@ async def test_a_failed_start_is_one_line_and_prints_no_secret(
     async with BotApiSandbox(token=TOKEN, bot_username=BOT_USERNAME) as sandbox:
         # Telegram answers 401 to every call with a revoked token, getMe first.
         sandbox.token_revoked = case == "rejected-token"
+        if case == "refused-webhook":  # as Telegram answers an http:// WEBHOOK_URL
+            sandbox.fail_next("setWebhook", 400, description=BAD_WEBHOOK)
         env = {
             "BOT_TOKEN": TOKEN,
             "TELEGRAM_API_URL": sandbox.base_url,
             "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
             **extra,
         }
-        if verbose:  # webhook mode here, long polling at the default levels
+        if verbose or case == "refused-webhook":  # else long polling, at the default levels
             env |= {
                 "WEBHOOK_URL": f"http://127.0.0.1:{_closed_port()}/telegram",
                 "WEBHOOK_SECRET": WEBHOOK_SECRET,
