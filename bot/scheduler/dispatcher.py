@@ -14,13 +14,27 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.nudging import SENDS, Occurrence, Verdict, decide, ignored_after
-from bot.domain.schedule import local_date
+from bot.domain.habits import CATALOG, Habit
+from bot.domain.nudging import (
+    MIN_GAP,
+    SENDS,
+    DayBudget,
+    Occurrence,
+    Verdict,
+    backed_off,
+    budget_of,
+    day_of,
+    decide,
+    elapsed_share,
+    ignored_after,
+    spacing_of,
+)
+from bot.domain.schedule import Rule, local_date
 from bot.runtime import Runtime
 from bot.services.challenges import post_due as post_due_challenges
 from bot.services.nudges import ask_payload, nudge_payload
 from bot.services.schedules import NOT_QUIETED, awake_window, next_time
-from bot.storage.due import Advance, DoneFacts, DueReminder
+from bot.storage.due import Advance, DoneFacts, DueReminder, Sent
 from bot.storage.uow import UnitOfWork
 from bot.telegram.context import Context, NudgeApp
 
@@ -134,11 +148,17 @@ class Dispatcher:
                 if live
                 else DoneFacts({}, set(), set(), set())
             )
+            # What each person's day has already used; rows queued below are added as they go.
+            sent = (
+                await uow.due.sent_since(live, min(d.due for d in due) - timedelta(days=1))
+                if live
+                else {}
+            )
             rows: list[dict[str, Any]] = []
             advances: list[Advance] = []
-            for reminder in due:
+            for reminder in sorted(due, key=lambda d: _priority(d, facts)):
                 try:
-                    row, advance = await self._handle(uow, reminder, facts, now, stats)
+                    row, advance = await self._handle(uow, reminder, facts, sent, now, stats)
                 except Exception:
                     # One broken row must not stop everyone else's nudges: park it, say why.
                     log.exception("reminder %s could not be handled; parking it", reminder.id)
@@ -157,6 +177,7 @@ class Dispatcher:
         uow: UnitOfWork,
         reminder: DueReminder,
         facts: DoneFacts,
+        sent: dict[int, list[Sent]],
         now: datetime,
         stats: TickStats,
     ) -> tuple[dict[str, Any] | None, Advance]:
@@ -179,8 +200,15 @@ class Dispatcher:
             ignored_in_row=ignored,
             asked_less=reminder.asked_less_at is not None,
         )
+        spacing = _spacing(reminder.rule)
+        backoff = reminder.backoff
+        if spacing is not None:
+            backoff, ignored = backed_off(backoff, ignored, reminder.steady)
+            occurrence = replace(
+                occurrence, ignored_in_row=ignored, backoff=backoff, spacing=spacing
+            )
         if occurrence.active and occurrence.enabled and now - reminder.due <= self.grace:
-            occurrence = _with_facts(occurrence, reminder, facts)
+            occurrence = _with_facts(occurrence, reminder, facts, sent.get(person.id, []))
         verdict = decide(occurrence)
         if verdict is Verdict.PARK:
             stats.parked += 1
@@ -212,6 +240,17 @@ class Dispatcher:
             stats.asked += 1
         else:
             stats.queued += 1
+        send_after = reminder.due
+        if status == "pending" and occurrence.day is not None:
+            # The check-in and the summary are never dropped for the gap: they wait it out.
+            gap = occurrence.day.gap
+            clash = [s.at for s in sent.get(person.id, []) if abs(s.at - send_after) < gap]
+            if clash:
+                send_after = max(clash) + occurrence.day.gap
+        if status == "pending":
+            sent.setdefault(person.id, []).append(
+                Sent(reminder.habit, kind, send_after, requested=False)
+            )
         row = {
             "chat_id": person.id,
             "person_id": person.id,
@@ -220,16 +259,39 @@ class Dispatcher:
             "reminder_id": reminder.id,
             "payload": payload if status == "pending" else {"reason": reason},
             "due_at": reminder.due,
-            "send_after": reminder.due,
+            "send_after": send_after,
             "status": status,
             "attempts": 0,
             "created_at": now,
         }
-        return row, Advance(reminder.id, following, ignored, asked_at, recent)
+        return row, Advance(reminder.id, following, ignored, asked_at, recent, backoff)
 
 
-def _with_facts(o: Occurrence, reminder: DueReminder, facts: DoneFacts) -> Occurrence:
-    """Fill in what the person did today and whether the time is in their waking hours."""
+def _priority(reminder: DueReminder, facts: DoneFacts) -> tuple[int, float]:
+    """Order a batch: the check-in first, then the habits furthest behind their daily goal."""
+    if reminder.habit == CHECKIN:
+        return (0, 0.0)
+    goal = _goal(reminder.habit)
+    if goal is None:
+        return (1, 0.0)
+    zone = ZoneInfo(reminder.person.timezone or "UTC")
+    day = local_date(reminder.due, zone)
+    done = facts.amounts.get((reminder.person.id, reminder.habit, day), 0)
+    return (1, done / goal)
+
+
+def _goal(habit: str) -> int | None:
+    """Return a nudged habit's daily goal (None for what has no goal, like the summary)."""
+    try:
+        return CATALOG[Habit(habit)].daily_target
+    except ValueError:
+        return None
+
+
+def _with_facts(
+    o: Occurrence, reminder: DueReminder, facts: DoneFacts, sent: list[Sent]
+) -> Occurrence:
+    """Fill in what the person did today, what their day has used, and their waking hours."""
     person = reminder.person
     assert person.timezone is not None
     zone = ZoneInfo(person.timezone)
@@ -239,19 +301,59 @@ def _with_facts(o: Occurrence, reminder: DueReminder, facts: DoneFacts) -> Occur
     done_today = (person.id, reminder.habit, day) in facts.done_days or (
         reminder.habit == CHECKIN and (person.id, day) in facts.checkin_days
     )
+    local = reminder.due.astimezone(zone)
+    awake = awake_window(person)
+    budget_day = day_of(local, awake)
+    todays = [s for s in sent if day_of(s.at.astimezone(zone), awake) == budget_day]
+    checkin_done = (person.id, day) in facts.checkin_days or any(
+        s.habit == CHECKIN for s in todays
+    )
+    budget = DayBudget(
+        limit=budget_of(person.nudge_budget),
+        used=sum(1 for s in todays if not s.requested and s.kind != SUMMARY),
+        last_at=_nearest(sent, reminder.due),
+        gap=MIN_GAP,
+        elapsed=elapsed_share(local.time(), awake),
+        checkin_ahead=reminder.habit != CHECKIN and not checkin_done,
+    )
+    nudged = [
+        s.at for s in todays if s.habit == reminder.habit and s.kind == "nudge" and not s.requested
+    ]
     return replace(
         o,
-        awake=window is None or window.contains(reminder.due.astimezone(zone).time()),
+        awake=window is None or window.contains(local.time()),
         last_done_at=facts.last_at.get(key),
         done_today=done_today,
         skipped_today=(person.id, reminder.habit, day) in facts.skipped_days,
+        done_count=facts.amounts.get((person.id, reminder.habit, day), 0),
+        goal=_goal(reminder.habit),
+        day=budget,
+        last_nudged_at=max((t for t in nudged if t <= reminder.due), default=None),
     )
+
+
+def _spacing(rule: dict[str, Any]) -> timedelta | None:
+    """Return the usual spacing of a stored rule's nudges (None: at most once a day)."""
+    try:
+        return spacing_of(Rule.from_dict(rule))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _nearest(sent: list[Sent], at: datetime) -> datetime | None:
+    """Return the time of the message queued or sent nearest to `at`, if any."""
+    return min((s.at for s in sent), key=lambda t: abs(t - at), default=None)
 
 
 def _parked(reminder: DueReminder) -> Advance:
     """Stop a reminder from coming due until something reschedules it."""
     return Advance(
-        reminder.id, None, reminder.ignored_in_row, reminder.asked_less_at, reminder.recent_texts
+        reminder.id,
+        None,
+        reminder.ignored_in_row,
+        reminder.asked_less_at,
+        reminder.recent_texts,
+        reminder.backoff,
     )
 
 

@@ -75,11 +75,11 @@ def nudge_payload(
 
 
 def ask_payload(habit: str) -> dict[str, Any]:
-    """Return the "nudge you less often?" question for a habit."""
+    """Return the one-line notice that a habit's nudges thin out, with a way to keep them."""
     return {
-        "text": texts.ask_less(label_of(habit)),
+        "text": texts.backing_off(label_of(habit)),
         "parse_mode": "HTML",
-        "buttons": [[_button(texts.NUDGE_LESS, LESS), _button(texts.NUDGE_KEEP, KEEP)]],
+        "buttons": [[_button(texts.NUDGE_KEEP_RHYTHM, KEEP)]],
     }
 
 
@@ -218,6 +218,8 @@ async def answer_less(
             return Pressed(answered)
         label = label_of(answered.habit or "")
         if not less:
+            await uow.due.keep_rhythm(person_id, answered.habit or "")
+            await reschedule(uow, person_id, now)
             await uow.commit()
             return Pressed(Outcome.OK, label=label)
         reminder = (

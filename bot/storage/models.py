@@ -90,6 +90,7 @@ class Person(Base):
     updated_at: Mapped[datetime]
     last_seen_at: Mapped[datetime | None]
     recent_tips: Mapped[list[Any]] = mapped_column(default=list)
+    nudge_budget: Mapped[str | None] = mapped_column(String(8))
 
 
 class Chat(Base):
@@ -128,6 +129,11 @@ class Reminder(Base):
     ignored_in_row: Mapped[int] = mapped_column(Integer, default=0)
     asked_less_at: Mapped[datetime | None]
     recent_texts: Mapped[list[Any]] = mapped_column(default=list)
+    # How far nudges are thinned out after going unanswered (0: the full rhythm); each level
+    # doubles the spacing, and a response brings one level back.
+    backoff: Mapped[int] = mapped_column(Integer, default=0)
+    # The person asked to keep the full rhythm: never back off this reminder.
+    steady: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime]
 
 

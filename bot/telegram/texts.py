@@ -97,6 +97,7 @@ NUDGE_BREATHE = "🌬️ Breathe with me"
 NUDGE_START_CHECKIN = "📝 Start check-in"
 NUDGE_LESS = "Yes, less often"
 NUDGE_KEEP = "No, keep it"
+NUDGE_KEEP_RHYTHM = "Keep the old rhythm"
 ALREADY_ANSWERED = "You already answered this one."
 LESS_KEPT = "Got it, I'll keep nudging as before. 💪"
 LESS_AT_MINIMUM = (
@@ -135,6 +136,14 @@ def snoozed(label: str, until: str) -> str:
 def skipped_today(label: str) -> str:
     """Confirm that a habit is skipped for the rest of the day."""
     return f"<b>{escape(label)}</b> – skipped for today. No more nudges for it until tomorrow."
+
+
+def backing_off(label: str) -> str:
+    """Say once, in one line, that unanswered nudges of a habit will come less often."""
+    return (
+        f"The last few <b>{escape(label)}</b> nudges went unanswered, so I'll send them less "
+        "often. Answering one brings them back step by step."
+    )
 
 
 def less_applied(label: str, rule: str) -> str:

@@ -1,0 +1,36 @@
+"""a daily message budget per person; automatic back-off per reminder
+
+Revision ID: 0009
+Revises: 0004
+Create Date: 2026-12-01 21:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0009"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("people", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("nudge_budget", sa.String(length=8), nullable=True))
+    with op.batch_alter_table("reminders", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("backoff", sa.Integer(), nullable=False, server_default="0")
+        )
+        batch_op.add_column(
+            sa.Column("steady", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("reminders", schema=None) as batch_op:
+        batch_op.drop_column("steady")
+        batch_op.drop_column("backoff")
+    with op.batch_alter_table("people", schema=None) as batch_op:
+        batch_op.drop_column("nudge_budget")
