@@ -126,7 +126,7 @@ async def test_day_and_sitting_changes_refit_the_rules(harness: Harness) -> None
     assert texts.SETTINGS_SAVED in reply.text
     person, rows = await state(harness, ana)
     assert (person.wake_time, person.sleep_time) == ("06:00", "22:00")
-    assert rows["water"].rule["window"] == {"start": "06:00", "end": "22:00"}
+    assert rows["water"].rule["window"] == {"start": "08:00", "end": "20:00"}
     assert rows["move"].rule["window"] == {"start": "09:00", "end": "17:00"}
     await assert_scheduled(harness, ana)
 
@@ -143,7 +143,7 @@ async def test_day_and_sitting_changes_refit_the_rules(harness: Harness) -> None
     person, rows = await state(harness, ana)
     assert (person.wake_time, person.sleep_time) == ("20:00", "12:00")
     assert (person.sit_start, person.sit_end) == ("20:00", "12:00")
-    assert rows["water"].rule["window"] == {"start": "20:00", "end": "12:00"}
+    assert rows["water"].rule["window"] == {"start": "22:00", "end": "10:00"}
     await assert_scheduled(harness, ana)
     await press(harness, ana, "🪑 Sitting hours")
     [reply] = await ask(harness, ana, "13-17")

@@ -99,9 +99,9 @@ _MEAL_AFTER_WAKE = (4 * 60 + 30, 10 * 60 + 30)
 # One breathing break, mid-afternoon, when tension from sitting builds up.
 _BREATHE_TIMES = (time(15, 30),)
 _BREATHE_AFTER_WAKE = (8 * 60 + 30,)
-# About four water nudges across the day; a glass between them needs no reminder.
-_WATER_TIMES = (time(9, 0), time(12, 0), time(15, 0), time(18, 0))
-_WATER_AFTER_WAKE = (2 * 60, 5 * 60, 8 * 60, 11 * 60)
+# Four water nudges across the day, none in the first or last two hours awake.
+_WATER_NUDGES = 4
+_WATER_INSET = 120
 # A movement break every 90 minutes of sitting (skipped if they moved in the last hour).
 _MOVE_EVERY = 90
 
@@ -152,6 +152,15 @@ def _day_times(
     return tuple(_at(awake, min(max(m, lo), hi)) for m in placed)
 
 
+def _water_window(awake: Window) -> tuple[Window, int]:
+    """Return where in the awake day the water nudges go and how far apart, four in all."""
+    length = _length(awake)
+    inset = _WATER_INSET if length - 2 * _WATER_INSET >= 4 * 60 else 0
+    window = Window(_at(awake, inset), _at(awake, length - inset))
+    every = 5 * round((length - 2 * inset) / (_WATER_NUDGES - 1) / 5)
+    return window, max(every, 60)
+
+
 def _checkin_time(awake: Window, checkin_at: time, pad: int) -> time:
     """Place the check-in in the evening of the awake day, never after sleep."""
     length = _length(awake)
@@ -176,8 +185,8 @@ def default_rule(
     pad = min(abs(offset_minutes), _length(awake) // 2)
     match habit:
         case Habit.WATER:
-            times = _day_times(awake, _WATER_TIMES, _WATER_AFTER_WAKE, pad)
-            return Rule(times=times, offset_minutes=offset_minutes)
+            window, every = _water_window(awake)
+            return Rule(every_minutes=every, window=window, offset_minutes=offset_minutes)
         case Habit.MOVE:
             window = sitting if _within(sitting, awake) else awake
             return Rule(

@@ -88,7 +88,8 @@ class DayBudget:
     def allowed_now(self) -> int:
         """Return how many habit nudges the day may have used by now, spread over the day."""
         for_habits = max(self.limit - (1 if self.checkin_ahead else 0), 0)
-        return min(for_habits, max(1, math.ceil(for_habits * self.elapsed)))
+        # One ahead of an even spread, so a nudge due a little early still fits.
+        return min(for_habits, math.ceil(for_habits * self.elapsed) + 1)
 
     def too_close(self, at: datetime) -> bool:
         """Tell whether a message at `at` would come within the minimum gap of the last one."""
