@@ -20,8 +20,13 @@ def _at(month: int, day: int, hh: int, mm: int = 0) -> datetime:
     return datetime(2026, month, day, hh, mm, tzinfo=UTC)
 
 
+# Water every two hours, 07:00-23:00: a steady rhythm to test the buttons and the tick on.
+EVERY_2H = {"water": {"every_minutes": 120, "window": {"start": "07:00", "end": "23:00"}}}
+
+
 async def _person(harness: Harness, habits: tuple[str, ...], **kwargs: Any) -> Any:
-    """Add a sandbox user who is onboarded with the given habits."""
+    """Add a sandbox user who is onboarded with the given habits (water every two hours)."""
+    kwargs.setdefault("rules", EVERY_2H)
     user = harness.sandbox.add_user(first_name="Ana")
     assert harness.db is not None
     await make_person(harness.db, user.id, now=harness.clock.now(), habits=habits, **kwargs)
@@ -204,22 +209,24 @@ async def test_pause_is_respected(harness: Harness) -> None:
     assert await _tick_at(harness, _at(3, 27, 10), ana.id) != []  # 11:00 does not
 
 
-async def test_three_ignored_nudges_ask_and_less_often_is_stored(harness: Harness) -> None:
+async def test_three_ignored_nudges_back_off_and_the_old_rhythm_can_be_kept(
+    harness: Harness,
+) -> None:
     ana = await _person(harness, ("water",))
     for hour in (8, 10, 12):
         [nudge] = await _tick_at(harness, _at(3, 27, hour), ana.id)
         assert "Hydration" in (nudge.text or "")
-    [ask] = await _tick_at(harness, _at(3, 27, 14), ana.id)
-    assert ask.button_texts == ["Yes, less often", "No, keep it"]
-    await harness.press(ana, ask, text="Yes, less often")
-    assert _current(harness, ask).text == (
-        "Done: 💧 Hydration nudges are now every 4 h 07:00–23:00."
-    )
+    # Three went unanswered: one line says the nudges thin out, with a way to keep them.
+    [notice] = await _tick_at(harness, _at(3, 27, 14), ana.id)
+    assert "less often" in (notice.text or "")
+    assert notice.button_texts == ["Keep the old rhythm"]
+    [nudge] = await _tick_at(harness, _at(3, 27, 16), ana.id)  # four hours after the last
+    assert await _tick_at(harness, _at(3, 27, 18), ana.id) == []  # thinned out
+    await harness.press(ana, notice, text="Keep the old rhythm")
+    assert _current(harness, notice).text == texts.LESS_KEPT
     water = await _reminder(harness, ana.id, "water")
-    assert water.rule["every_minutes"] == 240 and water.ignored_in_row == 0
-    assert water.next_fire_at == _at(3, 27, 18)  # 19:00 in Berlin, on the new 4-hour grid
-    assert await _tick_at(harness, _at(3, 27, 16), ana.id) == []
-    [nudge] = await _tick_at(harness, _at(3, 27, 18), ana.id)
+    assert water.ignored_in_row == 0 and water.next_fire_at == _at(3, 27, 20)
+    [nudge] = await _tick_at(harness, _at(3, 27, 20), ana.id)
     assert "Hydration" in (nudge.text or "")
 
 

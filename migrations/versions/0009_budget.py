@@ -20,9 +20,7 @@ def upgrade() -> None:
     with op.batch_alter_table("people", schema=None) as batch_op:
         batch_op.add_column(sa.Column("nudge_budget", sa.String(length=8), nullable=True))
     with op.batch_alter_table("reminders", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("backoff", sa.Integer(), nullable=False, server_default="0")
-        )
+        batch_op.add_column(sa.Column("backoff", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(
             sa.Column("steady", sa.Boolean(), nullable=False, server_default=sa.false())
         )
