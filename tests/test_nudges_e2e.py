@@ -83,7 +83,7 @@ async def test_meal_nudges_keep_local_time_across_the_dst_change(harness: Harnes
         [nudge] = await _tick_at(harness, due, ana.id)
         assert "Gut-friendly food" in (nudge.text or "")
         assert nudge.button_texts == ["✅ Done", "⏰ 15 min", "⏰ 1 h", "Skip today"]
-    rows = await _deliveries(harness, ana.id)
+    rows = [r for r in await _deliveries(harness, ana.id) if r.kind == "nudge"]
     assert [(r.due_at, r.status) for r in rows] == [
         (_at(3, 27, 11, 30), "missed"),
         *((due, "sent") for due in expected),
@@ -259,3 +259,38 @@ async def test_blocked_person_stops_being_scheduled(harness: Harness) -> None:
         await _tick_at(harness, _at(3, 27, hour, 30), ana.id)
     assert len(await _deliveries(harness, ana.id)) == count
     assert harness.sandbox.bot_messages(ana.id) == []
+
+
+async def test_a_new_nudge_takes_the_buttons_off_the_last_one(harness: Harness) -> None:
+    ana = await _person(harness, ("water",))
+    [first] = await _tick_at(harness, _at(3, 27, 8), ana.id)  # 09:00 in Berlin
+    [second] = await _tick_at(harness, _at(3, 27, 10), ana.id)  # 11:00
+    assert "Hydration" in (second.text or "") and second.buttons
+    passed = _current(harness, first)
+    assert passed.text == "💧 Missed 09:00 — no worries" and not passed.buttons
+    # Its old buttons answer kindly and change nothing.
+    [row] = [
+        r
+        for r in await _deliveries(harness, ana.id)
+        if r.kind == "nudge" and r.telegram_message_id == first.message_id
+    ]
+    query = await harness.sandbox.press_callback(
+        ana, first.message_id, f"n:done:{row.id}", chat_id=ana.id
+    )
+    await harness.settle()
+    answer = harness.sandbox.callback_answer(query)
+    assert answer is not None and answer.text == texts.NUDGE_PASSED
+    assert await _logs(harness, ana.id, "water") == 0
+    # Never more live keyboards than enabled habits.
+    live = [m for m in harness.sandbox.bot_messages(ana.id) if _current(harness, m).buttons]
+    assert [m.message_id for m in live] == [second.message_id]
+
+
+async def test_the_days_end_takes_the_buttons_off(harness: Harness) -> None:
+    ana = await _person(harness, ("food",))
+    await _tick_at(harness, _at(3, 27, 17, 29), ana.id)  # lunch went by while the bot was off
+    [dinner] = await _tick_at(harness, _at(3, 27, 17, 30), ana.id)  # 18:30 in Berlin
+    assert dinner.buttons
+    await _tick_at(harness, _at(3, 27, 22, 30), ana.id)  # 23:30: Ana's day (07-23) is over
+    passed = _current(harness, dinner)
+    assert passed.text == "🥗 Missed 18:30 — no worries" and not passed.buttons

@@ -188,7 +188,7 @@ def ignored_after(
     """
     if prev_kind is None:
         return ignored_in_row
-    if prev_response is not None:
+    if prev_response is not None and prev_response != "retired":
         return 0
     if prev_kind == "nudge" and prev_status == "sent":
         return ignored_in_row + 1

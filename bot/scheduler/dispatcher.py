@@ -26,6 +26,7 @@ from bot.domain.nudging import (
     day_of,
     decide,
     elapsed_share,
+    habit_info,
     ignored_after,
     spacing_of,
 )
@@ -34,8 +35,10 @@ from bot.runtime import Runtime
 from bot.services.challenges import post_due as post_due_challenges
 from bot.services.nudges import ask_payload, nudge_payload
 from bot.services.schedules import NOT_QUIETED, awake_window, next_time
-from bot.storage.due import Advance, DoneFacts, DueReminder, Sent
+from bot.storage.due import Advance, DoneFacts, DueReminder, LiveNudge, Sent
+from bot.storage.people import PersonRecord
 from bot.storage.uow import UnitOfWork
+from bot.telegram import texts
 from bot.telegram.context import Context, NudgeApp
 
 log = logging.getLogger(__name__)
@@ -48,8 +51,12 @@ BATCH = 2000
 LOOKAHEAD = timedelta(seconds=10)
 # Looking for nudges a crash left unsent costs a query; once a minute is plenty.
 EXPIRE_EVERY = timedelta(minutes=1)
+# A nudge's keyboard stays live at least this long, and until its day ends.
+DAY_END_AFTER = timedelta(hours=1)
+RETIRE_BATCH = 500
 JOB_NAME = "tick"
 SUMMARY = "summary"
+RETIRE = "retire"
 CHECKIN = "checkin"
 
 
@@ -67,6 +74,7 @@ class TickStats:
     failed: int = 0
     batches: int = 0
     challenge_posts: int = 0
+    retired: int = 0
     seconds: float = 0.0
 
 
@@ -102,6 +110,7 @@ class Dispatcher:
             when = now if now is not None else self.runtime.clock.now()
             if self._expired_at is None or when - self._expired_at >= EXPIRE_EVERY:
                 await self._expire(when, stats)
+                await self._end_days(when, stats)
                 self._expired_at = when
             # A full batch means more may be due: keep going until a batch comes back short.
             claimed = self.batch
@@ -154,11 +163,16 @@ class Dispatcher:
                 if live
                 else {}
             )
+            # Each habit keeps one live keyboard: a new nudge retires the unanswered ones.
+            lives = await uow.due.live_nudges(live) if live else {}
+            retiring: list[LiveNudge] = []
             rows: list[dict[str, Any]] = []
             advances: list[Advance] = []
             for reminder in sorted(due, key=lambda d: _priority(d, facts)):
                 try:
                     row, advance = await self._handle(uow, reminder, facts, sent, now, stats)
+                    if row is not None and row["status"] == "pending" and row["kind"] == "nudge":
+                        retiring += lives.pop((reminder.person.id, reminder.habit), [])
                 except Exception:
                     # One broken row must not stop everyone else's nudges: park it, say why.
                     log.exception("reminder %s could not be handled; parking it", reminder.id)
@@ -167,10 +181,32 @@ class Dispatcher:
                 if row is not None:
                     rows.append(row)
                 advances.append(advance)
+            people = {d.person.id: d.person for d in due}
+            rows += [_retire_row(n, people[n.person_id], now) for n in retiring]
+            await uow.due.retire([n.id for n in retiring])
             await uow.due.queue(rows)
             await uow.due.advance(advances)
             await uow.commit()
         return len(due)
+
+    async def _end_days(self, now: datetime, stats: TickStats) -> None:
+        """Take the buttons off unanswered nudges whose day has ended."""
+        async with self.runtime.db.uow() as uow:
+            old = await uow.due.live_nudges_before(now - DAY_END_AFTER, RETIRE_BATCH)
+            people: dict[int, PersonRecord | None] = {}
+            ended: list[LiveNudge] = []
+            for nudge in old:
+                if nudge.person_id not in people:
+                    people[nudge.person_id] = await uow.people.get(nudge.person_id)
+                person = people[nudge.person_id]
+                if person is None or _day_over(person, nudge.sent_at, now):
+                    ended.append(nudge)
+            if not ended:
+                return
+            await uow.due.retire([n.id for n in ended])
+            await uow.due.queue([_retire_row(n, people[n.person_id], now) for n in ended])
+            await uow.commit()
+        stats.retired += len(ended)
 
     async def _handle(
         self,
@@ -330,6 +366,36 @@ def _with_facts(
         day=budget,
         last_nudged_at=max((t for t in nudged if t <= reminder.due), default=None),
     )
+
+
+def _retire_row(nudge: LiveNudge, person: PersonRecord | None, now: datetime) -> dict[str, Any]:
+    """Return the outbox row that edits a passed nudge down to one quiet line, no buttons."""
+    zone = ZoneInfo(person.timezone if person is not None and person.timezone else "UTC")
+    info = habit_info(nudge.habit)
+    line = texts.nudge_passed(info.emoji if info else "⏰", nudge.sent_at.astimezone(zone))
+    return {
+        "chat_id": nudge.chat_id,
+        "person_id": nudge.person_id,
+        "kind": RETIRE,
+        "habit": nudge.habit,
+        "reminder_id": None,
+        "payload": {"text": line, "parse_mode": None, "buttons": [], "edit": nudge.message_id},
+        "due_at": now,
+        "send_after": now,
+        "status": "pending",
+        "attempts": 0,
+        "created_at": now,
+    }
+
+
+def _day_over(person: PersonRecord, sent_at: datetime, now: datetime) -> bool:
+    """Tell whether the person's day in which a nudge was sent is over by `now`."""
+    zone = ZoneInfo(person.timezone or "UTC")
+    awake = awake_window(person)
+    local_now = now.astimezone(zone)
+    if day_of(sent_at.astimezone(zone), awake) != day_of(local_now, awake):
+        return True
+    return awake is not None and not awake.contains(local_now.time())
 
 
 def _spacing(rule: dict[str, Any]) -> timedelta | None:

@@ -15,6 +15,7 @@ from bot.domain.progress import DayMark, streak
 from bot.domain.schedule import Rule, local_date
 from bot.services.schedules import reschedule, zone_of
 from bot.storage.deliveries import DeliveryRecord
+from bot.storage.due import RETIRED
 from bot.storage.people import PersonRecord
 from bot.storage.uow import UnitOfWork
 from bot.telegram import texts
@@ -90,6 +91,7 @@ class Outcome(StrEnum):
     STALE = "stale"  # no such delivery, or not the kind of message this button belongs to
     NOT_YOURS = "not_yours"
     ALREADY = "already"  # the message was answered before
+    PASSED = "passed"  # a newer nudge or the day's end took this one's buttons off
     UNCHANGED = "unchanged"  # "less often" when it cannot get any sparser
 
 
@@ -115,6 +117,8 @@ async def _answer(
         return Outcome.STALE
     if delivery.person_id != person_id:
         return Outcome.NOT_YOURS
+    if delivery.response == RETIRED:
+        return Outcome.PASSED
     if not await uow.deliveries.respond(delivery_id, response):
         return Outcome.ALREADY
     await uow.due.reset_ignored(person_id, delivery.habit)

@@ -27,6 +27,8 @@ from bot.storage.sql import insert_for, is_postgres
 ID_CHUNK = 500
 # Outbox rows the tick makes; a late one of these is stale, unlike a broadcast.
 NUDGE_KINDS = ("nudge", "ask")
+# The response of a nudge whose time has passed: its buttons came off, it was not answered.
+RETIRED = "retired"
 # Outbox rows that start a conversation, so they space out from each other.
 BUDGETED_KINDS = ("nudge", "ask", "summary")
 
@@ -77,6 +79,18 @@ class DoneFacts:
     checkin_days: set[tuple[int, date]]
     # How much of each habit was logged per local day (a "3 glasses" log counts 3).
     amounts: dict[tuple[int, str, date], int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LiveNudge:
+    """A sent nudge nobody answered yet: its buttons still work until it is retired."""
+
+    id: int
+    person_id: int
+    habit: str
+    chat_id: int
+    message_id: int
+    sent_at: datetime
 
 
 @dataclass(frozen=True)
@@ -251,6 +265,54 @@ class DueReminders:
                     Sent(habit, kind, at, requested=reminder_id is None)
                 )
         return out
+
+    async def live_nudges(
+        self, person_ids: Iterable[int]
+    ) -> dict[tuple[int, str], list[LiveNudge]]:
+        """Return each person's sent, unanswered nudges by habit (their keyboards are live)."""
+        out: dict[tuple[int, str], list[LiveNudge]] = {}
+        for chunk in _chunks(sorted(set(person_ids))):
+            rows = await self.session.execute(self._live().where(_d.c.person_id.in_(chunk)))
+            for nudge in self._lives(rows):
+                out.setdefault((nudge.person_id, nudge.habit), []).append(nudge)
+        return out
+
+    async def live_nudges_before(self, before: datetime, limit: int) -> list[LiveNudge]:
+        """Return unanswered nudges sent before `before`, oldest first (for the day's end)."""
+        stmt = self._live().where(_d.c.sent_at < before).order_by(_d.c.sent_at).limit(limit)
+        return self._lives(await self.session.execute(stmt))
+
+    @staticmethod
+    def _live() -> Any:
+        return select(
+            _d.c.id,
+            _d.c.person_id,
+            _d.c.habit,
+            _d.c.chat_id,
+            _d.c.telegram_message_id,
+            _d.c.sent_at,
+        ).where(
+            _d.c.kind == "nudge",
+            _d.c.status == "sent",
+            _d.c.response.is_(None),
+            _d.c.telegram_message_id.is_not(None),
+        )
+
+    @staticmethod
+    def _lives(rows: Any) -> list[LiveNudge]:
+        return [
+            LiveNudge(id_, person_id, habit or "", chat_id, message_id, sent_at)
+            for id_, person_id, habit, chat_id, message_id, sent_at in rows.tuples()
+        ]
+
+    async def retire(self, delivery_ids: Sequence[int]) -> None:
+        """Mark nudges as passed, so their buttons answer kindly and change nothing."""
+        for chunk in _chunks(list(delivery_ids)):
+            await self.session.execute(
+                update(_d)
+                .where(_d.c.id.in_(chunk), _d.c.response.is_(None))
+                .values(response=RETIRED)
+            )
 
     async def queue(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert the tick's outbox rows in one executemany; an occurrence already queued stays.

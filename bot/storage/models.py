@@ -181,6 +181,13 @@ class Delivery(Base):
     __table_args__ = (
         Index("ix_deliveries_pending", "status", "send_after"),
         Index("ix_deliveries_person", "person_id"),
+        # Sent nudges nobody answered: their keyboards are live until retired (a small set).
+        Index(
+            "ix_deliveries_live",
+            "sent_at",
+            sqlite_where=text("response IS NULL AND status = 'sent'"),
+            postgresql_where=text("response IS NULL AND status = 'sent'"),
+        ),
         # One delivery per reminder occurrence, even if two ticks race on it.
         UniqueConstraint("reminder_id", "due_at"),
     )

@@ -99,6 +99,7 @@ NUDGE_LESS = "Yes, less often"
 NUDGE_KEEP = "No, keep it"
 NUDGE_KEEP_RHYTHM = "Keep the old rhythm"
 ALREADY_ANSWERED = "You already answered this one."
+NUDGE_PASSED = "That reminder has passed, no worries. You can log it in words, like “had water”."
 LESS_KEPT = "Got it, I'll keep nudging as before. 💪"
 LESS_AT_MINIMUM = (
     "That's already as seldom as this nudge gets. You can turn it off in your settings."
@@ -136,6 +137,11 @@ def snoozed(label: str, until: str) -> str:
 def skipped_today(label: str) -> str:
     """Confirm that a habit is skipped for the rest of the day."""
     return f"<b>{escape(label)}</b> – skipped for today. No more nudges for it until tomorrow."
+
+
+def nudge_passed(emoji: str, at: datetime) -> str:
+    """Shorten a passed nudge to one quiet line: "💧 Missed 10:05 — no worries"."""
+    return f"{emoji} Missed {at:%H:%M} — no worries"
 
 
 def backing_off(label: str) -> str:

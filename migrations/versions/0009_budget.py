@@ -19,6 +19,14 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("people", schema=None) as batch_op:
         batch_op.add_column(sa.Column("nudge_budget", sa.String(length=8), nullable=True))
+    with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_deliveries_live",
+            ["sent_at"],
+            unique=False,
+            sqlite_where=sa.text("response IS NULL AND status = 'sent'"),
+            postgresql_where=sa.text("response IS NULL AND status = 'sent'"),
+        )
     with op.batch_alter_table("reminders", schema=None) as batch_op:
         batch_op.add_column(sa.Column("backoff", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(
@@ -30,5 +38,7 @@ def downgrade() -> None:
     with op.batch_alter_table("reminders", schema=None) as batch_op:
         batch_op.drop_column("steady")
         batch_op.drop_column("backoff")
+    with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_deliveries_live")
     with op.batch_alter_table("people", schema=None) as batch_op:
         batch_op.drop_column("nudge_budget")
