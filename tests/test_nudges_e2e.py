@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -294,3 +295,41 @@ async def test_the_days_end_takes_the_buttons_off(harness: Harness) -> None:
     await _tick_at(harness, _at(3, 27, 22, 30), ana.id)  # 23:30: Ana's day (07-23) is over
     passed = _current(harness, dinner)
     assert passed.text == "🥗 Missed 18:30 — no worries" and not passed.buttons
+
+
+async def test_a_default_weekday_stays_within_the_budget_and_the_gap(harness: Harness) -> None:
+    ana = await _person(harness, ("water", "move", "food", "breathe", "checkin"), rules={})
+    arrived: list[datetime] = []
+    at = _at(3, 27, 7)  # Friday 08:00 in Berlin, to midnight
+    while at <= _at(3, 27, 23):
+        arrived += [at for _ in await _tick_at(harness, at, ana.id)]
+        at += timedelta(minutes=5)
+    assert 4 <= len(arrived) <= 7, arrived
+    assert all(b - a >= timedelta(minutes=45) for a, b in itertools.pairwise(arrived))
+    rows = await _deliveries(harness, ana.id)
+    reasons = {r.payload.get("reason") for r in rows if r.status == "skipped"}
+    assert reasons <= {"budget", "gap"} and reasons, reasons
+    # The check-in came, and came first among what was due with it.
+    assert any(r.habit == "checkin" and r.status == "sent" for r in rows)
+
+
+async def test_a_met_goal_stops_that_habits_nudges_for_the_day(harness: Harness) -> None:
+    ana = await _person(harness, ("water",))
+    assert harness.db is not None
+    async with harness.db.uow() as uow:
+        await uow.habit_logs.add(
+            ana.id,
+            "water",
+            at=_at(3, 27, 7),
+            local_date=_at(3, 27, 7).date(),
+            source="text",
+            amount=6,
+        )
+        await uow.commit()
+    for hour in (8, 10, 12, 14):  # 09:00 ... 15:00 in Berlin: 6 of 6 glasses already
+        assert await _tick_at(harness, _at(3, 27, hour), ana.id) == []
+    rows = await _deliveries(harness, ana.id)
+    assert [r.payload.get("reason") for r in rows] == ["goal"] * 4
+    await _tick_at(harness, _at(3, 28, 5, 59), ana.id)  # last night's times went by unsent
+    [tomorrow] = await _tick_at(harness, _at(3, 28, 6), ana.id)  # a new day, a new goal
+    assert "Hydration" in (tomorrow.text or "")

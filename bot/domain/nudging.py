@@ -21,6 +21,9 @@ EVERY_OTHER_DAY: frozenset[int] = frozenset({0, 2, 4, 6})
 # the replies to their own actions never count.
 BUDGETS: dict[str, int] = {"light": 4, "normal": 7, "more": 12}
 DEFAULT_BUDGET = "normal"
+# Someone who answered nothing for this long gets at most QUIET_BUDGET messages a day.
+QUIET_AFTER = timedelta(days=3)
+QUIET_BUDGET = 3
 # Two bot-initiated messages are never closer than this (a requested snooze excepted).
 MIN_GAP = timedelta(minutes=45)
 
@@ -96,9 +99,21 @@ class DayBudget:
         return self.last_at is not None and abs(at - self.last_at) < self.gap
 
 
-def budget_of(setting: str | None) -> int:
-    """Return the daily budget of a setting name (unknown or unset: the default)."""
-    return BUDGETS.get(setting or DEFAULT_BUDGET, BUDGETS[DEFAULT_BUDGET])
+def budget_of(setting: str | None, *, quiet: bool = False) -> int:
+    """Return the daily budget of a setting name (unknown or unset: the default).
+
+    A person who has not answered anything for a few days (`quiet`) gets fewer messages, so
+    the bot fades into the background instead of piling up; any answer restores the budget.
+    """
+    budget = BUDGETS.get(setting or DEFAULT_BUDGET, BUDGETS[DEFAULT_BUDGET])
+    return min(budget, QUIET_BUDGET) if quiet else budget
+
+
+def gone_quiet(onboarded_at: datetime | None, last_engaged: datetime | None, at: datetime) -> bool:
+    """Tell whether a person has answered nothing for QUIET_AFTER (new people are not quiet)."""
+    if onboarded_at is None or at - onboarded_at < QUIET_AFTER:
+        return False
+    return last_engaged is None or at - last_engaged >= QUIET_AFTER
 
 
 def day_of(local: datetime, awake: Window | None) -> date:

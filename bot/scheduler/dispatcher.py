@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.habits import CATALOG, Habit
 from bot.domain.nudging import (
     MIN_GAP,
+    QUIET_AFTER,
     SENDS,
     DayBudget,
     Occurrence,
@@ -26,6 +27,7 @@ from bot.domain.nudging import (
     day_of,
     decide,
     elapsed_share,
+    gone_quiet,
     habit_info,
     ignored_after,
     spacing_of,
@@ -163,6 +165,11 @@ class Dispatcher:
                 if live
                 else {}
             )
+            engaged = (
+                await uow.due.last_engaged(live, min(d.due for d in due) - QUIET_AFTER)
+                if live
+                else {}
+            )
             # Each habit keeps one live keyboard: a new nudge retires the unanswered ones.
             lives = await uow.due.live_nudges(live) if live else {}
             retiring: list[LiveNudge] = []
@@ -170,7 +177,9 @@ class Dispatcher:
             advances: list[Advance] = []
             for reminder in sorted(due, key=lambda d: _priority(d, facts)):
                 try:
-                    row, advance = await self._handle(uow, reminder, facts, sent, now, stats)
+                    row, advance = await self._handle(
+                        uow, reminder, facts, sent, engaged, now, stats
+                    )
                     if row is not None and row["status"] == "pending" and row["kind"] == "nudge":
                         retiring += lives.pop((reminder.person.id, reminder.habit), [])
                 except Exception:
@@ -214,6 +223,7 @@ class Dispatcher:
         reminder: DueReminder,
         facts: DoneFacts,
         sent: dict[int, list[Sent]],
+        engaged: dict[int, datetime],
         now: datetime,
         stats: TickStats,
     ) -> tuple[dict[str, Any] | None, Advance]:
@@ -244,7 +254,10 @@ class Dispatcher:
                 occurrence, ignored_in_row=ignored, backoff=backoff, spacing=spacing
             )
         if occurrence.active and occurrence.enabled and now - reminder.due <= self.grace:
-            occurrence = _with_facts(occurrence, reminder, facts, sent.get(person.id, []))
+            quiet = gone_quiet(person.onboarded_at, engaged.get(person.id), reminder.due)
+            occurrence = _with_facts(
+                occurrence, reminder, facts, sent.get(person.id, []), quiet=quiet
+            )
         verdict = decide(occurrence)
         if verdict is Verdict.PARK:
             stats.parked += 1
@@ -325,7 +338,7 @@ def _goal(habit: str) -> int | None:
 
 
 def _with_facts(
-    o: Occurrence, reminder: DueReminder, facts: DoneFacts, sent: list[Sent]
+    o: Occurrence, reminder: DueReminder, facts: DoneFacts, sent: list[Sent], *, quiet: bool
 ) -> Occurrence:
     """Fill in what the person did today, what their day has used, and their waking hours."""
     person = reminder.person
@@ -345,7 +358,7 @@ def _with_facts(
         s.habit == CHECKIN for s in todays
     )
     budget = DayBudget(
-        limit=budget_of(person.nudge_budget),
+        limit=budget_of(person.nudge_budget, quiet=quiet),
         used=sum(1 for s in todays if not s.requested and s.kind != SUMMARY),
         last_at=_nearest(sent, reminder.due),
         gap=MIN_GAP,

@@ -266,6 +266,46 @@ class DueReminders:
                 )
         return out
 
+    async def last_engaged(
+        self, person_ids: Iterable[int], since: datetime
+    ) -> dict[int, datetime]:
+        """Return when each person last answered a nudge, logged or checked in, since `since`."""
+        out: dict[int, datetime] = {}
+
+        def note(rows: Any) -> None:
+            for person_id, at in rows.tuples():
+                if at is not None and (person_id not in out or at > out[person_id]):
+                    out[person_id] = at
+
+        for chunk in _chunks(sorted(set(person_ids))):
+            note(
+                await self.session.execute(
+                    select(_d.c.person_id, func.max(_d.c.sent_at))
+                    .where(
+                        _d.c.person_id.in_(chunk),
+                        _d.c.sent_at >= since,
+                        _d.c.response.is_not(None),
+                        _d.c.response != RETIRED,
+                    )
+                    .group_by(_d.c.person_id)
+                )
+            )
+            note(
+                await self.session.execute(
+                    select(HabitLog.person_id, func.max(HabitLog.at))
+                    .where(HabitLog.person_id.in_(chunk), HabitLog.local_date >= since.date())
+                    .group_by(HabitLog.person_id)
+                )
+            )
+            note(
+                await self.session.execute(
+                    select(CheckIn.person_id, func.max(CheckIn.updated_at))
+                    .where(CheckIn.person_id.in_(chunk), CheckIn.local_date >= since.date())
+                    .group_by(CheckIn.person_id)
+                )
+            )
+        return out
+
     async def live_nudges(
         self, person_ids: Iterable[int]
     ) -> dict[tuple[int, str], list[LiveNudge]]:

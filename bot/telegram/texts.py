@@ -308,11 +308,25 @@ RESUMED = "Welcome back! Your nudges are on again ▶️"
 NOT_PAUSED = "You're not paused. /pause 3d takes a break for three days."
 
 
-def settings_menu(zone: str, day: str, sit: str, lines: list[str], pause: str | None) -> str:
+BUDGET_QUESTION = (
+    "How many messages a day may I start? Your check-in comes first, then the habits you're "
+    "furthest behind on, spread across your day. Replies to you never count."
+)
+_BUDGET_NAMES = {"light": "Light", "normal": "Normal", "more": "More"}
+
+
+def budget_label(key: str, per_day: int) -> str:
+    """Name a daily message budget, e.g. "Normal: up to 7 a day"."""
+    return f"{_BUDGET_NAMES.get(key, key)}: up to {per_day} a day"
+
+
+def settings_menu(
+    zone: str, day: str, sit: str, lines: list[str], pause: str | None, budget: str
+) -> str:
     """Render the settings overview."""
     text = (
-        f"{SETTINGS_TITLE}\n\n🌍 Time zone: {escape(zone)}\n☀️ Day: {day}\n🪑 Sitting: {sit}\n\n"
-        + "\n".join(lines)
+        f"{SETTINGS_TITLE}\n\n🌍 Time zone: {escape(zone)}\n☀️ Day: {day}\n🪑 Sitting: {sit}\n"
+        f"📬 Messages: {escape(budget)}\n\n" + "\n".join(lines)
     )
     return text + (f"\n\n⏸ {pause}" if pause else "")
 
