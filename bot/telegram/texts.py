@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from html import escape
 
+from bot.domain.nudging import BUDGETS, DEFAULT_BUDGET, MIN_GAP
+
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
 NOT_IN_GROUP = "Let's talk about that in private: open a chat with me and send /start."
 NOT_ADMIN = "Sorry, that command is for the bot's admins."
@@ -278,8 +280,11 @@ def onboarding_done(first_name: str, lines: list[str]) -> str:
     return (
         f"All set, {_name(first_name)}! 🎉\n\n"
         + "\n".join(lines)
-        + "\n\nI'll stay quiet outside your waking hours. Try /tip or /breathe now; "
-        "/settings changes anything, /pause takes a break, /help lists everything."
+        + f"\n\nThat's a menu, not a to-do list: I send at most {BUDGETS[DEFAULT_BUDGET]} "
+        f"messages a day, at least {MIN_GAP.seconds // 60} minutes apart — your check-in first, then whatever you're furthest behind on — and "
+        "none once a habit's goal is met. I'll stay quiet outside your waking hours. Try /tip "
+        "or /breathe now; /settings changes anything, /pause takes a break, /help lists "
+        "everything."
     )
 
 
