@@ -281,10 +281,10 @@ def onboarding_done(first_name: str, lines: list[str]) -> str:
         f"All set, {_name(first_name)}! 🎉\n\n"
         + "\n".join(lines)
         + f"\n\nThat's a menu, not a to-do list: I send at most {BUDGETS[DEFAULT_BUDGET]} "
-        f"messages a day, at least {MIN_GAP.seconds // 60} minutes apart — your check-in first, then whatever you're furthest behind on — and "
-        "none once a habit's goal is met. I'll stay quiet outside your waking hours. Try /tip "
-        "or /breathe now; /settings changes anything, /pause takes a break, /help lists "
-        "everything."
+        f"messages a day, at least {MIN_GAP.seconds // 60} minutes apart — your check-in "
+        "first, then whatever you're furthest behind on — and none once a habit's goal is "
+        "met. I'll stay quiet outside your waking hours. Try /tip or /breathe now; /settings "
+        "changes anything, /pause takes a break, /help lists everything."
     )
 
 
