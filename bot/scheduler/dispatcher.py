@@ -33,12 +33,14 @@ from bot.domain.nudging import (
     spacing_of,
 )
 from bot.domain.schedule import Rule, local_date
+from bot.domain.timing import LEARN_EVERY, LOOK_BACK, learned_times
 from bot.runtime import Runtime
 from bot.services.challenges import post_due as post_due_challenges
 from bot.services.nudges import ask_payload, nudge_payload
-from bot.services.schedules import NOT_QUIETED, awake_window, next_time
+from bot.services.schedules import NOT_QUIETED, awake_window, next_time, reschedule
 from bot.storage.due import Advance, DoneFacts, DueReminder, LiveNudge, Sent
 from bot.storage.people import PersonRecord
+from bot.storage.reminders import ReminderRecord
 from bot.storage.uow import UnitOfWork
 from bot.telegram import texts
 from bot.telegram.context import Context, NudgeApp
@@ -56,6 +58,9 @@ EXPIRE_EVERY = timedelta(minutes=1)
 # A nudge's keyboard stays live at least this long, and until its day ends.
 DAY_END_AFTER = timedelta(hours=1)
 RETIRE_BATCH = 500
+# Looking for schedules to time to the person costs a query; hourly is plenty.
+LEARN_CHECK_EVERY = timedelta(hours=1)
+LEARN_BATCH = 500
 JOB_NAME = "tick"
 SUMMARY = "summary"
 RETIRE = "retire"
@@ -77,6 +82,7 @@ class TickStats:
     batches: int = 0
     challenge_posts: int = 0
     retired: int = 0
+    moved: int = 0
     seconds: float = 0.0
 
 
@@ -96,6 +102,7 @@ class Dispatcher:
         self.lookahead = lookahead
         self.rng = rng or random.Random()
         self._expired_at: datetime | None = None
+        self._learned_at: datetime | None = None
         # In-process ticks (the job and a test's explicit tick) never overlap; other
         # instances on PostgreSQL are kept apart by SKIP LOCKED and the outbox's unique key.
         self._lock = asyncio.Lock()
@@ -114,6 +121,9 @@ class Dispatcher:
                 await self._expire(when, stats)
                 await self._end_days(when, stats)
                 self._expired_at = when
+            if self._learned_at is None or when - self._learned_at >= LEARN_CHECK_EVERY:
+                await self._learn(when, stats)
+                self._learned_at = when
             # A full batch means more may be due: keep going until a batch comes back short.
             claimed = self.batch
             while claimed >= self.batch:
@@ -197,6 +207,24 @@ class Dispatcher:
             await uow.due.advance(advances)
             await uow.commit()
         return len(due)
+
+    async def _learn(self, now: datetime, stats: TickStats) -> None:
+        """Move once- and twice-a-day nudges toward when people actually do the habit."""
+        try:
+            async with self.runtime.db.uow() as uow:
+                due = await uow.reminders.due_for_learning(now - LEARN_EVERY, LEARN_BATCH)
+                moved = set()
+                for reminder in due:
+                    if await _move_toward_habit(uow, reminder, now):
+                        moved.add(reminder.person_id)
+                await uow.reminders.mark_learned([r.id for r in due], now)
+                for person_id in moved:
+                    await reschedule(uow, person_id, now)
+                await uow.commit()
+            stats.moved += len(moved)
+        except Exception:
+            # Learning is a nicety; it must never stop the tick.
+            log.exception("learning nudge times failed")
 
     async def _end_days(self, now: datetime, stats: TickStats) -> None:
         """Take the buttons off unanswered nudges whose day has ended."""
@@ -379,6 +407,25 @@ def _with_facts(
         day=budget,
         last_nudged_at=max((t for t in nudged if t <= reminder.due), default=None),
     )
+
+
+async def _move_toward_habit(uow: UnitOfWork, reminder: ReminderRecord, now: datetime) -> bool:
+    """Move a reminder's times toward when its person does the habit; True if they moved."""
+    person = await uow.people.get(reminder.person_id)
+    awake = awake_window(person) if person is not None else None
+    if person is None or person.timezone is None or awake is None:
+        return False
+    try:
+        rule = Rule.from_dict(reminder.rule)
+    except (ValueError, KeyError, TypeError):
+        return False
+    zone = ZoneInfo(person.timezone)
+    done = await uow.habit_logs.times_since(reminder.person_id, reminder.habit, now - LOOK_BACK)
+    times = learned_times(rule.times, [d.astimezone(zone).time() for d in done], awake)
+    if times is None:
+        return False
+    await uow.reminders.move_times(reminder, replace(rule, times=times).to_dict(), now)
+    return True
 
 
 def _retire_row(nudge: LiveNudge, person: PersonRecord | None, now: datetime) -> dict[str, Any]:

@@ -372,6 +372,15 @@ async def pause(
         return await _save(uow, person_id, now)
 
 
+async def pin_time(uow: UnitOfWork, person_id: int, habit: Habit, now: datetime) -> Overview:
+    """Put back the times the person had before the bot moved them, and keep them."""
+    async with uow:
+        await _overview(uow, person_id)
+        if not await uow.reminders.pin_own(person_id, habit.value, now):
+            raise Unchanged
+        return await _save(uow, person_id, now)
+
+
 async def set_budget(uow: UnitOfWork, person_id: int, budget: str, now: datetime) -> Overview:
     """Choose how many messages a day the bot may start (Light, Normal or More)."""
     if budget not in BUDGETS:

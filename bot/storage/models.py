@@ -134,7 +134,25 @@ class Reminder(Base):
     backoff: Mapped[int] = mapped_column(Integer, default=0)
     # The person asked to keep the full rhythm: never back off this reminder.
     steady: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Timed to the person: the rule they had before the bot moved its times toward when they
+    # act (None: nothing moved), whether they pinned their own time, and when it last looked.
+    own_rule: Mapped[dict[str, Any] | None]
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    learned_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
+
+
+class TimeMove(Base):
+    """A nudge time the bot moved toward when the person acts, so it can be shown and undone."""
+
+    __tablename__ = "time_moves"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    habit: Mapped[str] = mapped_column(String(16))
+    from_times: Mapped[str] = mapped_column(String(64))
+    to_times: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
 
 
 class HabitLog(Base):

@@ -112,10 +112,18 @@ def habit_menu(overview: Overview, habit: Habit) -> tuple[str, InlineKeyboardMar
     on = overview.enabled(habit.value)
     label = CATALOG[habit].label
     toggle = button("Turn off" if on else "Turn on", AREA, "off" if on else "on", habit.value)
-    text = texts.habit_settings(label, _schedule(overview, habit), on, "")
+    reminder = overview.reminders.get(habit.value)
+    own = reminder.own_rule if reminder is not None else None
+    hint = ""
+    pin: list[list[InlineKeyboardButton]] = []
+    if own is not None:
+        hint = texts.learned_hint(", ".join(own.get("times") or []))
+        pin = [[button(texts.BUTTON_PIN_TIME, AREA, "pin", habit.value)]]
+    text = texts.habit_settings(label, _schedule(overview, habit), on, hint)
     markup = inline(
         [[toggle]],
         [[button("⏰ Times", AREA, "t", habit.value), button("📅 Days", AREA, "d", habit.value)]],
+        pin,
         [[button("↺ Default", AREA, "r", habit.value), _back()]],
     )
     return text, markup
@@ -306,6 +314,8 @@ async def _act(
         return await settings.expect(uow, pid, f"d:{habit.value}", now), f"days:{habit.value}"
     if action == "r":
         return await settings.reset_habit(uow, pid, habit, now), f"habit:{habit.value}"
+    if action == "pin":
+        return await settings.pin_time(uow, pid, habit, now), f"habit:{habit.value}"
     if action == "iv":
         minutes = callbacks.int_arg(args, 1)
         if minutes not in INTERVALS.get(habit, ()):

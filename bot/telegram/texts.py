@@ -336,6 +336,17 @@ def settings_menu(
     return text + (f"\n\n⏸ {pause}" if pause else "")
 
 
+BUTTON_PIN_TIME = "📌 Back to my time"
+
+
+def learned_hint(own_times: str) -> str:
+    """Explain a nudge time moved toward when the person usually does the habit."""
+    return (
+        f"I moved this toward when you usually do it (your own time was {escape(own_times)}). "
+        "It moves at most an hour a week, only within your day."
+    )
+
+
 def habit_settings(label: str, schedule: str, enabled: bool, hint: str) -> str:
     """Show one habit's settings."""
     state = escape(schedule) if enabled else "off"

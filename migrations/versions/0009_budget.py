@@ -32,10 +32,39 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("steady", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+        batch_op.add_column(sa.Column("own_rule", sa.JSON(), nullable=True))
+        batch_op.add_column(
+            sa.Column("pinned", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+        batch_op.add_column(sa.Column("learned_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_table(
+        "time_moves",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.BigInteger(), nullable=False),
+        sa.Column("habit", sa.String(length=16), nullable=False),
+        sa.Column("from_times", sa.String(length=64), nullable=False),
+        sa.Column("to_times", sa.String(length=64), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["people.id"],
+            name=op.f("fk_time_moves_person_id_people"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_time_moves")),
+    )
+    with op.batch_alter_table("time_moves", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_time_moves_person_id"), ["person_id"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("time_moves", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_time_moves_person_id"))
+    op.drop_table("time_moves")
     with op.batch_alter_table("reminders", schema=None) as batch_op:
+        batch_op.drop_column("learned_at")
+        batch_op.drop_column("pinned")
+        batch_op.drop_column("own_rule")
         batch_op.drop_column("steady")
         batch_op.drop_column("backoff")
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
