@@ -423,6 +423,12 @@ DUE = _at(27, 8)
         ({"day": DayBudget(limit=7, used=6)}, Verdict.SEND),
         ({"day": DayBudget(limit=7, used=2, elapsed=0.1)}, Verdict.BUDGET),
         ({"day": DayBudget(limit=7, used=1, elapsed=0.1)}, Verdict.SEND),
+        # Four habits share six messages: two each, so none crowds out the others.
+        ({"day": DayBudget(limit=7, used=2, habit_used=1, habits=4)}, Verdict.SEND),
+        (
+            {"day": DayBudget(limit=7, used=2, habit_used=2, habits=4, checkin_ahead=True)},
+            Verdict.BUDGET,
+        ),
         ({"day": DayBudget(limit=7, last_at=DUE - timedelta(minutes=44))}, Verdict.GAP),
         ({"day": DayBudget(limit=7, last_at=DUE + timedelta(minutes=30))}, Verdict.GAP),
         ({"day": DayBudget(limit=7, last_at=DUE - timedelta(minutes=45))}, Verdict.SEND),

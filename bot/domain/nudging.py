@@ -87,12 +87,20 @@ class DayBudget:
     elapsed: float = 1.0
     # The check-in is still to come today, so one message of the budget is kept for it.
     checkin_ahead: bool = False
+    # This habit's nudges today, and how many habits share the day's messages.
+    habit_used: int = 0
+    habits: int = 1
 
     def allowed_now(self) -> int:
         """Return how many habit nudges the day may have used by now, spread over the day."""
         for_habits = max(self.limit - (1 if self.checkin_ahead else 0), 0)
         # One ahead of an even spread, so a nudge due a little early still fits.
         return min(for_habits, math.ceil(for_habits * self.elapsed) + 1)
+
+    def habit_share(self) -> int:
+        """Return how many of the day's messages one habit may take (none crowds out the rest)."""
+        for_habits = max(self.limit - (1 if self.checkin_ahead else 0), 0)
+        return max(1, math.ceil(for_habits / max(self.habits, 1)))
 
     def too_close(self, at: datetime) -> bool:
         """Tell whether a message at `at` would come within the minimum gap of the last one."""
@@ -165,7 +173,7 @@ def decide(o: Occurrence) -> Verdict:
     if o.goal is not None and o.done_count >= o.goal:
         return Verdict.GOAL_MET
     if o.day is not None and info.habit is not Habit.CHECKIN:
-        if o.day.used >= o.day.allowed_now():
+        if o.day.used >= o.day.allowed_now() or o.day.habit_used >= o.day.habit_share():
             return Verdict.BUDGET
         if o.day.too_close(o.due):
             return Verdict.GAP

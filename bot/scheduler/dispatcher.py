@@ -180,6 +180,7 @@ class Dispatcher:
                 if live
                 else {}
             )
+            habits = await uow.due.habit_counts(live) if live else {}
             # Each habit keeps one live keyboard: a new nudge retires the unanswered ones.
             lives = await uow.due.live_nudges(live) if live else {}
             retiring: list[LiveNudge] = []
@@ -188,7 +189,7 @@ class Dispatcher:
             for reminder in sorted(due, key=lambda d: _priority(d, facts)):
                 try:
                     row, advance = await self._handle(
-                        uow, reminder, facts, sent, engaged, now, stats
+                        uow, reminder, facts, sent, (engaged, habits), now, stats
                     )
                     if row is not None and row["status"] == "pending" and row["kind"] == "nudge":
                         retiring += lives.pop((reminder.person.id, reminder.habit), [])
@@ -251,7 +252,7 @@ class Dispatcher:
         reminder: DueReminder,
         facts: DoneFacts,
         sent: dict[int, list[Sent]],
-        engaged: dict[int, datetime],
+        people: tuple[dict[int, datetime], dict[int, int]],
         now: datetime,
         stats: TickStats,
     ) -> tuple[dict[str, Any] | None, Advance]:
@@ -282,9 +283,15 @@ class Dispatcher:
                 occurrence, ignored_in_row=ignored, backoff=backoff, spacing=spacing
             )
         if occurrence.active and occurrence.enabled and now - reminder.due <= self.grace:
+            engaged, habits = people
             quiet = gone_quiet(person.onboarded_at, engaged.get(person.id), reminder.due)
             occurrence = _with_facts(
-                occurrence, reminder, facts, sent.get(person.id, []), quiet=quiet
+                occurrence,
+                reminder,
+                facts,
+                sent.get(person.id, []),
+                quiet=quiet,
+                habits=habits.get(person.id, 1),
             )
         verdict = decide(occurrence)
         if verdict is Verdict.PARK:
@@ -366,7 +373,13 @@ def _goal(habit: str) -> int | None:
 
 
 def _with_facts(
-    o: Occurrence, reminder: DueReminder, facts: DoneFacts, sent: list[Sent], *, quiet: bool
+    o: Occurrence,
+    reminder: DueReminder,
+    facts: DoneFacts,
+    sent: list[Sent],
+    *,
+    quiet: bool,
+    habits: int,
 ) -> Occurrence:
     """Fill in what the person did today, what their day has used, and their waking hours."""
     person = reminder.person
@@ -392,6 +405,8 @@ def _with_facts(
         gap=MIN_GAP,
         elapsed=elapsed_share(local.time(), awake),
         checkin_ahead=reminder.habit != CHECKIN and not checkin_done,
+        habit_used=sum(1 for s in todays if s.habit == reminder.habit and not s.requested),
+        habits=habits,
     )
     nudged = [
         s.at for s in todays if s.habit == reminder.habit and s.kind == "nudge" and not s.requested

@@ -306,6 +306,22 @@ class DueReminders:
             )
         return out
 
+    async def habit_counts(self, person_ids: Iterable[int]) -> dict[int, int]:
+        """Return how many habits (not the check-in or the summary) each person has on."""
+        out: dict[int, int] = {}
+        for chunk in _chunks(sorted(set(person_ids))):
+            rows = await self.session.execute(
+                select(_r.c.person_id, func.count())
+                .where(
+                    _r.c.person_id.in_(chunk),
+                    _r.c.enabled.is_(True),
+                    _r.c.habit.not_in(("checkin", "summary")),
+                )
+                .group_by(_r.c.person_id)
+            )
+            out.update((person_id, int(n)) for person_id, n in rows.tuples())
+        return out
+
     async def live_nudges(
         self, person_ids: Iterable[int]
     ) -> dict[tuple[int, str], list[LiveNudge]]:
