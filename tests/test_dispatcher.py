@@ -13,7 +13,16 @@ from sqlalchemy import func, select, update
 
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.domain.nudging import Occurrence, Verdict, decide, ignored_after, less_often
+from bot.domain.nudging import (
+    DayBudget,
+    Occurrence,
+    Verdict,
+    day_of,
+    decide,
+    ignored_after,
+    less_often,
+    spacing_of,
+)
 from bot.domain.schedule import Rule, Window
 from bot.runtime import Runtime
 from bot.scheduler.dispatcher import Dispatcher
@@ -45,6 +54,18 @@ async def _reminder(db: Database, person_id: int, habit: str) -> ReminderRecord:
         return found
 
 
+async def _backoff(db: Database, person_id: int, habit: str) -> tuple[int, bool]:
+    async with db.uow() as uow:
+        row = (
+            await uow.session.execute(
+                select(Reminder.backoff, Reminder.steady).where(
+                    Reminder.person_id == person_id, Reminder.habit == habit
+                )
+            )
+        ).one()
+        return int(row[0]), bool(row[1])
+
+
 async def _mark_sent(db: Database) -> None:
     """Play the sender: everything pending went out."""
     async with db.uow() as uow:
@@ -56,6 +77,18 @@ async def _mark_sent(db: Database) -> None:
 
 def _at(day: int, hh: int, mm: int = 0) -> datetime:
     return datetime(2026, 3, day, hh, mm, tzinfo=UTC)
+
+
+# Water every two hours from 07:00 to 23:00: a steady rhythm to test the tick's rules on.
+EVERY_2H = {"water": Rule(every_minutes=120, window=Window(time(7), time(23))).to_dict()}
+
+
+async def _set_budget(db: Database, person_id: int, budget: str) -> None:
+    async with db.uow() as uow:
+        await uow.session.execute(
+            update(Person).where(Person.id == person_id).values(nudge_budget=budget)
+        )
+        await uow.commit()
 
 
 async def test_due_reminder_is_claimed_once_and_moves_on(
@@ -100,7 +133,7 @@ async def test_a_tick_a_few_seconds_late_still_sends(
 async def test_after_downtime_one_missed_row_and_no_burst(
     db: Database, clock: FakeClock, dispatcher: Dispatcher
 ) -> None:
-    await make_person(db, 1, now=clock.now(), habits=("water", "food"))
+    await make_person(db, 1, now=clock.now(), habits=("water", "food"), rules=EVERY_2H)
     # Down from 08:00 until 19:00 Berlin: five water times and both meals went by.
     clock.set(_at(27, 18, 5))
     stats = await dispatcher.tick()
@@ -126,7 +159,7 @@ async def test_grace_is_a_setting(db: Database, clock: FakeClock) -> None:
 async def test_recently_logged_habit_is_not_nudged(
     db: Database, clock: FakeClock, dispatcher: Dispatcher
 ) -> None:
-    await make_person(db, 1, now=clock.now(), habits=("water",))
+    await make_person(db, 1, now=clock.now(), habits=("water",), rules=EVERY_2H)
     clock.set(_at(27, 7, 40))  # 08:40 Berlin: drank a glass
     async with db.uow() as uow:
         await uow.habit_logs.add(
@@ -173,7 +206,7 @@ async def test_checkin_nudge_offers_start_snooze_and_skip(
 ) -> None:
     await make_person(db, 1, now=clock.now(), habits=("checkin", "breathe"))
     clock.set(_at(27, 19, 30))
-    await dispatcher.tick(_at(27, 9, 30))  # breathing at 10:30 Berlin
+    await dispatcher.tick(_at(27, 14, 30))  # breathing at 15:30 Berlin
     await dispatcher.tick()
     breathe, checkin = [r for r in await _deliveries(db, 1) if "buttons" in r.payload]
     assert breathe.payload["buttons"][0] == [{"text": "🌬️ Breathe with me", "data": "b:start"}]
@@ -187,7 +220,7 @@ async def test_checkin_nudge_offers_start_snooze_and_skip(
 async def test_paused_and_quiet_times_are_skipped(
     db: Database, clock: FakeClock, dispatcher: Dispatcher
 ) -> None:
-    await make_person(db, 1, now=clock.now(), habits=("water",))
+    await make_person(db, 1, now=clock.now(), habits=("water",), rules=EVERY_2H)
     async with db.uow() as uow:
         person = await uow.people.row(1)
         assert person is not None
@@ -226,29 +259,50 @@ async def test_inactive_person_is_parked(
     assert (await _reminder(db, 1, "water")).next_fire_at is None
 
 
-async def test_three_ignored_nudges_ask_once_whether_to_nudge_less(
+async def test_three_ignored_nudges_back_off_and_say_so_once(
     db: Database, clock: FakeClock, dispatcher: Dispatcher
 ) -> None:
-    await make_person(db, 1, now=clock.now(), habits=("water",))
+    await make_person(db, 1, now=clock.now(), habits=("water",), rules=EVERY_2H)
+    await _set_budget(db, 1, "more")  # room for every occurrence: only the back-off thins them
     kinds = []
-    for hour in (8, 10, 12, 14, 16, 18):  # 09:00 ... 19:00 Berlin
+    for hour in (8, 10, 12, 14, 16, 18, 20):  # 09:00 ... 21:00 Berlin
         stats = await dispatcher.tick(_at(27, hour))
-        kinds.append("ask" if stats.asked else "nudge")
+        kinds.append("ask" if stats.asked else "nudge" if stats.queued else "-")
         await _mark_sent(db)
-    assert kinds == ["nudge", "nudge", "nudge", "ask", "nudge", "nudge"]
+    # Three unanswered: one line says so instead of the fourth; from then on every other one.
+    assert kinds == ["nudge", "nudge", "nudge", "ask", "nudge", "-", "nudge"]
     water = await _reminder(db, 1, "water")
     assert water.asked_less_at is not None
-    ask = next(r for r in await _deliveries(db, 1) if r.kind == "ask")
-    assert [b["data"] for row in ask.payload["buttons"] for b in row] == [
-        "n:less:{id}",
-        "n:keep:{id}",
+    rows = await _deliveries(db, 1)
+    assert [r.payload.get("reason") for r in rows if r.status == "skipped"] == [
+        "backed_off",
     ]
+    ask = next(r for r in rows if r.kind == "ask")
+    assert [b["data"] for row in ask.payload["buttons"] for b in row] == ["n:keep:{id}"]
+    assert "less often" in ask.payload["text"]
+
+
+async def test_answers_bring_the_rhythm_back_step_by_step(
+    db: Database, clock: FakeClock, dispatcher: Dispatcher
+) -> None:
+    await make_person(db, 1, now=clock.now(), habits=("water",), rules=EVERY_2H)
+    async with db.uow() as uow:
+        await uow.session.execute(update(Reminder).values(backoff=2, asked_less_at=clock.now()))
+        await uow.commit()
+    async with db.uow() as uow:
+        await uow.due.reset_ignored(1, "water")
+        await uow.commit()
+    assert await _backoff(db, 1, "water") == (1, False)
+    async with db.uow() as uow:
+        await uow.due.keep_rhythm(1, "water")
+        await uow.commit()
+    assert await _backoff(db, 1, "water") == (0, True)
 
 
 async def test_an_answered_nudge_resets_the_ignored_count(
     db: Database, clock: FakeClock, dispatcher: Dispatcher
 ) -> None:
-    await make_person(db, 1, now=clock.now(), habits=("water",))
+    await make_person(db, 1, now=clock.now(), habits=("water",), rules=EVERY_2H)
     for hour in (8, 10):
         await dispatcher.tick(_at(27, hour))
         await _mark_sent(db)
@@ -319,7 +373,14 @@ async def test_many_due_in_batches_each_exactly_once(db: Database, clock: FakeCl
         await uow.commit()
     small = Dispatcher(_runtime(db, clock), batch=500)
     stats = await small.tick(_at(27, 8, 1))
-    assert (stats.due, stats.queued, stats.batches) == (2 * people, 2 * people, 5)
+    # Both habits come due in the same minute: the second would come within the minimum gap
+    # of the first, so each person gets one message and the other is recorded as skipped.
+    assert (stats.due, stats.queued, stats.skipped, stats.batches) == (
+        2 * people,
+        people,
+        people,
+        5,
+    )
     async with db.uow() as uow:
         count = await uow.session.scalar(select(func.count()).select_from(Delivery))
         distinct = await uow.session.scalar(
@@ -353,8 +414,43 @@ DUE = _at(27, 8)
         ({"habit": "checkin", "done_today": True}, Verdict.DONE_TODAY),
         ({"last_done_at": DUE - timedelta(minutes=20)}, Verdict.RECENT),
         ({"last_done_at": DUE - timedelta(minutes=45)}, Verdict.SEND),
-        ({"ignored_in_row": 3}, Verdict.ASK),
+        ({"backoff": 1}, Verdict.ASK),
         ({"ignored_in_row": 3, "asked_less": True}, Verdict.SEND),
+        ({"done_count": 6, "goal": 6}, Verdict.GOAL_MET),
+        ({"done_count": 5, "goal": 6}, Verdict.SEND),
+        ({"habit": "checkin", "day": DayBudget(limit=7, used=7)}, Verdict.SEND),
+        ({"day": DayBudget(limit=7, used=6, checkin_ahead=True)}, Verdict.BUDGET),
+        ({"day": DayBudget(limit=7, used=6)}, Verdict.SEND),
+        ({"day": DayBudget(limit=7, used=2, elapsed=0.1)}, Verdict.BUDGET),
+        ({"day": DayBudget(limit=7, used=1, elapsed=0.1)}, Verdict.SEND),
+        # Four habits share six messages: two each, so none crowds out the others.
+        ({"day": DayBudget(limit=7, used=2, habit_used=1, habits=4)}, Verdict.SEND),
+        (
+            {"day": DayBudget(limit=7, used=2, habit_used=2, habits=4, checkin_ahead=True)},
+            Verdict.BUDGET,
+        ),
+        ({"day": DayBudget(limit=7, last_at=DUE - timedelta(minutes=44))}, Verdict.GAP),
+        ({"day": DayBudget(limit=7, last_at=DUE + timedelta(minutes=30))}, Verdict.GAP),
+        ({"day": DayBudget(limit=7, last_at=DUE - timedelta(minutes=45))}, Verdict.SEND),
+        (
+            {
+                "backoff": 1,
+                "asked_less": True,
+                "spacing": timedelta(hours=2),
+                "last_nudged_at": DUE - timedelta(hours=3),
+            },
+            Verdict.BACKED_OFF,
+        ),
+        (
+            {
+                "backoff": 1,
+                "asked_less": True,
+                "spacing": timedelta(hours=2),
+                "last_nudged_at": DUE - timedelta(hours=4),
+            },
+            Verdict.SEND,
+        ),
+        ({"backoff": 3, "asked_less": True, "spacing": timedelta(hours=2)}, Verdict.SEND),
         ({"habit": "summary", "ignored_in_row": 9, "skipped_today": True}, Verdict.SEND),
     ],
 )
@@ -377,6 +473,23 @@ def test_decide(changes: dict[str, Any], verdict: Verdict) -> None:
 )
 def test_ignored_after(before: int, prev: tuple[str | None, ...], after: int) -> None:
     assert ignored_after(before, *prev) == after
+
+
+def test_a_night_shift_keeps_one_day_past_midnight() -> None:
+    night = Window(time(20), time(8))
+    assert day_of(datetime(2026, 3, 28, 2, 0, tzinfo=UTC), night) == date(2026, 3, 27)
+    assert day_of(datetime(2026, 3, 27, 21, 0, tzinfo=UTC), night) == date(2026, 3, 27)
+    assert day_of(datetime(2026, 3, 28, 2, 0, tzinfo=UTC), Window(time(7), time(23))) == date(
+        2026, 3, 28
+    )
+
+
+def test_spacing_of_rules() -> None:
+    assert spacing_of(Rule(every_minutes=90, window=Window(time(9), time(17)))) == timedelta(
+        minutes=90
+    )
+    assert spacing_of(Rule(times=(time(12, 30), time(18, 30)))) == timedelta(hours=6)
+    assert spacing_of(Rule(times=(time(20, 30),))) is None
 
 
 DAY = Window(time(7), time(23))

@@ -69,10 +69,12 @@ def test_normal_day_defaults() -> None:
     def rule(habit: Habit) -> Rule:
         return default_rule(habit, awake=DAY, sitting=DESK)
 
-    assert rule(Habit.WATER) == Rule(every_minutes=120, window=DAY)
-    assert rule(Habit.MOVE) == Rule(every_minutes=50, window=DESK, weekdays=frozenset(range(5)))
+    # Four water nudges, 09:00 to 21:00; a movement break every 90 minutes at the desk; one
+    # breathing break mid-afternoon (issue 12's defaults).
+    assert rule(Habit.WATER) == Rule(every_minutes=240, window=Window(time(9, 0), time(21, 0)))
+    assert rule(Habit.MOVE) == Rule(every_minutes=90, window=DESK, weekdays=frozenset(range(5)))
     assert rule(Habit.FOOD).times == (time(12, 30), time(18, 30))
-    assert rule(Habit.BREATHE).times == (time(10, 30), time(16, 30))
+    assert rule(Habit.BREATHE).times == (time(15, 30),)
     assert rule(Habit.CHECKIN).times == (time(20, 30),)
 
 
@@ -80,10 +82,10 @@ def test_night_shift_defaults_follow_the_wake_time() -> None:
     def rule(habit: Habit) -> Rule:
         return default_rule(habit, awake=NIGHT, sitting=NIGHT_DESK)
 
-    assert rule(Habit.WATER).window == NIGHT
+    assert rule(Habit.WATER).window == Window(time(22, 0), time(6, 0))
     assert rule(Habit.MOVE).window == NIGHT_DESK
     assert rule(Habit.FOOD).times == (time(0, 30), time(6, 30))
-    assert set(rule(Habit.BREATHE).times) == {time(23, 0), time(5, 0)}
+    assert set(rule(Habit.BREATHE).times) == {time(4, 30)}
     assert rule(Habit.CHECKIN).times == (time(7, 0),)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,8 +21,13 @@ def _at(month: int, day: int, hh: int, mm: int = 0) -> datetime:
     return datetime(2026, month, day, hh, mm, tzinfo=UTC)
 
 
+# Water every two hours, 07:00-23:00: a steady rhythm to test the buttons and the tick on.
+EVERY_2H = {"water": {"every_minutes": 120, "window": {"start": "07:00", "end": "23:00"}}}
+
+
 async def _person(harness: Harness, habits: tuple[str, ...], **kwargs: Any) -> Any:
-    """Add a sandbox user who is onboarded with the given habits."""
+    """Add a sandbox user who is onboarded with the given habits (water every two hours)."""
+    kwargs.setdefault("rules", EVERY_2H)
     user = harness.sandbox.add_user(first_name="Ana")
     assert harness.db is not None
     await make_person(harness.db, user.id, now=harness.clock.now(), habits=habits, **kwargs)
@@ -78,7 +84,7 @@ async def test_meal_nudges_keep_local_time_across_the_dst_change(harness: Harnes
         [nudge] = await _tick_at(harness, due, ana.id)
         assert "Gut-friendly food" in (nudge.text or "")
         assert nudge.button_texts == ["✅ Done", "⏰ 15 min", "⏰ 1 h", "Skip today"]
-    rows = await _deliveries(harness, ana.id)
+    rows = [r for r in await _deliveries(harness, ana.id) if r.kind == "nudge"]
     assert [(r.due_at, r.status) for r in rows] == [
         (_at(3, 27, 11, 30), "missed"),
         *((due, "sent") for due in expected),
@@ -204,22 +210,24 @@ async def test_pause_is_respected(harness: Harness) -> None:
     assert await _tick_at(harness, _at(3, 27, 10), ana.id) != []  # 11:00 does not
 
 
-async def test_three_ignored_nudges_ask_and_less_often_is_stored(harness: Harness) -> None:
+async def test_three_ignored_nudges_back_off_and_the_old_rhythm_can_be_kept(
+    harness: Harness,
+) -> None:
     ana = await _person(harness, ("water",))
     for hour in (8, 10, 12):
         [nudge] = await _tick_at(harness, _at(3, 27, hour), ana.id)
         assert "Hydration" in (nudge.text or "")
-    [ask] = await _tick_at(harness, _at(3, 27, 14), ana.id)
-    assert ask.button_texts == ["Yes, less often", "No, keep it"]
-    await harness.press(ana, ask, text="Yes, less often")
-    assert _current(harness, ask).text == (
-        "Done: 💧 Hydration nudges are now every 4 h 07:00–23:00."
-    )
+    # Three went unanswered: one line says the nudges thin out, with a way to keep them.
+    [notice] = await _tick_at(harness, _at(3, 27, 14), ana.id)
+    assert "less often" in (notice.text or "")
+    assert notice.button_texts == ["Keep the old rhythm"]
+    [nudge] = await _tick_at(harness, _at(3, 27, 16), ana.id)  # four hours after the last
+    assert await _tick_at(harness, _at(3, 27, 18), ana.id) == []  # thinned out
+    await harness.press(ana, notice, text="Keep the old rhythm")
+    assert _current(harness, notice).text == texts.LESS_KEPT
     water = await _reminder(harness, ana.id, "water")
-    assert water.rule["every_minutes"] == 240 and water.ignored_in_row == 0
-    assert water.next_fire_at == _at(3, 27, 18)  # 19:00 in Berlin, on the new 4-hour grid
-    assert await _tick_at(harness, _at(3, 27, 16), ana.id) == []
-    [nudge] = await _tick_at(harness, _at(3, 27, 18), ana.id)
+    assert water.ignored_in_row == 0 and water.next_fire_at == _at(3, 27, 20)
+    [nudge] = await _tick_at(harness, _at(3, 27, 20), ana.id)
     assert "Hydration" in (nudge.text or "")
 
 
@@ -252,3 +260,76 @@ async def test_blocked_person_stops_being_scheduled(harness: Harness) -> None:
         await _tick_at(harness, _at(3, 27, hour, 30), ana.id)
     assert len(await _deliveries(harness, ana.id)) == count
     assert harness.sandbox.bot_messages(ana.id) == []
+
+
+async def test_a_new_nudge_takes_the_buttons_off_the_last_one(harness: Harness) -> None:
+    ana = await _person(harness, ("water",))
+    [first] = await _tick_at(harness, _at(3, 27, 8), ana.id)  # 09:00 in Berlin
+    [second] = await _tick_at(harness, _at(3, 27, 10), ana.id)  # 11:00
+    assert "Hydration" in (second.text or "") and second.buttons
+    passed = _current(harness, first)
+    assert passed.text == "💧 Missed 09:00 — no worries" and not passed.buttons
+    # Its old buttons answer kindly and change nothing.
+    [row] = [
+        r
+        for r in await _deliveries(harness, ana.id)
+        if r.kind == "nudge" and r.telegram_message_id == first.message_id
+    ]
+    query = await harness.sandbox.press_callback(
+        ana, first.message_id, f"n:done:{row.id}", chat_id=ana.id
+    )
+    await harness.settle()
+    answer = harness.sandbox.callback_answer(query)
+    assert answer is not None and answer.text == texts.NUDGE_PASSED
+    assert await _logs(harness, ana.id, "water") == 0
+    # Never more live keyboards than enabled habits.
+    live = [m for m in harness.sandbox.bot_messages(ana.id) if _current(harness, m).buttons]
+    assert [m.message_id for m in live] == [second.message_id]
+
+
+async def test_the_days_end_takes_the_buttons_off(harness: Harness) -> None:
+    ana = await _person(harness, ("food",))
+    await _tick_at(harness, _at(3, 27, 17, 29), ana.id)  # lunch went by while the bot was off
+    [dinner] = await _tick_at(harness, _at(3, 27, 17, 30), ana.id)  # 18:30 in Berlin
+    assert dinner.buttons
+    await _tick_at(harness, _at(3, 27, 22, 30), ana.id)  # 23:30: Ana's day (07-23) is over
+    passed = _current(harness, dinner)
+    assert passed.text == "🥗 Missed 18:30 — no worries" and not passed.buttons
+
+
+async def test_a_default_weekday_stays_within_the_budget_and_the_gap(harness: Harness) -> None:
+    ana = await _person(harness, ("water", "move", "food", "breathe", "checkin"), rules={})
+    arrived: list[datetime] = []
+    at = _at(3, 27, 7)  # Friday 08:00 in Berlin, to midnight
+    while at <= _at(3, 27, 23):
+        arrived += [at for _ in await _tick_at(harness, at, ana.id)]
+        at += timedelta(minutes=5)
+    assert 4 <= len(arrived) <= 7, arrived
+    assert all(b - a >= timedelta(minutes=45) for a, b in itertools.pairwise(arrived))
+    rows = await _deliveries(harness, ana.id)
+    reasons = {r.payload.get("reason") for r in rows if r.status == "skipped"}
+    assert reasons <= {"budget", "gap"} and reasons, reasons
+    # The check-in came, and came first among what was due with it.
+    assert any(r.habit == "checkin" and r.status == "sent" for r in rows)
+
+
+async def test_a_met_goal_stops_that_habits_nudges_for_the_day(harness: Harness) -> None:
+    ana = await _person(harness, ("water",))
+    assert harness.db is not None
+    async with harness.db.uow() as uow:
+        await uow.habit_logs.add(
+            ana.id,
+            "water",
+            at=_at(3, 27, 7),
+            local_date=_at(3, 27, 7).date(),
+            source="text",
+            amount=6,
+        )
+        await uow.commit()
+    for hour in (8, 10, 12, 14):  # 09:00 ... 15:00 in Berlin: 6 of 6 glasses already
+        assert await _tick_at(harness, _at(3, 27, hour), ana.id) == []
+    rows = await _deliveries(harness, ana.id)
+    assert [r.payload.get("reason") for r in rows] == ["goal"] * 4
+    await _tick_at(harness, _at(3, 28, 5, 59), ana.id)  # last night's times went by unsent
+    [tomorrow] = await _tick_at(harness, _at(3, 28, 6), ana.id)  # a new day, a new goal
+    assert "Hydration" in (tomorrow.text or "")

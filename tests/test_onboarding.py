@@ -136,7 +136,8 @@ async def test_new_person_completes_onboarding_by_typing(
     assert (person.timezone, person.wake_time, person.sleep_time) == (zone, "07:00", "23:30")
     assert (person.sit_start, person.sit_end) == ("09:00", "17:00")
     rows = await reminders_of(harness, bo.id)
-    assert rows["water"].rule["window"] == {"start": "07:00", "end": "23:30"}
+    # Water follows the day, two hours in from waking and from sleep.
+    assert rows["water"].rule["window"] == {"start": "09:00", "end": "21:30"}
     assert rows["move"].rule["window"] == {"start": "09:00", "end": "17:00"}
     assert all(r.next_fire_at is not None for r in rows.values())
 
@@ -264,7 +265,7 @@ async def test_night_shift_day_crosses_midnight(harness: Harness) -> None:
     await press(harness, fay, texts.BUTTON_DONE, message=reply)
     rows = await reminders_of(harness, fay.id)
     assert rows["move"].rule["window"] == {"start": "22:00", "end": "06:00"}
-    assert rows["water"].rule["window"] == {"start": "19:00", "end": "11:00"}
+    assert rows["water"].rule["window"] == {"start": "21:00", "end": "09:00"}
     person = await person_of(harness, fay.id)
     assert person is not None
     for reminder in rows.values():

@@ -90,7 +90,7 @@ async def test_today_shows_done_per_habit_and_what_is_next(harness: Harness) -> 
     assert "💧 Hydration: 2/6 · next 09:00" in text
     assert "🚶 Movement break: 1/5 · next 09:00" in text
     assert "🥗 Gut-friendly food: 0/2 · next 12:30" in text
-    assert "🌬️ Breathing: 0/2 · next 10:30" in text
+    assert "🌬️ Breathing: 0/1 · next 15:30" in text
     assert "📝 Daily check-in: 0/1 · next 20:30" in text
     assert "Next: 💧 Hydration at 09:00" in text
 
@@ -107,7 +107,7 @@ async def test_today_shows_done_per_habit_and_what_is_next(harness: Harness) -> 
         await uow.commit()
     text = (await say(harness, ana, "/today"))[0].text or ""
     assert "📝 Daily check-in: 1/1 · done" in text
-    assert "💧 Hydration: 2/6 · next 23:00" in text  # the last one of the waking day
+    assert "💧 Hydration: 2/6 · next tomorrow 09:00" in text  # none in the last two hours awake
     assert "🥗 Gut-friendly food: 0/2 · next tomorrow 12:30" in text
     assert "🚶 Movement break: 1/5 · next Mon 09:00" in text  # weekdays only
 

@@ -42,7 +42,7 @@ async def test_plain_words_and_log_command_log_the_matching_habit(harness: Harne
         ("had kefir", [("food", None, None)], "1/2 today"),
         ("did 10 min yoga", [("move", 10, "min")], "2/5 today"),
         ("Stretched", [("move", None, None)], "3/5 today"),
-        ("box breathing 💨", [("breathe", None, None)], "1/2 today"),
+        ("box breathing 💨", [("breathe", None, None)], "1/1 today"),
     ]
     expected: list[tuple[str, int | None, str | None]] = []
     for text, new_logs, count in cases:

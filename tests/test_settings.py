@@ -126,7 +126,7 @@ async def test_day_and_sitting_changes_refit_the_rules(harness: Harness) -> None
     assert texts.SETTINGS_SAVED in reply.text
     person, rows = await state(harness, ana)
     assert (person.wake_time, person.sleep_time) == ("06:00", "22:00")
-    assert rows["water"].rule["window"] == {"start": "06:00", "end": "22:00"}
+    assert rows["water"].rule["window"] == {"start": "08:00", "end": "20:00"}
     assert rows["move"].rule["window"] == {"start": "09:00", "end": "17:00"}
     await assert_scheduled(harness, ana)
 
@@ -143,7 +143,7 @@ async def test_day_and_sitting_changes_refit_the_rules(harness: Harness) -> None
     person, rows = await state(harness, ana)
     assert (person.wake_time, person.sleep_time) == ("20:00", "12:00")
     assert (person.sit_start, person.sit_end) == ("20:00", "12:00")
-    assert rows["water"].rule["window"] == {"start": "20:00", "end": "12:00"}
+    assert rows["water"].rule["window"] == {"start": "22:00", "end": "10:00"}
     await assert_scheduled(harness, ana)
     await press(harness, ana, "🪑 Sitting hours")
     [reply] = await ask(harness, ana, "13-17")
@@ -281,3 +281,21 @@ async def test_privacy_and_close(harness: Harness) -> None:
     assert closed.message_id == menu.message_id and closed.buttons == []
     answer = await forge(harness, ana, closed, "s:nonsense")
     assert answer.text == texts.STALE_BUTTON
+
+
+async def test_the_daily_message_budget_is_a_setting(harness: Harness) -> None:
+    ana = harness.sandbox.add_user(first_name="Ana")
+    await onboard(harness, ana)
+    [menu_] = await ask(harness, ana, "/settings")
+    assert "📬 Messages: Normal: up to 7 a day" in (menu_.text or "")
+    await press(harness, ana, "📬 Messages a day", message=menu_)
+    assert texts.BUDGET_QUESTION in (last(harness, ana).text or "")
+    await press(harness, ana, "Light: up to 4 a day", message=menu_)
+    person, _ = await state(harness, ana)
+    assert person.nudge_budget == "light"
+    assert "📬 Messages: Light: up to 4 a day" in (last(harness, ana).text or "")
+    # A forged budget is a stale button and changes nothing.
+    answer = await forge(harness, ana, menu_, "s:b:huge")
+    assert answer is not None and answer.text == texts.STALE_BUTTON
+    person, _ = await state(harness, ana)
+    assert person.nudge_budget == "light"

@@ -530,6 +530,9 @@ class Sender:
         self._turn += 1
         bot = self.bots[self._turn % len(self.bots)]
         message: Message
+        edit = payload.get("edit")
+        if isinstance(edit, int):
+            return await self._edit(bot, held.chat_id, edit, text_, parse_mode)
         if document is not None:
             message = await bot.send_document(
                 held.chat_id,
@@ -552,6 +555,18 @@ class Sender:
                 allow_paid_broadcast=paid,
             )
         return message.message_id
+
+    @staticmethod
+    async def _edit(bot: Bot, chat_id: int, message_id: int, text_: Any, parse_mode: Any) -> int:
+        """Edit an earlier message in place (and take its buttons off)."""
+        try:
+            await bot.edit_message_text(
+                str(text_), chat_id=chat_id, message_id=message_id, parse_mode=parse_mode
+            )
+        except BadRequest as exc:
+            # Deleted by the person, too old to edit, or already edited: nothing left to do.
+            log.info("could not edit message %s in chat %s: %s", message_id, chat_id, exc)
+        return message_id
 
     # ---------------------------------------------------------------- outcomes
 

@@ -60,7 +60,7 @@ CATALOG: dict[Habit, HabitInfo] = {
         verb="get up, move and stretch for a few minutes",
         once_a_day=False,
         daily_target=5,
-        recent_skip_minutes=30,
+        recent_skip_minutes=60,
     ),
     Habit.FOOD: HabitInfo(
         habit=Habit.FOOD,
@@ -77,7 +77,7 @@ CATALOG: dict[Habit, HabitInfo] = {
         emoji="🌬️",
         verb="take a minute of slow, deep breaths",
         once_a_day=False,
-        daily_target=2,
+        daily_target=1,
         recent_skip_minutes=120,
     ),
     Habit.CHECKIN: HabitInfo(
@@ -96,10 +96,14 @@ NUDGED: tuple[Habit, ...] = (Habit.WATER, Habit.MOVE, Habit.FOOD, Habit.BREATHE,
 # Standard clock times and, for days that don't fit them, minutes after waking.
 _MEAL_TIMES = (time(12, 30), time(18, 30))
 _MEAL_AFTER_WAKE = (4 * 60 + 30, 10 * 60 + 30)
-_BREATHE_TIMES = (time(10, 30), time(16, 30))
-_BREATHE_AFTER_WAKE = (3 * 60, 9 * 60)
-_WATER_EVERY = 120
-_MOVE_EVERY = 50
+# One breathing break, mid-afternoon, when tension from sitting builds up.
+_BREATHE_TIMES = (time(15, 30),)
+_BREATHE_AFTER_WAKE = (8 * 60 + 30,)
+# Four water nudges across the day, none in the first or last two hours awake.
+_WATER_NUDGES = 4
+_WATER_INSET = 120
+# A movement break every 90 minutes of sitting (skipped if they moved in the last hour).
+_MOVE_EVERY = 90
 
 
 def _minute_of(t: time) -> int:
@@ -148,6 +152,15 @@ def _day_times(
     return tuple(_at(awake, min(max(m, lo), hi)) for m in placed)
 
 
+def _water_window(awake: Window) -> tuple[Window, int]:
+    """Return where in the awake day the water nudges go and how far apart, four in all."""
+    length = _length(awake)
+    inset = _WATER_INSET if length - 2 * _WATER_INSET >= 4 * 60 else 0
+    window = Window(_at(awake, inset), _at(awake, length - inset))
+    every = 5 * round((length - 2 * inset) / (_WATER_NUDGES - 1) / 5)
+    return window, max(every, 60)
+
+
 def _checkin_time(awake: Window, checkin_at: time, pad: int) -> time:
     """Place the check-in in the evening of the awake day, never after sleep."""
     length = _length(awake)
@@ -172,7 +185,8 @@ def default_rule(
     pad = min(abs(offset_minutes), _length(awake) // 2)
     match habit:
         case Habit.WATER:
-            return Rule(every_minutes=_WATER_EVERY, window=awake, offset_minutes=offset_minutes)
+            window, every = _water_window(awake)
+            return Rule(every_minutes=every, window=window, offset_minutes=offset_minutes)
         case Habit.MOVE:
             window = sitting if _within(sitting, awake) else awake
             return Rule(

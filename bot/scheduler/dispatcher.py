@@ -14,14 +14,35 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.nudging import SENDS, Occurrence, Verdict, decide, ignored_after
-from bot.domain.schedule import local_date
+from bot.domain.habits import CATALOG, Habit
+from bot.domain.nudging import (
+    MIN_GAP,
+    QUIET_AFTER,
+    SENDS,
+    DayBudget,
+    Occurrence,
+    Verdict,
+    backed_off,
+    budget_of,
+    day_of,
+    decide,
+    elapsed_share,
+    gone_quiet,
+    habit_info,
+    ignored_after,
+    spacing_of,
+)
+from bot.domain.schedule import Rule, local_date
+from bot.domain.timing import LEARN_EVERY, LOOK_BACK, learned_times
 from bot.runtime import Runtime
 from bot.services.challenges import post_due as post_due_challenges
 from bot.services.nudges import ask_payload, nudge_payload
-from bot.services.schedules import NOT_QUIETED, awake_window, next_time
-from bot.storage.due import Advance, DoneFacts, DueReminder
+from bot.services.schedules import NOT_QUIETED, awake_window, next_time, reschedule
+from bot.storage.due import Advance, DoneFacts, DueReminder, LiveNudge, Sent
+from bot.storage.people import PersonRecord
+from bot.storage.reminders import ReminderRecord
 from bot.storage.uow import UnitOfWork
+from bot.telegram import texts
 from bot.telegram.context import Context, NudgeApp
 
 log = logging.getLogger(__name__)
@@ -34,8 +55,15 @@ BATCH = 2000
 LOOKAHEAD = timedelta(seconds=10)
 # Looking for nudges a crash left unsent costs a query; once a minute is plenty.
 EXPIRE_EVERY = timedelta(minutes=1)
+# A nudge's keyboard stays live at least this long, and until its day ends.
+DAY_END_AFTER = timedelta(hours=1)
+RETIRE_BATCH = 500
+# Looking for schedules to time to the person costs a query; hourly is plenty.
+LEARN_CHECK_EVERY = timedelta(hours=1)
+LEARN_BATCH = 500
 JOB_NAME = "tick"
 SUMMARY = "summary"
+RETIRE = "retire"
 CHECKIN = "checkin"
 
 
@@ -53,6 +81,8 @@ class TickStats:
     failed: int = 0
     batches: int = 0
     challenge_posts: int = 0
+    retired: int = 0
+    moved: int = 0
     seconds: float = 0.0
 
 
@@ -72,6 +102,7 @@ class Dispatcher:
         self.lookahead = lookahead
         self.rng = rng or random.Random()
         self._expired_at: datetime | None = None
+        self._learned_at: datetime | None = None
         # In-process ticks (the job and a test's explicit tick) never overlap; other
         # instances on PostgreSQL are kept apart by SKIP LOCKED and the outbox's unique key.
         self._lock = asyncio.Lock()
@@ -88,7 +119,11 @@ class Dispatcher:
             when = now if now is not None else self.runtime.clock.now()
             if self._expired_at is None or when - self._expired_at >= EXPIRE_EVERY:
                 await self._expire(when, stats)
+                await self._end_days(when, stats)
                 self._expired_at = when
+            if self._learned_at is None or when - self._learned_at >= LEARN_CHECK_EVERY:
+                await self._learn(when, stats)
+                self._learned_at = when
             # A full batch means more may be due: keep going until a batch comes back short.
             claimed = self.batch
             while claimed >= self.batch:
@@ -134,11 +169,30 @@ class Dispatcher:
                 if live
                 else DoneFacts({}, set(), set(), set())
             )
+            # What each person's day has already used; rows queued below are added as they go.
+            sent = (
+                await uow.due.sent_since(live, min(d.due for d in due) - timedelta(days=1))
+                if live
+                else {}
+            )
+            engaged = (
+                await uow.due.last_engaged(live, min(d.due for d in due) - QUIET_AFTER)
+                if live
+                else {}
+            )
+            habits = await uow.due.habit_counts(live) if live else {}
+            # Each habit keeps one live keyboard: a new nudge retires the unanswered ones.
+            lives = await uow.due.live_nudges(live) if live else {}
+            retiring: list[LiveNudge] = []
             rows: list[dict[str, Any]] = []
             advances: list[Advance] = []
-            for reminder in due:
+            for reminder in sorted(due, key=lambda d: _priority(d, facts)):
                 try:
-                    row, advance = await self._handle(uow, reminder, facts, now, stats)
+                    row, advance = await self._handle(
+                        uow, reminder, facts, sent, (engaged, habits), now, stats
+                    )
+                    if row is not None and row["status"] == "pending" and row["kind"] == "nudge":
+                        retiring += lives.pop((reminder.person.id, reminder.habit), [])
                 except Exception:
                     # One broken row must not stop everyone else's nudges: park it, say why.
                     log.exception("reminder %s could not be handled; parking it", reminder.id)
@@ -147,16 +201,58 @@ class Dispatcher:
                 if row is not None:
                     rows.append(row)
                 advances.append(advance)
+            people = {d.person.id: d.person for d in due}
+            rows += [_retire_row(n, people[n.person_id], now) for n in retiring]
+            await uow.due.retire([n.id for n in retiring])
             await uow.due.queue(rows)
             await uow.due.advance(advances)
             await uow.commit()
         return len(due)
+
+    async def _learn(self, now: datetime, stats: TickStats) -> None:
+        """Move once- and twice-a-day nudges toward when people actually do the habit."""
+        try:
+            async with self.runtime.db.uow() as uow:
+                due = await uow.reminders.due_for_learning(now - LEARN_EVERY, LEARN_BATCH)
+                moved = set()
+                for reminder in due:
+                    if await _move_toward_habit(uow, reminder, now):
+                        moved.add(reminder.person_id)
+                await uow.reminders.mark_learned([r.id for r in due], now)
+                for person_id in moved:
+                    await reschedule(uow, person_id, now)
+                await uow.commit()
+            stats.moved += len(moved)
+        except Exception:
+            # Learning is a nicety; it must never stop the tick.
+            log.exception("learning nudge times failed")
+
+    async def _end_days(self, now: datetime, stats: TickStats) -> None:
+        """Take the buttons off unanswered nudges whose day has ended."""
+        async with self.runtime.db.uow() as uow:
+            old = await uow.due.live_nudges_before(now - DAY_END_AFTER, RETIRE_BATCH)
+            people: dict[int, PersonRecord | None] = {}
+            ended: list[LiveNudge] = []
+            for nudge in old:
+                if nudge.person_id not in people:
+                    people[nudge.person_id] = await uow.people.get(nudge.person_id)
+                person = people[nudge.person_id]
+                if person is None or _day_over(person, nudge.sent_at, now):
+                    ended.append(nudge)
+            if not ended:
+                return
+            await uow.due.retire([n.id for n in ended])
+            await uow.due.queue([_retire_row(n, people[n.person_id], now) for n in ended])
+            await uow.commit()
+        stats.retired += len(ended)
 
     async def _handle(
         self,
         uow: UnitOfWork,
         reminder: DueReminder,
         facts: DoneFacts,
+        sent: dict[int, list[Sent]],
+        people: tuple[dict[int, datetime], dict[int, int]],
         now: datetime,
         stats: TickStats,
     ) -> tuple[dict[str, Any] | None, Advance]:
@@ -179,8 +275,24 @@ class Dispatcher:
             ignored_in_row=ignored,
             asked_less=reminder.asked_less_at is not None,
         )
+        spacing = _spacing(reminder.rule)
+        backoff = reminder.backoff
+        if spacing is not None:
+            backoff, ignored = backed_off(backoff, ignored, reminder.steady)
+            occurrence = replace(
+                occurrence, ignored_in_row=ignored, backoff=backoff, spacing=spacing
+            )
         if occurrence.active and occurrence.enabled and now - reminder.due <= self.grace:
-            occurrence = _with_facts(occurrence, reminder, facts)
+            engaged, habits = people
+            quiet = gone_quiet(person.onboarded_at, engaged.get(person.id), reminder.due)
+            occurrence = _with_facts(
+                occurrence,
+                reminder,
+                facts,
+                sent.get(person.id, []),
+                quiet=quiet,
+                habits=habits.get(person.id, 1),
+            )
         verdict = decide(occurrence)
         if verdict is Verdict.PARK:
             stats.parked += 1
@@ -212,6 +324,17 @@ class Dispatcher:
             stats.asked += 1
         else:
             stats.queued += 1
+        send_after = reminder.due
+        if status == "pending" and occurrence.day is not None:
+            # The check-in and the summary are never dropped for the gap: they wait it out.
+            gap = occurrence.day.gap
+            clash = [s.at for s in sent.get(person.id, []) if abs(s.at - send_after) < gap]
+            if clash:
+                send_after = max(clash) + occurrence.day.gap
+        if status == "pending":
+            sent.setdefault(person.id, []).append(
+                Sent(reminder.habit, kind, send_after, requested=False)
+            )
         row = {
             "chat_id": person.id,
             "person_id": person.id,
@@ -220,16 +343,45 @@ class Dispatcher:
             "reminder_id": reminder.id,
             "payload": payload if status == "pending" else {"reason": reason},
             "due_at": reminder.due,
-            "send_after": reminder.due,
+            "send_after": send_after,
             "status": status,
             "attempts": 0,
             "created_at": now,
         }
-        return row, Advance(reminder.id, following, ignored, asked_at, recent)
+        return row, Advance(reminder.id, following, ignored, asked_at, recent, backoff)
 
 
-def _with_facts(o: Occurrence, reminder: DueReminder, facts: DoneFacts) -> Occurrence:
-    """Fill in what the person did today and whether the time is in their waking hours."""
+def _priority(reminder: DueReminder, facts: DoneFacts) -> tuple[int, float]:
+    """Order a batch: the check-in first, then the habits furthest behind their daily goal."""
+    if reminder.habit == CHECKIN:
+        return (0, 0.0)
+    goal = _goal(reminder.habit)
+    if goal is None:
+        return (1, 0.0)
+    zone = ZoneInfo(reminder.person.timezone or "UTC")
+    day = local_date(reminder.due, zone)
+    done = facts.amounts.get((reminder.person.id, reminder.habit, day), 0)
+    return (1, done / goal)
+
+
+def _goal(habit: str) -> int | None:
+    """Return a nudged habit's daily goal (None for what has no goal, like the summary)."""
+    try:
+        return CATALOG[Habit(habit)].daily_target
+    except ValueError:
+        return None
+
+
+def _with_facts(
+    o: Occurrence,
+    reminder: DueReminder,
+    facts: DoneFacts,
+    sent: list[Sent],
+    *,
+    quiet: bool,
+    habits: int,
+) -> Occurrence:
+    """Fill in what the person did today, what their day has used, and their waking hours."""
     person = reminder.person
     assert person.timezone is not None
     zone = ZoneInfo(person.timezone)
@@ -239,19 +391,110 @@ def _with_facts(o: Occurrence, reminder: DueReminder, facts: DoneFacts) -> Occur
     done_today = (person.id, reminder.habit, day) in facts.done_days or (
         reminder.habit == CHECKIN and (person.id, day) in facts.checkin_days
     )
+    local = reminder.due.astimezone(zone)
+    awake = awake_window(person)
+    budget_day = day_of(local, awake)
+    todays = [s for s in sent if day_of(s.at.astimezone(zone), awake) == budget_day]
+    checkin_done = (person.id, day) in facts.checkin_days or any(
+        s.habit == CHECKIN for s in todays
+    )
+    budget = DayBudget(
+        limit=budget_of(person.nudge_budget, quiet=quiet),
+        used=sum(1 for s in todays if not s.requested and s.kind != SUMMARY),
+        last_at=_nearest(sent, reminder.due),
+        gap=MIN_GAP,
+        elapsed=elapsed_share(local.time(), awake),
+        checkin_ahead=reminder.habit != CHECKIN and not checkin_done,
+        habit_used=sum(1 for s in todays if s.habit == reminder.habit and not s.requested),
+        habits=habits,
+    )
+    nudged = [
+        s.at for s in todays if s.habit == reminder.habit and s.kind == "nudge" and not s.requested
+    ]
     return replace(
         o,
-        awake=window is None or window.contains(reminder.due.astimezone(zone).time()),
+        awake=window is None or window.contains(local.time()),
         last_done_at=facts.last_at.get(key),
         done_today=done_today,
         skipped_today=(person.id, reminder.habit, day) in facts.skipped_days,
+        done_count=facts.amounts.get((person.id, reminder.habit, day), 0),
+        goal=_goal(reminder.habit),
+        day=budget,
+        last_nudged_at=max((t for t in nudged if t <= reminder.due), default=None),
     )
+
+
+async def _move_toward_habit(uow: UnitOfWork, reminder: ReminderRecord, now: datetime) -> bool:
+    """Move a reminder's times toward when its person does the habit; True if they moved."""
+    person = await uow.people.get(reminder.person_id)
+    awake = awake_window(person) if person is not None else None
+    if person is None or person.timezone is None or awake is None:
+        return False
+    try:
+        rule = Rule.from_dict(reminder.rule)
+    except (ValueError, KeyError, TypeError):
+        return False
+    zone = ZoneInfo(person.timezone)
+    done = await uow.habit_logs.times_since(reminder.person_id, reminder.habit, now - LOOK_BACK)
+    times = learned_times(rule.times, [d.astimezone(zone).time() for d in done], awake)
+    if times is None:
+        return False
+    await uow.reminders.move_times(reminder, replace(rule, times=times).to_dict(), now)
+    return True
+
+
+def _retire_row(nudge: LiveNudge, person: PersonRecord | None, now: datetime) -> dict[str, Any]:
+    """Return the outbox row that edits a passed nudge down to one quiet line, no buttons."""
+    zone = ZoneInfo(person.timezone if person is not None and person.timezone else "UTC")
+    info = habit_info(nudge.habit)
+    line = texts.nudge_passed(info.emoji if info else "⏰", nudge.sent_at.astimezone(zone))
+    return {
+        "chat_id": nudge.chat_id,
+        "person_id": nudge.person_id,
+        "kind": RETIRE,
+        "habit": nudge.habit,
+        "reminder_id": None,
+        "payload": {"text": line, "parse_mode": None, "buttons": [], "edit": nudge.message_id},
+        "due_at": now,
+        "send_after": now,
+        "status": "pending",
+        "attempts": 0,
+        "created_at": now,
+    }
+
+
+def _day_over(person: PersonRecord, sent_at: datetime, now: datetime) -> bool:
+    """Tell whether the person's day in which a nudge was sent is over by `now`."""
+    zone = ZoneInfo(person.timezone or "UTC")
+    awake = awake_window(person)
+    local_now = now.astimezone(zone)
+    if day_of(sent_at.astimezone(zone), awake) != day_of(local_now, awake):
+        return True
+    return awake is not None and not awake.contains(local_now.time())
+
+
+def _spacing(rule: dict[str, Any]) -> timedelta | None:
+    """Return the usual spacing of a stored rule's nudges (None: at most once a day)."""
+    try:
+        return spacing_of(Rule.from_dict(rule))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _nearest(sent: list[Sent], at: datetime) -> datetime | None:
+    """Return the time of the message queued or sent nearest to `at`, if any."""
+    return min((s.at for s in sent), key=lambda t: abs(t - at), default=None)
 
 
 def _parked(reminder: DueReminder) -> Advance:
     """Stop a reminder from coming due until something reschedules it."""
     return Advance(
-        reminder.id, None, reminder.ignored_in_row, reminder.asked_less_at, reminder.recent_texts
+        reminder.id,
+        None,
+        reminder.ignored_in_row,
+        reminder.asked_less_at,
+        reminder.recent_texts,
+        reminder.backoff,
     )
 
 

@@ -15,6 +15,7 @@ from bot.domain.progress import DayMark, streak
 from bot.domain.schedule import Rule, local_date
 from bot.services.schedules import reschedule, zone_of
 from bot.storage.deliveries import DeliveryRecord
+from bot.storage.due import RETIRED
 from bot.storage.people import PersonRecord
 from bot.storage.uow import UnitOfWork
 from bot.telegram import texts
@@ -75,11 +76,11 @@ def nudge_payload(
 
 
 def ask_payload(habit: str) -> dict[str, Any]:
-    """Return the "nudge you less often?" question for a habit."""
+    """Return the one-line notice that a habit's nudges thin out, with a way to keep them."""
     return {
-        "text": texts.ask_less(label_of(habit)),
+        "text": texts.backing_off(label_of(habit)),
         "parse_mode": "HTML",
-        "buttons": [[_button(texts.NUDGE_LESS, LESS), _button(texts.NUDGE_KEEP, KEEP)]],
+        "buttons": [[_button(texts.NUDGE_KEEP_RHYTHM, KEEP)]],
     }
 
 
@@ -90,6 +91,7 @@ class Outcome(StrEnum):
     STALE = "stale"  # no such delivery, or not the kind of message this button belongs to
     NOT_YOURS = "not_yours"
     ALREADY = "already"  # the message was answered before
+    PASSED = "passed"  # a newer nudge or the day's end took this one's buttons off
     UNCHANGED = "unchanged"  # "less often" when it cannot get any sparser
 
 
@@ -115,6 +117,8 @@ async def _answer(
         return Outcome.STALE
     if delivery.person_id != person_id:
         return Outcome.NOT_YOURS
+    if delivery.response == RETIRED:
+        return Outcome.PASSED
     if not await uow.deliveries.respond(delivery_id, response):
         return Outcome.ALREADY
     await uow.due.reset_ignored(person_id, delivery.habit)
@@ -218,6 +222,8 @@ async def answer_less(
             return Pressed(answered)
         label = label_of(answered.habit or "")
         if not less:
+            await uow.due.keep_rhythm(person_id, answered.habit or "")
+            await reschedule(uow, person_id, now)
             await uow.commit()
             return Pressed(Outcome.OK, label=label)
         reminder = (

@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from bot.domain.habits import Habit
+from bot.domain.nudging import BUDGETS, DEFAULT_BUDGET
 from bot.domain.schedule import ALL_DAYS, Rule, Window
 from bot.services.onboarding import (
     check_day,
@@ -368,6 +369,29 @@ async def pause(
         assert row is not None
         row.paused_until = now + (FOREVER if span is None else span)
         await uow.pauses.start(person_id, now, row.paused_until)
+        return await _save(uow, person_id, now)
+
+
+async def pin_time(uow: UnitOfWork, person_id: int, habit: Habit, now: datetime) -> Overview:
+    """Put back the times the person had before the bot moved them, and keep them."""
+    async with uow:
+        await _overview(uow, person_id)
+        if not await uow.reminders.pin_own(person_id, habit.value, now):
+            raise Unchanged
+        return await _save(uow, person_id, now)
+
+
+async def set_budget(uow: UnitOfWork, person_id: int, budget: str, now: datetime) -> Overview:
+    """Choose how many messages a day the bot may start (Light, Normal or More)."""
+    if budget not in BUDGETS:
+        raise ValueError(f"no such budget: {budget!r}")
+    async with uow:
+        current = await _overview(uow, person_id)
+        if (current.person.nudge_budget or DEFAULT_BUDGET) == budget:
+            raise Unchanged
+        row = await uow.people.row(person_id)
+        assert row is not None
+        row.nudge_budget = budget
         return await _save(uow, person_id, now)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -12,6 +12,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    case,
     func,
     select,
     update,
@@ -26,6 +27,10 @@ from bot.storage.sql import insert_for, is_postgres
 ID_CHUNK = 500
 # Outbox rows the tick makes; a late one of these is stale, unlike a broadcast.
 NUDGE_KINDS = ("nudge", "ask")
+# The response of a nudge whose time has passed: its buttons came off, it was not answered.
+RETIRED = "retired"
+# Outbox rows that start a conversation, so they space out from each other.
+BUDGETED_KINDS = ("nudge", "ask", "summary")
 
 _r = cast(Table, Reminder.__table__)
 _p = cast(Table, Person.__table__)
@@ -45,6 +50,8 @@ class DueReminder:
     asked_less_at: datetime | None
     recent_texts: list[int]
     person: PersonRecord
+    backoff: int
+    steady: bool
     prev_kind: str | None
     prev_status: str | None
     prev_response: str | None
@@ -59,6 +66,7 @@ class Advance:
     ignored_in_row: int
     asked_less_at: datetime | None
     recent_texts: list[int]
+    backoff: int = 0
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,31 @@ class DoneFacts:
     done_days: set[tuple[int, str, date]]
     skipped_days: set[tuple[int, str, date]]
     checkin_days: set[tuple[int, date]]
+    # How much of each habit was logged per local day (a "3 glasses" log counts 3).
+    amounts: dict[tuple[int, str, date], int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LiveNudge:
+    """A sent nudge nobody answered yet: its buttons still work until it is retired."""
+
+    id: int
+    person_id: int
+    habit: str
+    chat_id: int
+    message_id: int
+    sent_at: datetime
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A bot-initiated message already queued or sent: what the day's budget is made of."""
+
+    habit: str | None
+    kind: str
+    at: datetime
+    # A snooze the person asked for has no reminder and counts against nothing.
+    requested: bool
 
 
 def _latest(column: Any) -> Any:
@@ -110,6 +143,8 @@ class DueReminders:
                 _r.c.ignored_in_row,
                 _r.c.asked_less_at,
                 _r.c.recent_texts,
+                _r.c.backoff,
+                _r.c.steady,
                 _p.c.id.label("person_id"),
                 _p.c.first_name,
                 _p.c.timezone,
@@ -122,6 +157,7 @@ class DueReminders:
                 _p.c.paused_until,
                 _p.c.active,
                 _p.c.created_at,
+                _p.c.nudge_budget,
                 _latest(_d.c.kind).label("prev_kind"),
                 _latest(_d.c.status).label("prev_status"),
                 _latest(_d.c.response).label("prev_response"),
@@ -158,7 +194,10 @@ class DueReminders:
                     paused_until=row["paused_until"],
                     active=row["active"],
                     created_at=row["created_at"],
+                    nudge_budget=row["nudge_budget"],
                 ),
+                backoff=row["backoff"] or 0,
+                steady=bool(row["steady"]),
                 prev_kind=row["prev_kind"],
                 prev_status=row["prev_status"],
                 prev_response=row["prev_response"],
@@ -173,13 +212,18 @@ class DueReminders:
         for chunk in _chunks(ids):
             logs = await self.session.execute(
                 select(
-                    HabitLog.person_id, HabitLog.habit, HabitLog.local_date, func.max(HabitLog.at)
+                    HabitLog.person_id,
+                    HabitLog.habit,
+                    HabitLog.local_date,
+                    func.max(HabitLog.at),
+                    func.sum(func.coalesce(HabitLog.amount, 1)),
                 )
                 .where(HabitLog.person_id.in_(chunk), HabitLog.local_date >= since)
                 .group_by(HabitLog.person_id, HabitLog.habit, HabitLog.local_date)
             )
-            for person_id, habit, day, at in logs.tuples():
+            for person_id, habit, day, at, amount in logs.tuples():
                 facts.done_days.add((person_id, habit, day))
+                facts.amounts[(person_id, habit, day)] = int(amount or 0)
                 key = (person_id, habit)
                 if key not in facts.last_at or at > facts.last_at[key]:
                     facts.last_at[key] = at
@@ -198,6 +242,133 @@ class DueReminders:
             )
             facts.checkin_days.update(checkins.tuples())
         return facts
+
+    async def sent_since(
+        self, person_ids: Iterable[int], since: datetime
+    ) -> dict[int, list[Sent]]:
+        """Return each person's bot-initiated messages queued or sent since `since`."""
+        ids = sorted(set(person_ids))
+        out: dict[int, list[Sent]] = {}
+        for chunk in _chunks(ids):
+            rows = await self.session.execute(
+                select(_d.c.person_id, _d.c.habit, _d.c.kind, _d.c.send_after, _d.c.reminder_id)
+                .where(
+                    _d.c.person_id.in_(chunk),
+                    _d.c.send_after >= since,
+                    _d.c.kind.in_(BUDGETED_KINDS),
+                    _d.c.status.in_(("pending", "sending", "sent")),
+                )
+                .order_by(_d.c.send_after)
+            )
+            for person_id, habit, kind, at, reminder_id in rows.tuples():
+                out.setdefault(person_id, []).append(
+                    Sent(habit, kind, at, requested=reminder_id is None)
+                )
+        return out
+
+    async def last_engaged(
+        self, person_ids: Iterable[int], since: datetime
+    ) -> dict[int, datetime]:
+        """Return when each person last answered a nudge, logged or checked in, since `since`."""
+        out: dict[int, datetime] = {}
+
+        def note(rows: Any) -> None:
+            for person_id, at in rows.tuples():
+                if at is not None and (person_id not in out or at > out[person_id]):
+                    out[person_id] = at
+
+        for chunk in _chunks(sorted(set(person_ids))):
+            note(
+                await self.session.execute(
+                    select(_d.c.person_id, func.max(_d.c.sent_at))
+                    .where(
+                        _d.c.person_id.in_(chunk),
+                        _d.c.sent_at >= since,
+                        _d.c.response.is_not(None),
+                        _d.c.response != RETIRED,
+                    )
+                    .group_by(_d.c.person_id)
+                )
+            )
+            note(
+                await self.session.execute(
+                    select(HabitLog.person_id, func.max(HabitLog.at))
+                    .where(HabitLog.person_id.in_(chunk), HabitLog.local_date >= since.date())
+                    .group_by(HabitLog.person_id)
+                )
+            )
+            note(
+                await self.session.execute(
+                    select(CheckIn.person_id, func.max(CheckIn.updated_at))
+                    .where(CheckIn.person_id.in_(chunk), CheckIn.local_date >= since.date())
+                    .group_by(CheckIn.person_id)
+                )
+            )
+        return out
+
+    async def habit_counts(self, person_ids: Iterable[int]) -> dict[int, int]:
+        """Return how many habits (not the check-in or the summary) each person has on."""
+        out: dict[int, int] = {}
+        for chunk in _chunks(sorted(set(person_ids))):
+            rows = await self.session.execute(
+                select(_r.c.person_id, func.count())
+                .where(
+                    _r.c.person_id.in_(chunk),
+                    _r.c.enabled.is_(True),
+                    _r.c.habit.not_in(("checkin", "summary")),
+                )
+                .group_by(_r.c.person_id)
+            )
+            out.update((person_id, int(n)) for person_id, n in rows.tuples())
+        return out
+
+    async def live_nudges(
+        self, person_ids: Iterable[int]
+    ) -> dict[tuple[int, str], list[LiveNudge]]:
+        """Return each person's sent, unanswered nudges by habit (their keyboards are live)."""
+        out: dict[tuple[int, str], list[LiveNudge]] = {}
+        for chunk in _chunks(sorted(set(person_ids))):
+            rows = await self.session.execute(self._live().where(_d.c.person_id.in_(chunk)))
+            for nudge in self._lives(rows):
+                out.setdefault((nudge.person_id, nudge.habit), []).append(nudge)
+        return out
+
+    async def live_nudges_before(self, before: datetime, limit: int) -> list[LiveNudge]:
+        """Return unanswered nudges sent before `before`, oldest first (for the day's end)."""
+        stmt = self._live().where(_d.c.sent_at < before).order_by(_d.c.sent_at).limit(limit)
+        return self._lives(await self.session.execute(stmt))
+
+    @staticmethod
+    def _live() -> Any:
+        return select(
+            _d.c.id,
+            _d.c.person_id,
+            _d.c.habit,
+            _d.c.chat_id,
+            _d.c.telegram_message_id,
+            _d.c.sent_at,
+        ).where(
+            _d.c.kind == "nudge",
+            _d.c.status == "sent",
+            _d.c.response.is_(None),
+            _d.c.telegram_message_id.is_not(None),
+        )
+
+    @staticmethod
+    def _lives(rows: Any) -> list[LiveNudge]:
+        return [
+            LiveNudge(id_, person_id, habit or "", chat_id, message_id, sent_at)
+            for id_, person_id, habit, chat_id, message_id, sent_at in rows.tuples()
+        ]
+
+    async def retire(self, delivery_ids: Sequence[int]) -> None:
+        """Mark nudges as passed, so their buttons answer kindly and change nothing."""
+        for chunk in _chunks(list(delivery_ids)):
+            await self.session.execute(
+                update(_d)
+                .where(_d.c.id.in_(chunk), _d.c.response.is_(None))
+                .values(response=RETIRED)
+            )
 
     async def queue(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert the tick's outbox rows in one executemany; an occurrence already queued stays.
@@ -223,6 +394,7 @@ class DueReminders:
                 ignored_in_row=bindparam("ign"),
                 asked_less_at=bindparam("asked"),
                 recent_texts=bindparam("recent"),
+                backoff=bindparam("backoff"),
             )
         )
         await self.session.execute(
@@ -234,17 +406,29 @@ class DueReminders:
                     "ign": c.ignored_in_row,
                     "asked": c.asked_less_at,
                     "recent": c.recent_texts,
+                    "backoff": c.backoff,
                 }
                 for c in changes
             ],
         )
 
     async def reset_ignored(self, person_id: int, habit: str) -> None:
-        """Forget unanswered nudges of a habit: the person answered one."""
+        """Forget unanswered nudges of a habit and undo one step of back-off: they answered."""
         await self.session.execute(
             update(Reminder)
             .where(Reminder.person_id == person_id, Reminder.habit == habit)
-            .values(ignored_in_row=0)
+            .values(
+                ignored_in_row=0,
+                backoff=case((Reminder.backoff > 0, Reminder.backoff - 1), else_=0),
+            )
+        )
+
+    async def keep_rhythm(self, person_id: int, habit: str) -> None:
+        """Bring a habit's nudges back to their full rhythm and never thin them out again."""
+        await self.session.execute(
+            update(Reminder)
+            .where(Reminder.person_id == person_id, Reminder.habit == habit)
+            .values(ignored_in_row=0, backoff=0, steady=True)
         )
 
     async def expire_stale(self, before: datetime) -> int:

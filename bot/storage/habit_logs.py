@@ -85,6 +85,15 @@ class HabitLogs:
             out.setdefault(habit, {})[day] = int(n)
         return out
 
+    async def times_since(self, person_id: int, habit: str, since: datetime) -> list[datetime]:
+        """Return when a person did a habit since `since` (by the moment it was logged)."""
+        rows = await self.session.scalars(
+            select(HabitLog.at).where(
+                HabitLog.person_id == person_id, HabitLog.habit == habit, HabitLog.at >= since
+            )
+        )
+        return list(rows)
+
     async def has_source(self, person_id: int, source: str) -> bool:
         """Tell whether a person has a log from this source (e.g. one hint message)."""
         found = await self.session.scalar(

@@ -90,6 +90,7 @@ class Person(Base):
     updated_at: Mapped[datetime]
     last_seen_at: Mapped[datetime | None]
     recent_tips: Mapped[list[Any]] = mapped_column(default=list)
+    nudge_budget: Mapped[str | None] = mapped_column(String(8))
 
 
 class Chat(Base):
@@ -128,7 +129,30 @@ class Reminder(Base):
     ignored_in_row: Mapped[int] = mapped_column(Integer, default=0)
     asked_less_at: Mapped[datetime | None]
     recent_texts: Mapped[list[Any]] = mapped_column(default=list)
+    # How far nudges are thinned out after going unanswered (0: the full rhythm); each level
+    # doubles the spacing, and a response brings one level back.
+    backoff: Mapped[int] = mapped_column(Integer, default=0)
+    # The person asked to keep the full rhythm: never back off this reminder.
+    steady: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Timed to the person: the rule they had before the bot moved its times toward when they
+    # act (None: nothing moved), whether they pinned their own time, and when it last looked.
+    own_rule: Mapped[dict[str, Any] | None]
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    learned_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
+
+
+class TimeMove(Base):
+    """A nudge time the bot moved toward when the person acts, so it can be shown and undone."""
+
+    __tablename__ = "time_moves"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    habit: Mapped[str] = mapped_column(String(16))
+    from_times: Mapped[str] = mapped_column(String(64))
+    to_times: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
 
 
 class HabitLog(Base):
@@ -175,6 +199,13 @@ class Delivery(Base):
     __table_args__ = (
         Index("ix_deliveries_pending", "status", "send_after"),
         Index("ix_deliveries_person", "person_id"),
+        # Sent nudges nobody answered: their keyboards are live until retired (a small set).
+        Index(
+            "ix_deliveries_live",
+            "sent_at",
+            sqlite_where=text("response IS NULL AND status = 'sent'"),
+            postgresql_where=text("response IS NULL AND status = 'sent'"),
+        ),
         # One delivery per reminder occurrence, even if two ticks race on it.
         UniqueConstraint("reminder_id", "due_at"),
     )

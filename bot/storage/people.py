@@ -31,6 +31,8 @@ class PersonRecord:
     paused_until: datetime | None
     active: bool
     created_at: datetime
+    # "light" | "normal" | "more": how many bot-initiated messages a day (None: the default).
+    nudge_budget: str | None = None
 
     @property
     def consented(self) -> bool:
@@ -56,6 +58,7 @@ def to_record(row: Person) -> PersonRecord:
         awaiting=row.awaiting,
         paused_until=row.paused_until,
         active=row.active,
+        nudge_budget=row.nudge_budget,
         created_at=row.created_at,
     )
 

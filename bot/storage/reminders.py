@@ -6,11 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import Reminder
+from bot.storage.models import Reminder, TimeMove
 from bot.storage.sql import insert_for
+
+# Habits nudged once or twice a day at clock times: their times follow the person.
+LEARNED_HABITS = ("food", "breathe")
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,9 @@ class ReminderRecord:
     ignored_in_row: int
     asked_less_at: datetime | None
     recent_texts: list[int]
+    # The rule before the bot moved its times toward the person's own (None: not moved).
+    own_rule: dict[str, Any] | None = None
+    pinned: bool = False
 
 
 def to_record(row: Reminder) -> ReminderRecord:
@@ -40,6 +46,8 @@ def to_record(row: Reminder) -> ReminderRecord:
         ignored_in_row=row.ignored_in_row,
         asked_less_at=row.asked_less_at,
         recent_texts=[int(i) for i in row.recent_texts or []],
+        own_rule=dict(row.own_rule) if row.own_rule else None,
+        pinned=bool(row.pinned),
     )
 
 
@@ -92,10 +100,67 @@ class Reminders:
                 "rule": stmt.excluded.rule,
                 "enabled": stmt.excluded.enabled,
                 "ignored_in_row": 0,
+                # The new rule is the person's own: nothing learned is left to undo.
+                "own_rule": None,
                 "updated_at": now,
             },
         )
         await self.session.execute(stmt)
+
+    async def due_for_learning(self, before: datetime, limit: int) -> list[ReminderRecord]:
+        """Return reminders of clock-time habits not looked at since `before` (nor pinned)."""
+        rows = await self.session.scalars(
+            select(Reminder)
+            .where(
+                Reminder.habit.in_(LEARNED_HABITS),
+                Reminder.enabled.is_(True),
+                Reminder.pinned.is_(False),
+                Reminder.next_fire_at.is_not(None),
+                or_(
+                    Reminder.learned_at < before,
+                    and_(Reminder.learned_at.is_(None), Reminder.updated_at < before),
+                ),
+            )
+            .order_by(Reminder.id)
+            .limit(limit)
+        )
+        return [to_record(r) for r in rows]
+
+    async def mark_learned(self, reminder_ids: list[int], now: datetime) -> None:
+        """Remember that these reminders were looked at now."""
+        if reminder_ids:
+            await self.session.execute(
+                update(Reminder).where(Reminder.id.in_(reminder_ids)).values(learned_at=now)
+            )
+
+    async def move_times(
+        self, reminder: ReminderRecord, rule: dict[str, Any], now: datetime
+    ) -> None:
+        """Store times moved toward the person's own, keeping their rule to go back to."""
+        await self.session.execute(
+            update(Reminder)
+            .where(Reminder.id == reminder.id)
+            .values(rule=rule, own_rule=reminder.own_rule or reminder.rule, learned_at=now)
+        )
+        self.session.add(
+            TimeMove(
+                person_id=reminder.person_id,
+                habit=reminder.habit,
+                from_times=",".join(reminder.rule.get("times") or []),
+                to_times=",".join(rule.get("times") or []),
+                at=now,
+            )
+        )
+
+    async def pin_own(self, person_id: int, habit: str, now: datetime) -> bool:
+        """Put the person's own times back and never move them again; False if none moved."""
+        row = await self.session.scalar(
+            select(Reminder).where(Reminder.person_id == person_id, Reminder.habit == habit)
+        )
+        if row is None or row.own_rule is None:
+            return False
+        row.rule, row.own_rule, row.pinned, row.updated_at = dict(row.own_rule), None, True, now
+        return True
 
     async def set_enabled(self, person_id: int, habit: str, enabled: bool, now: datetime) -> None:
         """Turn a habit's reminder on or off."""

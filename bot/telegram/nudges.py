@@ -19,6 +19,7 @@ _REFUSALS = {
     Outcome.STALE: texts.STALE_BUTTON,
     Outcome.NOT_YOURS: texts.NOT_YOURS,
     Outcome.ALREADY: texts.ALREADY_ANSWERED,
+    Outcome.PASSED: texts.NUDGE_PASSED,
 }
 
 

@@ -14,6 +14,7 @@ from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.domain.habits import CATALOG, NUDGED, Habit
+from bot.domain.nudging import BUDGETS, DEFAULT_BUDGET
 from bot.domain.schedule import ALL_DAYS, Window
 from bot.domain.timeparse import (
     TimeParseError,
@@ -44,7 +45,7 @@ SIT_WINDOWS = (
     (time(10), time(18)),
     (time(13), time(21)),
 )
-INTERVALS = {Habit.WATER: (60, 90, 120, 180), Habit.MOVE: (30, 45, 50, 60)}
+INTERVALS = {Habit.WATER: (60, 90, 120, 180, 240), Habit.MOVE: (30, 45, 50, 60, 90)}
 CHECKIN_TIMES = tuple(time(h, m) for h, m in ((19, 0), (20, 0), (20, 30), (21, 0), (22, 0)))
 DAY_SETS = {"all": ALL_DAYS, "wk": frozenset(range(5)), "we": frozenset({5, 6})}
 DAY_SET_LABELS = {"all": "Every day", "wk": "Mon–Fri", "we": "Sat–Sun"}
@@ -82,8 +83,14 @@ def menu(overview: Overview, now: datetime) -> tuple[str, InlineKeyboardMarkup]:
         pause = texts.pause_line(
             None if overview.paused_indefinitely(now) else _local(overview, until)
         )
+    budget = overview.person.nudge_budget or DEFAULT_BUDGET
     text = texts.settings_menu(
-        overview.person.timezone or "UTC", awake.describe(), sitting.describe(), lines, pause
+        overview.person.timezone or "UTC",
+        awake.describe(),
+        sitting.describe(),
+        lines,
+        pause,
+        texts.budget_label(budget, BUDGETS[budget]),
     )
     habit_buttons = [button(CATALOG[h].label, AREA, "h", h.value) for h in NUDGED]
     pausing = (
@@ -93,7 +100,7 @@ def menu(overview: Overview, now: datetime) -> tuple[str, InlineKeyboardMarkup]:
     )
     markup = inline(
         [[button("🌍 Time zone", AREA, "zone"), button("☀️ Day", AREA, "day")]],
-        [[button("🪑 Sitting hours", AREA, "sit")]],
+        [[button("🪑 Sitting hours", AREA, "sit"), button("📬 Messages a day", AREA, "budget")]],
         keyboards.rows(habit_buttons, 2),
         [[pausing, button(texts.BUTTON_CLOSE, AREA, "close")]],
     )
@@ -105,10 +112,18 @@ def habit_menu(overview: Overview, habit: Habit) -> tuple[str, InlineKeyboardMar
     on = overview.enabled(habit.value)
     label = CATALOG[habit].label
     toggle = button("Turn off" if on else "Turn on", AREA, "off" if on else "on", habit.value)
-    text = texts.habit_settings(label, _schedule(overview, habit), on, "")
+    reminder = overview.reminders.get(habit.value)
+    own = reminder.own_rule if reminder is not None else None
+    hint = ""
+    pin: list[list[InlineKeyboardButton]] = []
+    if own is not None:
+        hint = texts.learned_hint(", ".join(own.get("times") or []))
+        pin = [[button(texts.BUTTON_PIN_TIME, AREA, "pin", habit.value)]]
+    text = texts.habit_settings(label, _schedule(overview, habit), on, hint)
     markup = inline(
         [[toggle]],
         [[button("⏰ Times", AREA, "t", habit.value), button("📅 Days", AREA, "d", habit.value)]],
+        pin,
         [[button("↺ Default", AREA, "r", habit.value), _back()]],
     )
     return text, markup
@@ -233,6 +248,9 @@ def _screen(overview: Overview, screen: str, now: datetime) -> tuple[str, Inline
             keyboards.window_buttons(AREA, "sw", fitting or [(awake.start, awake.end)]),
             [[_back()]],
         )
+    if kind == "budget":
+        picks = [button(texts.budget_label(k, n), AREA, "b", k) for k, n in BUDGETS.items()]
+        return texts.BUDGET_QUESTION, inline([[p] for p in picks], [[_back()]])
     if kind == "pause":
         picks = [button(label, AREA, "p", label) for label in PAUSES]
         return texts.PAUSE_MENU, inline(
@@ -270,6 +288,13 @@ async def _act(
         return await settings.set_sitting(uow, pid, window, now), "menu"
     if action == "pause":
         return await settings.overview(uow, pid, now), "pause"
+    if action == "budget":
+        return await settings.overview(uow, pid, now), "budget"
+    if action == "b":
+        key = _arg(args)
+        if key not in BUDGETS:
+            raise callbacks.BadCallback("no such budget")
+        return await settings.set_budget(uow, pid, key, now), "menu"
     if action == "p":
         key = _arg(args)
         if key != "0" and key not in PAUSES:
@@ -289,6 +314,8 @@ async def _act(
         return await settings.expect(uow, pid, f"d:{habit.value}", now), f"days:{habit.value}"
     if action == "r":
         return await settings.reset_habit(uow, pid, habit, now), f"habit:{habit.value}"
+    if action == "pin":
+        return await settings.pin_time(uow, pid, habit, now), f"habit:{habit.value}"
     if action == "iv":
         minutes = callbacks.int_arg(args, 1)
         if minutes not in INTERVALS.get(habit, ()):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from html import escape
 
+from bot.domain.nudging import BUDGETS, DEFAULT_BUDGET, MIN_GAP
+
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
 NOT_IN_GROUP = "Let's talk about that in private: open a chat with me and send /start."
 NOT_ADMIN = "Sorry, that command is for the bot's admins."
@@ -97,7 +99,9 @@ NUDGE_BREATHE = "🌬️ Breathe with me"
 NUDGE_START_CHECKIN = "📝 Start check-in"
 NUDGE_LESS = "Yes, less often"
 NUDGE_KEEP = "No, keep it"
+NUDGE_KEEP_RHYTHM = "Keep the old rhythm"
 ALREADY_ANSWERED = "You already answered this one."
+NUDGE_PASSED = "That reminder has passed, no worries. You can log it in words, like “had water”."
 LESS_KEPT = "Got it, I'll keep nudging as before. 💪"
 LESS_AT_MINIMUM = (
     "That's already as seldom as this nudge gets. You can turn it off in your settings."
@@ -135,6 +139,19 @@ def snoozed(label: str, until: str) -> str:
 def skipped_today(label: str) -> str:
     """Confirm that a habit is skipped for the rest of the day."""
     return f"<b>{escape(label)}</b> – skipped for today. No more nudges for it until tomorrow."
+
+
+def nudge_passed(emoji: str, at: datetime) -> str:
+    """Shorten a passed nudge to one quiet line: "💧 Missed 10:05 — no worries"."""
+    return f"{emoji} Missed {at:%H:%M} — no worries"
+
+
+def backing_off(label: str) -> str:
+    """Say once, in one line, that unanswered nudges of a habit will come less often."""
+    return (
+        f"The last few <b>{escape(label)}</b> nudges went unanswered, so I'll send them less "
+        "often. Answering one brings them back step by step."
+    )
 
 
 def less_applied(label: str, rule: str) -> str:
@@ -263,8 +280,11 @@ def onboarding_done(first_name: str, lines: list[str]) -> str:
     return (
         f"All set, {_name(first_name)}! 🎉\n\n"
         + "\n".join(lines)
-        + "\n\nI'll stay quiet outside your waking hours. Try /tip or /breathe now; "
-        "/settings changes anything, /pause takes a break, /help lists everything."
+        + f"\n\nThat's a menu, not a to-do list: I send at most {BUDGETS[DEFAULT_BUDGET]} "
+        f"messages a day, at least {MIN_GAP.seconds // 60} minutes apart — your check-in "
+        "first, then whatever you're furthest behind on — and none once a habit's goal is "
+        "met. I'll stay quiet outside your waking hours. Try /tip or /breathe now; /settings "
+        "changes anything, /pause takes a break, /help lists everything."
     )
 
 
@@ -293,13 +313,38 @@ RESUMED = "Welcome back! Your nudges are on again ▶️"
 NOT_PAUSED = "You're not paused. /pause 3d takes a break for three days."
 
 
-def settings_menu(zone: str, day: str, sit: str, lines: list[str], pause: str | None) -> str:
+BUDGET_QUESTION = (
+    "How many messages a day may I start? Your check-in comes first, then the habits you're "
+    "furthest behind on, spread across your day. Replies to you never count."
+)
+_BUDGET_NAMES = {"light": "Light", "normal": "Normal", "more": "More"}
+
+
+def budget_label(key: str, per_day: int) -> str:
+    """Name a daily message budget, e.g. "Normal: up to 7 a day"."""
+    return f"{_BUDGET_NAMES.get(key, key)}: up to {per_day} a day"
+
+
+def settings_menu(
+    zone: str, day: str, sit: str, lines: list[str], pause: str | None, budget: str
+) -> str:
     """Render the settings overview."""
     text = (
-        f"{SETTINGS_TITLE}\n\n🌍 Time zone: {escape(zone)}\n☀️ Day: {day}\n🪑 Sitting: {sit}\n\n"
-        + "\n".join(lines)
+        f"{SETTINGS_TITLE}\n\n🌍 Time zone: {escape(zone)}\n☀️ Day: {day}\n🪑 Sitting: {sit}\n"
+        f"📬 Messages: {escape(budget)}\n\n" + "\n".join(lines)
     )
     return text + (f"\n\n⏸ {pause}" if pause else "")
+
+
+BUTTON_PIN_TIME = "📌 Back to my time"
+
+
+def learned_hint(own_times: str) -> str:
+    """Explain a nudge time moved toward when the person usually does the habit."""
+    return (
+        f"I moved this toward when you usually do it (your own time was {escape(own_times)}). "
+        "It moves at most an hour a week, only within your day."
+    )
 
 
 def habit_settings(label: str, schedule: str, enabled: bool, hint: str) -> str:
