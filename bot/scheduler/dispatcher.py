@@ -75,6 +75,8 @@ class Dispatcher:
         # In-process ticks (the job and a test's explicit tick) never overlap; other
         # instances on PostgreSQL are kept apart by SKIP LOCKED and the outbox's unique key.
         self._lock = asyncio.Lock()
+        # Called between a batch's reads and its writes (tests interleave people's changes).
+        self.before_write: Callable[[list[DueReminder]], Awaitable[None]] | None = None
 
     @property
     def grace(self) -> timedelta:
@@ -147,8 +149,15 @@ class Dispatcher:
                 if row is not None:
                     rows.append(row)
                 advances.append(advance)
+            if self.before_write is not None:
+                await self.before_write(due)
+            # A reminder changed since the claim is left to the change (and the next tick).
+            kept = await uow.due.unchanged(due)
+            if len(kept) < len(due):
+                rows = [r for r in rows if r["reminder_id"] in kept]
+                advances = [a for a in advances if a.id in kept]
             await uow.due.queue(rows)
-            await uow.due.advance(advances)
+            await uow.due.advance(advances, due)
             await uow.commit()
         return len(due)
 

@@ -10,6 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession  # re-export
 
 BUSY_TIMEOUT_MS = 10_000
+# Execution options for a unit of work that only reads: on SQLite it then begins DEFERRED and
+# does not queue for the write lock (ignored elsewhere).
+READ_ONLY = {"sqlite_begin": "DEFERRED"}
 
 
 def is_sqlite(url: str) -> bool:
@@ -48,8 +51,10 @@ def _sqlite_begin(conn: Connection) -> None:
     # IMMEDIATE, not the recipe's plain BEGIN: a deferred transaction that read and then writes
     # after another connection committed fails at once with "database is locked" (the busy
     # timeout does not apply), and almost every unit of work reads before it writes. Taking
-    # the write lock up front makes transactions queue on the busy timeout instead.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # the write lock up front makes transactions queue on the busy timeout instead. A unit of
+    # work that never writes may ask for DEFERRED (READ_ONLY) and read alongside a writer.
+    mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+    conn.exec_driver_sql("BEGIN DEFERRED" if mode == "DEFERRED" else "BEGIN IMMEDIATE")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
