@@ -76,7 +76,8 @@ class Dispatcher:
         # instances on PostgreSQL are kept apart by SKIP LOCKED and the outbox's unique key.
         self._lock = asyncio.Lock()
         # Called between a batch's reads and its writes (tests interleave people's changes).
-        self.before_write: Callable[[list[DueReminder]], Awaitable[None]] | None = None
+        self.before_write: Callable[[UnitOfWork, list[DueReminder]], Awaitable[None]] | None
+        self.before_write = None
 
     @property
     def grace(self) -> timedelta:
@@ -150,7 +151,7 @@ class Dispatcher:
                     rows.append(row)
                 advances.append(advance)
             if self.before_write is not None:
-                await self.before_write(due)
+                await self.before_write(uow, due)
             # A reminder changed since the claim is left to the change (and the next tick).
             kept = await uow.due.unchanged(due)
             if len(kept) < len(due):
