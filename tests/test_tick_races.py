@@ -314,3 +314,50 @@ async def test_the_tick_writes_nothing_over_a_change_it_did_not_read(
     assert await _food_rows(tick_db, 1) == []
     after = await _reminder(tick_db, 1, "food")
     assert after.next_fire_at == (later if what == "reminder" else DUE)
+
+
+async def test_the_sender_looks_once_for_all_nudges_it_starts_together(
+    tick_db: Database, sandbox: BotApiSandbox
+) -> None:
+    """Rows claimed before a pause are held back; one query serves every send of a round."""
+    clock = FakeClock(EARLIER)
+    people = [sandbox.add_user(name).id for name in ("Ana", "Bo", "Cy")]
+    for pid in people:
+        await make_person(tick_db, pid, now=clock.now(), habits=("food",))
+    clock.set(DUE)
+    await _dispatcher(tick_db, clock).tick()
+    bot = Bot(TOKEN, base_url=sandbox.base_url)
+    sender = Sender(tick_db, bot, clock, limits=QUICK)
+    async with tick_db.uow() as uow:
+        held = await uow.deliveries.claim(
+            owner=sender.owner, now=clock.now(), lease_until=DUE + timedelta(minutes=1), limit=10
+        )
+        await uow.commit()
+    assert sorted(r.person_id for r in held) == people
+    # After the claim, Ana pauses and Bo turns the habit off; Cy changes nothing.
+    await settings.pause(tick_db.uow(), people[0], None, clock.now())
+    await settings.set_enabled(tick_db.uow(), people[1], Habit.FOOD, False, clock.now())
+
+    reads: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().startswith("SELECT") and "deliveries" in statement:
+            reads.append(statement)
+
+    event.listen(tick_db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        looks = await asyncio.gather(*(sender._withdrawn(r) for r in held))
+    finally:
+        event.remove(tick_db.engine.sync_engine, "before_cursor_execute", count)
+    assert {r.person_id: w for r, w in zip(held, looks, strict=True)} == {
+        people[0]: True,
+        people[1]: True,
+        people[2]: False,
+    }
+    assert len(reads) == 1
+    async with tick_db.uow() as uow:
+        rows = {r.person_id: r for p in people for r in await uow.deliveries.for_person(p)}
+    assert (rows[people[0]].status, rows[people[0]].last_error) == ("cancelled", "paused")
+    assert (rows[people[1]].status, rows[people[1]].last_error) == ("cancelled", "habit off")
+    assert rows[people[2]].status == "sending"
+    await bot.shutdown()
