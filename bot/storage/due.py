@@ -214,7 +214,7 @@ class DueReminders:
         await self.session.execute(stmt, list(rows))
 
     async def unchanged(self, claimed: Sequence[DueReminder]) -> set[int]:
-        """Return the ids of claimed reminders still as they were claimed (rule, on, pause).
+        """Return the ids of claimed reminders still as they were claimed (rule, on, pause...).
 
         Read again just before the tick writes, so a change that got in after the claim wins
         (the tick's own isolation should prevent that; this keeps it true if it ever does not).
@@ -228,6 +228,7 @@ class DueReminders:
                     _r.c.rule,
                     _r.c.enabled,
                     _r.c.next_fire_at,
+                    func.coalesce(_r.c.ignored_in_row, 0),
                     _p.c.timezone,
                     _p.c.paused_until,
                     _p.c.active,
@@ -235,12 +236,13 @@ class DueReminders:
                 .join_from(_r, _p, _p.c.id == _r.c.person_id)
                 .where(_r.c.id.in_(chunk))
             )
-            for rid, rule, enabled, next_fire_at, zone, paused_until, active in rows.tuples():
+            for rid, *now_is in rows.tuples():
                 was = by_id[rid]
-                if (rule, enabled, next_fire_at, zone, paused_until, active) == (
+                if tuple(now_is) == (
                     was.rule,
                     was.enabled,
                     was.due,
+                    was.ignored_in_row,
                     was.person.timezone,
                     was.person.paused_until,
                     was.person.active,
