@@ -7,9 +7,11 @@ import os
 from typing import Any, Literal
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from bot.storage.engine import create_engine
+from bot.storage.migrate import MIGRATE_LOCK_KEY
 from bot.storage.models import Base, UtcDateTime
 
 config = context.config
@@ -42,6 +44,12 @@ def _configure(connection: Connection) -> None:
 def _run_sync(connection: Connection) -> None:
     _configure(connection)
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Instances starting together queue here; each then reads the version afresh
+            # (READ COMMITTED), so only the first one migrates. Released at commit.
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATE_LOCK_KEY}
+            )
         context.run_migrations()
 
 

@@ -43,6 +43,7 @@ from bot.delivery.limits import FloodWatch, Pacer, SendLimits
 from bot.logs import current_chat, redact
 from bot.runtime import Runtime
 from bot.storage.deliveries import DeliveryRecord
+from bot.storage.engine import READ_ONLY
 from bot.storage.uow import Database
 from bot.telegram.context import NudgeApp
 
@@ -81,6 +82,7 @@ class SenderStats:
     claims: int = 0
     commits: int = 0
     max_in_flight: int = 0
+    withdrawn: int = 0
     errors: dict[str, int] = field(default_factory=dict)
 
 
@@ -188,6 +190,8 @@ class Sender:
         self._recorder: asyncio.Task[None] | None = None
         self._lock_engine: AsyncEngine | None = None
         self._lock_conn: AsyncConnection | None = None
+        self._looks: list[tuple[int, asyncio.Future[str | None]]] = []
+        self._looking = False
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -485,7 +489,8 @@ class Sender:
         chat_id = held.chat_id
         current_chat.set(chat_id)  # this task's log lines belong to the chat (LOG_FORMAT=json)
         try:
-            await self._attempt(held)
+            if held.record.reminder_id is None or not await self._withdrawn(held.record):
+                await self._attempt(held)
         except Exception:
             # Most likely the database is away: keep the row and try it again later.
             log.exception("could not record the result of delivery %s", held.record.id)
@@ -495,6 +500,47 @@ class Sender:
             self._busy.discard(chat_id)
             self._schedule(chat_id)
             self._changed.set()
+
+    async def _withdrawn(self, row: DeliveryRecord) -> bool:
+        """Take a last look at a tick's row: the person may have paused since it was queued."""
+        future: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        self._looks.append((row.id, future))
+        if not self._looking:
+            # Every send started in this round has queued its look by the time this task
+            # runs, so one query serves them all.
+            self._looking = True
+            task = asyncio.create_task(self._look())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        reason = await future
+        if reason is not None:
+            self.stats.withdrawn += 1
+            log.info("delivery %s withdrawn before sending: %s", row.id, reason)
+        return reason is not None
+
+    async def _look(self) -> None:
+        try:
+            while self._looks:
+                looks, self._looks = self._looks, []
+                try:
+                    async with self.db.uow() as uow:
+                        await uow.session.connection(execution_options=READ_ONLY)
+                        now = self.clock.now()
+                        reasons = await uow.due.withdrawn([i for i, _ in looks], now)
+                    if reasons:
+                        async with self.db.uow() as uow:
+                            await uow.due.withdraw(reasons, self.owner)
+                            await uow.commit()
+                except Exception as exc:
+                    for _, future in looks:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                for delivery_id, future in looks:
+                    if not future.done():
+                        future.set_result(reasons.get(delivery_id))
+        finally:
+            self._looking = False
 
     async def _attempt(self, held: _Held) -> None:
         row = held.record

@@ -106,6 +106,9 @@ class Dispatcher:
         # In-process ticks (the job and a test's explicit tick) never overlap; other
         # instances on PostgreSQL are kept apart by SKIP LOCKED and the outbox's unique key.
         self._lock = asyncio.Lock()
+        # Called between a batch's reads and its writes (tests interleave people's changes).
+        self.before_write: Callable[[UnitOfWork, list[DueReminder]], Awaitable[None]] | None
+        self.before_write = None
 
     @property
     def grace(self) -> timedelta:
@@ -183,7 +186,7 @@ class Dispatcher:
             habits = await uow.due.habit_counts(live) if live else {}
             # Each habit keeps one live keyboard: a new nudge retires the unanswered ones.
             lives = await uow.due.live_nudges(live) if live else {}
-            retiring: list[LiveNudge] = []
+            retiring: list[tuple[int, LiveNudge]] = []
             rows: list[dict[str, Any]] = []
             advances: list[Advance] = []
             for reminder in sorted(due, key=lambda d: _priority(d, facts)):
@@ -192,7 +195,8 @@ class Dispatcher:
                         uow, reminder, facts, sent, (engaged, habits), now, stats
                     )
                     if row is not None and row["status"] == "pending" and row["kind"] == "nudge":
-                        retiring += lives.pop((reminder.person.id, reminder.habit), [])
+                        passed = lives.pop((reminder.person.id, reminder.habit), [])
+                        retiring += [(reminder.id, n) for n in passed]
                 except Exception:
                     # One broken row must not stop everyone else's nudges: park it, say why.
                     log.exception("reminder %s could not be handled; parking it", reminder.id)
@@ -201,11 +205,19 @@ class Dispatcher:
                 if row is not None:
                     rows.append(row)
                 advances.append(advance)
+            if self.before_write is not None:
+                await self.before_write(uow, due)
+            # A reminder changed since the claim is left to the change (and the next tick).
+            kept = await uow.due.unchanged(due)
+            if len(kept) < len(due):
+                rows = [r for r in rows if r["reminder_id"] in kept]
+                advances = [a for a in advances if a.id in kept]
+                retiring = [(rid, n) for rid, n in retiring if rid in kept]
             people = {d.person.id: d.person for d in due}
-            rows += [_retire_row(n, people[n.person_id], now) for n in retiring]
-            await uow.due.retire([n.id for n in retiring])
+            rows += [_retire_row(n, people[n.person_id], now) for _, n in retiring]
+            await uow.due.retire([n.id for _, n in retiring])
             await uow.due.queue(rows)
-            await uow.due.advance(advances)
+            await uow.due.advance(advances, due)
             await uow.commit()
         return len(due)
 

@@ -77,13 +77,15 @@ async def reschedule(uow: UnitOfWork, person_id: int, now: datetime) -> None:
     """Recompute every reminder of a person inside the caller's transaction.
 
     Rows the tick queued ahead for this person are dropped first, so the change (a pause, a
-    skip, a new zone) wins and the tick decides those occurrences again.
+    skip, a new zone) wins and the tick decides those occurrences again. The reminders are
+    locked before that, so a tick that already read them has committed its rows by then.
     """
     person = await uow.people.get(person_id)
     if person is None:
         return
+    reminders = await uow.reminders.lock_for_person(person_id)
     await uow.deliveries.drop_queued_ahead(person_id, now)
-    for reminder in await uow.reminders.for_person(person_id):
+    for reminder in reminders:
         when = next_time(person, reminder.habit, reminder.rule, now, enabled=reminder.enabled)
         if when != reminder.next_fire_at:
             await uow.reminders.set_next(reminder.id, when)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     CursorResult,
@@ -19,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.schedule import local_date
 from bot.storage.models import CheckIn, DaySkip, Delivery, HabitLog, Person, Reminder
 from bot.storage.people import PersonRecord
 from bot.storage.sql import insert_for, is_postgres
@@ -382,13 +384,59 @@ class DueReminders:
         )
         await self.session.execute(stmt, list(rows))
 
-    async def advance(self, changes: Sequence[Advance]) -> None:
-        """Store each reminder's next fire time and nudge state in one executemany."""
+    async def unchanged(self, claimed: Sequence[DueReminder]) -> set[int]:
+        """Return the ids of claimed reminders still as they were claimed (rule, on, pause...).
+
+        Read again just before the tick writes, so a change that got in after the claim wins
+        (the tick's own isolation should prevent that; this keeps it true if it ever does not).
+        """
+        by_id = {d.id: d for d in claimed}
+        kept: set[int] = set()
+        for chunk in _chunks(list(by_id)):
+            rows = await self.session.execute(
+                select(
+                    _r.c.id,
+                    _r.c.rule,
+                    _r.c.enabled,
+                    _r.c.next_fire_at,
+                    func.coalesce(_r.c.ignored_in_row, 0),
+                    _p.c.timezone,
+                    _p.c.paused_until,
+                    _p.c.active,
+                )
+                .join_from(_r, _p, _p.c.id == _r.c.person_id)
+                .where(_r.c.id.in_(chunk))
+            )
+            for rid, *now_is in rows.tuples():
+                was = by_id[rid]
+                if tuple(now_is) == (
+                    was.rule,
+                    was.enabled,
+                    was.due,
+                    was.ignored_in_row,
+                    was.person.timezone,
+                    was.person.paused_until,
+                    was.person.active,
+                ):
+                    kept.add(rid)
+        return kept
+
+    async def advance(self, changes: Sequence[Advance], claimed: Sequence[DueReminder]) -> None:
+        """Store each reminder's next fire time and nudge state in one executemany.
+
+        A compare-and-set: a reminder whose next fire time or on/off changed since it was
+        claimed keeps what the person's change wrote.
+        """
         if not changes:
             return
+        was = {d.id: d for d in claimed}
         stmt = (
             update(_r)
-            .where(_r.c.id == bindparam("rid"))
+            .where(
+                _r.c.id == bindparam("rid"),
+                _r.c.next_fire_at == bindparam("was_at"),
+                _r.c.enabled == bindparam("was_on"),
+            )
             .values(
                 next_fire_at=bindparam("nfa"),
                 ignored_in_row=bindparam("ign"),
@@ -407,9 +455,77 @@ class DueReminders:
                     "asked": c.asked_less_at,
                     "recent": c.recent_texts,
                     "backoff": c.backoff,
+                    "was_at": was[c.id].due,
+                    "was_on": was[c.id].enabled,
                 }
                 for c in changes
             ],
+        )
+
+    async def withdrawn(self, delivery_ids: Sequence[int], now: datetime) -> dict[int, str]:
+        """Return which of the tick's outbox rows must not go out now, and why.
+
+        The sender's last look before a nudge leaves: the person paused, turned the habit
+        off, skipped it for the day or left since the tick queued it. One read per batch.
+        """
+        found: list[tuple[int, int, str, datetime, str, str | None]] = []
+        for chunk in _chunks(list(delivery_ids)):
+            rows = await self.session.execute(
+                select(
+                    _d.c.id,
+                    _p.c.id,
+                    _d.c.habit,
+                    _d.c.due_at,
+                    _p.c.timezone,
+                    _p.c.active,
+                    _p.c.paused_until,
+                    _r.c.enabled,
+                )
+                .join_from(_d, _p, _p.c.id == _d.c.person_id)
+                .outerjoin(_r, _r.c.id == _d.c.reminder_id)
+                .where(_d.c.id.in_(chunk), _d.c.reminder_id.is_not(None))
+            )
+            for did, pid, habit, due_at, zone, active, paused_until, enabled in rows.tuples():
+                if not active:
+                    found.append((did, pid, habit, due_at, "", "person inactive"))
+                elif paused_until is not None and paused_until > now:
+                    found.append((did, pid, habit, due_at, "", "paused"))
+                elif not enabled:
+                    found.append((did, pid, habit, due_at, "", "habit off"))
+                else:
+                    found.append((did, pid, habit, due_at, zone or "UTC", None))
+        why = {did: reason for did, _, _, _, _, reason in found if reason is not None}
+        rest = [f for f in found if f[5] is None]
+        if rest:
+            since = min(f[3] for f in rest).date() - timedelta(days=1)
+            skipped: set[tuple[int, str, date]] = set()
+            for chunk in _chunks(sorted({f[1] for f in rest})):
+                skips = await self.session.execute(
+                    select(DaySkip.person_id, DaySkip.habit, DaySkip.local_date).where(
+                        DaySkip.person_id.in_(chunk), DaySkip.local_date >= since
+                    )
+                )
+                skipped.update(skips.tuples())
+            for did, pid, habit, due_at, zone, _ in rest:
+                if (pid, habit, local_date(due_at, ZoneInfo(zone))) in skipped:
+                    why[did] = "skipped today"
+        return why
+
+    async def withdraw(self, reasons: dict[int, str], owner: str) -> None:
+        """Cancel rows the sender holds that must not go out, saying why."""
+        if not reasons:
+            return
+        stmt = (
+            update(_d)
+            .where(
+                _d.c.id == bindparam("did"),
+                _d.c.status == "sending",
+                _d.c.claimed_by == bindparam("owner"),
+            )
+            .values(status="cancelled", last_error=bindparam("why"), claimed_until=None)
+        )
+        await self.session.execute(
+            stmt, [{"did": did, "owner": owner, "why": why} for did, why in reasons.items()]
         )
 
     async def reset_ignored(self, person_id: int, habit: str) -> None:

@@ -7,6 +7,10 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+# pg_advisory_xact_lock key taken around every upgrade and downgrade: "nudge" + "migr" as
+# digits, so several instances started at once on an empty database migrate one at a time.
+MIGRATE_LOCK_KEY = 0x6E756467_6D696772
+
 
 def migrations_dir() -> Path:
     """Find migrations/: beside the package in a checkout, else in the working directory."""

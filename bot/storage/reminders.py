@@ -64,6 +64,21 @@ class Reminders:
         )
         return [to_record(r) for r in rows]
 
+    async def lock_for_person(self, person_id: int) -> list[ReminderRecord]:
+        """Return a person's reminders locked until commit (PostgreSQL), as they are now.
+
+        A tick that claimed one of them holds its lock until it has queued and advanced it,
+        so this waits for that tick to commit; SQLite transactions are serial already.
+        """
+        rows = await self.session.scalars(
+            select(Reminder)
+            .where(Reminder.person_id == person_id)
+            .order_by(Reminder.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return [to_record(r) for r in rows]
+
     async def get(self, reminder_id: int) -> ReminderRecord | None:
         """Return one reminder or None."""
         row = await self.session.get(Reminder, reminder_id, populate_existing=True)
