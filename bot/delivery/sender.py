@@ -41,6 +41,7 @@ from telegram.request import HTTPXRequest
 from bot.clock import Clock
 from bot.delivery.limits import FloodWatch, Pacer, SendLimits
 from bot.runtime import Runtime
+from bot.services import summary
 from bot.storage.deliveries import DeliveryRecord
 from bot.storage.uow import Database
 from bot.telegram.context import NudgeApp
@@ -518,6 +519,9 @@ class Sender:
 
     async def _send(self, held: _Held) -> int:
         payload = held.record.payload
+        if summary.is_intent(payload):
+            # A weekly summary is queued as an intent; it is built from fresh data now.
+            payload = await summary.build(self.db, held.record.person_id, payload)
         text_ = payload.get("text")
         parse_mode = payload.get("parse_mode")
         markup = keyboard(payload, held.record.id)
@@ -626,7 +630,7 @@ class Sender:
             person_id = held.chat_id
         now = self.clock.now()
         async with self.db.uow() as uow:
-            await uow.deliveries.fail(row.id, error)
+            await uow.deliveries.fail(row.id, error, now=self.clock.now())
             await uow.people.chat_gone(held.chat_id, now)
             await uow.deliveries.cancel_unsent(owner=self.owner, chat_id=held.chat_id)
             if held.chat_id > 0 and person_id is not None:
@@ -663,7 +667,7 @@ class Sender:
         self.stats.failed += 1
         self.stats.errors[error[:60]] = self.stats.errors.get(error[:60], 0) + 1
         async with self.db.uow() as uow:
-            await uow.deliveries.fail(row.id, error)
+            await uow.deliveries.fail(row.id, error, now=self.clock.now())
             await uow.commit()
         log.warning("delivery %s failed: %s", row.id, error)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.delivery_days import add_counts, tally
 from bot.storage.models import CheckIn, DaySkip, Delivery, HabitLog, Person, Reminder
 from bot.storage.people import PersonRecord
 from bot.storage.sql import insert_for, is_postgres
@@ -210,6 +212,8 @@ class DueReminders:
             index_elements=["reminder_id", "due_at"]
         )
         await self.session.execute(stmt, list(rows))
+        # Skipped and missed rows are finished as they are written; count them now.
+        await add_counts(self.session, tally((r["created_at"], r["status"]) for r in rows))
 
     async def advance(self, changes: Sequence[Advance]) -> None:
         """Store each reminder's next fire time and nudge state in one executemany."""
@@ -247,7 +251,7 @@ class DueReminders:
             .values(ignored_in_row=0)
         )
 
-    async def expire_stale(self, before: datetime) -> int:
+    async def expire_stale(self, before: datetime, *, now: datetime) -> int:
         """Mark nudges still unsent from before `before` as missed (the bot was down)."""
         stale = and_(
             _d.c.status == "pending",
@@ -261,4 +265,6 @@ class DueReminders:
             CursorResult[Any],
             await self.session.execute(update(_d).where(stale).values(status="missed")),
         )
-        return int(result.rowcount or 0)
+        missed = int(result.rowcount or 0)
+        await add_counts(self.session, Counter({(now.date(), "missed"): missed}))
+        return missed
