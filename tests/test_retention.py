@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
 
+from bot.scheduler import housekeeping
 from bot.services.retention import prune
 from bot.storage.broadcasts import overview
 from bot.storage.models import Delivery, HabitLog
 from bot.storage.uow import Database
 from tests.factories import make_person
+from tests.harness import Harness
 
 NOW = datetime(2026, 5, 10, 12, 0, tzinfo=UTC)
 OLD = NOW - timedelta(days=31)
@@ -122,3 +125,17 @@ async def test_daily_counts_are_kept_as_rows_finish(db: Database) -> None:
         # A week later, those days have left the window.
         later = await overview(uow.session, NOW + timedelta(days=7))
     assert later.week == {}
+
+
+async def test_the_bot_runs_the_prune_every_few_minutes(harness: Harness) -> None:
+    assert harness.app is not None and harness.app.job_queue is not None and harness.db
+    [job] = harness.app.job_queue.get_jobs_by_name(housekeeping.JOB_NAME)
+    assert job.job.trigger.interval == timedelta(seconds=housekeeping.EVERY_SECONDS)
+    await make_person(harness.db, 1, now=harness.clock.now() - timedelta(days=40), habits=())
+    old = harness.clock.now() - timedelta(days=harness.runtime.settings.outbox_retention_days + 1)
+    async with harness.db.uow() as uow:
+        await uow.deliveries.add_many([_row(1, "sent", old), _row(1, "pending", old)])
+        await uow.commit()
+    # What the job does when it fires (here called at once rather than waiting minutes).
+    await housekeeping.run(SimpleNamespace(runtime=harness.runtime))  # type: ignore[arg-type]
+    assert [s for s, _ in await _statuses(harness.db)] == ["pending"]

@@ -630,7 +630,7 @@ class Sender:
             person_id = held.chat_id
         now = self.clock.now()
         async with self.db.uow() as uow:
-            await uow.deliveries.fail(row.id, error, now=self.clock.now())
+            await uow.deliveries.fail(row.id, error, now=now)
             await uow.people.chat_gone(held.chat_id, now)
             await uow.deliveries.cancel_unsent(owner=self.owner, chat_id=held.chat_id)
             if held.chat_id > 0 and person_id is not None:
