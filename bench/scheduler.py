@@ -17,6 +17,13 @@ them in --dir. Then, each in a fresh subprocess so memory is measured per proces
             fire within a window (each job's callback stands in for send_message with a 50 ms
             await, like a round trip to Telegram).
 
+  sunday    (--sunday) "Sunday evening": one tick with 10,000 weekly summaries due in the same
+            minute among 100k people, next to an ordinary tick with 10,000 nudges due (median
+            of 3 each); for both, the tick's time and the longest transaction it held open
+            (on PostgreSQL the claimed reminders stay locked FOR UPDATE that long; on SQLite
+            the write lock is held for at most that long). Also prints how the summaries'
+            spread offset shares out 10,000 people of one zone over the minutes.
+
 Prints a table; asserts nothing. Full run about 3-4 minutes (first run builds the 1M database).
 """
 
@@ -147,6 +154,30 @@ def build(path: Path, people: int, due: int, seed: int = 1) -> None:
     conn.close()
 
 
+def build_sunday(path: Path, people: int, due: int, seed: int = 2) -> None:
+    """Build the ordinary database, then give `due` random people a weekly summary due now."""
+    from bot.services.onboarding import summary_rule
+
+    build(path, people, 0)
+    conn = sqlite3.connect(path)
+    created = fmt_time(N0 - timedelta(days=30))
+    chosen = random.Random(seed).sample(range(1, people + 1), due)
+    first = int(conn.execute("SELECT max(id) FROM reminders").fetchone()[0]) + 1
+    rows = [
+        (first + n, person, json.dumps(summary_rule(person).to_dict()), fmt_time(DUE_AT), created)
+        for n, person in enumerate(chosen)
+    ]
+    conn.executemany(
+        "INSERT INTO reminders (id, person_id, habit, rule, enabled, next_fire_at,"
+        " ignored_in_row, recent_texts, updated_at) VALUES (?, ?, 'summary', ?, 1, ?, 0, '[]', ?)",
+        rows,
+    )
+    conn.executemany("INSERT INTO bench_due (id) VALUES (?)", [(r[0],) for r in rows])
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+
+
 def reset(path: Path) -> None:
     """Undo a run: empty the outbox and make the chosen reminders due again."""
     conn = sqlite3.connect(path)
@@ -161,14 +192,16 @@ def reset(path: Path) -> None:
     conn.close()
 
 
-def database(folder: Path, people: int, due: int, rebuild: bool) -> tuple[Path, float]:
+def database(
+    folder: Path, people: int, due: int, rebuild: bool, *, sunday: bool = False
+) -> tuple[Path, float]:
     """Return a cached database for this size (building it if needed) and the build time."""
-    path = folder / f"people-{people}-due-{due}.db"
+    path = folder / f"people-{people}-{'summaries' if sunday else 'due'}-{due}.db"
     if path.exists() and not rebuild:
         reset(path)
         return path, 0.0
     started = time.perf_counter()
-    build(path, people, due)
+    (build_sunday if sunday else build)(path, people, due)
     return path, time.perf_counter() - started
 
 
@@ -231,6 +264,27 @@ async def child_serve(path: Path, spawned: float, due: int, lookahead: float) ->
     }
 
 
+def watch_transactions(engine: Any) -> list[float]:
+    """Record how long each transaction on `engine` stays open (begin -> commit/rollback)."""
+    from sqlalchemy import event
+
+    opened: dict[int, float] = {}
+    held: list[float] = []
+
+    def begin(conn: Any) -> None:
+        opened[id(conn)] = time.perf_counter()
+
+    def end(conn: Any) -> None:
+        at = opened.pop(id(conn), None)
+        if at is not None:
+            held.append(time.perf_counter() - at)
+
+    event.listen(engine.sync_engine, "begin", begin)
+    event.listen(engine.sync_engine, "commit", end)
+    event.listen(engine.sync_engine, "rollback", end)
+    return held
+
+
 async def child_tick(path: Path) -> dict[str, Any]:
     """Time one tick over the due reminders (the parent resets the database between runs)."""
     from bot.clock import FakeClock
@@ -238,12 +292,15 @@ async def child_tick(path: Path) -> dict[str, Any]:
 
     clock = FakeClock(DUE_AT + timedelta(seconds=0.5))
     runtime = _runtime(path, clock)
+    held = watch_transactions(runtime.db.engine)
     stats = await Dispatcher(runtime).tick()
     await runtime.db.close()
     return {
         "seconds": stats.seconds,
         "due": stats.due,
         "queued": stats.queued,
+        "longest": max(held, default=0.0),
+        "transactions": len(held),
         "rss": max_rss_mb(),
     }
 
@@ -362,11 +419,16 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller sizes (about 30 s)")
     parser.add_argument("--dir", default="/tmp/nudgebot-bench", help="where databases are cached")
     parser.add_argument("--rebuild", action="store_true", help="build the databases again")
+    parser.add_argument("--sunday", action="store_true", help="only the Sunday evening case")
     args = parser.parse_args()
     sizes = QUICK if args.quick else FULL
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)
     overall = time.perf_counter()
+    if args.sunday:
+        sunday(folder, sizes, args.rebuild)
+        print(f"\ntotal bench time {time.perf_counter() - overall:.0f} s")
+        return
 
     small, small_build = database(folder, sizes.people, sizes.due, args.rebuild)
     big, big_build = database(folder, sizes.big, sizes.due, args.rebuild)
@@ -392,6 +454,55 @@ def main() -> None:
     base = spawn("baseline", str(sizes.baseline_people), str(sizes.burst), str(sizes.window))
     report(sizes, serve, bare, ticks, base)
     print(f"\ntotal bench time {time.perf_counter() - overall:.0f} s")
+
+
+def ticks_of(path: Path, due: int, runs: int = 3) -> list[dict[str, Any]]:
+    """Run `runs` single ticks over the same due reminders, each in a fresh process."""
+    results = []
+    for _ in range(runs):
+        reset(path)
+        result = spawn("tick", str(path))
+        assert result["due"] == due, result
+        results.append(result)
+    return results
+
+
+def busiest_minute(people: int, zone_people: int = 10_000) -> tuple[int, int]:
+    """Return (busiest minute's summaries, minutes used) for `zone_people` people in one zone."""
+    from collections import Counter
+
+    from bot.services.onboarding import summary_rule
+
+    minutes = Counter(summary_rule(i).offset_minutes for i in range(1, zone_people + 1))
+    return max(minutes.values()), len(minutes)
+
+
+def sunday(folder: Path, sizes: Sizes, rebuild: bool) -> None:
+    """Print the Sunday evening tick next to an ordinary one."""
+    ordinary, built = database(folder, sizes.people, sizes.due, rebuild)
+    summaries, built_s = database(folder, sizes.people, sizes.due, rebuild, sunday=True)
+    print(
+        f"databases: {sizes.people:,} people x 4 reminders, {sizes.due:,} nudges due"
+        f" ({built:.1f} s to build) / {sizes.due:,} weekly summaries due ({built_s:.1f} s)"
+    )
+    cases = (
+        (f"ordinary: {sizes.due:,} nudges due", ticks_of(ordinary, sizes.due)),
+        (f"Sunday evening: {sizes.due:,} summaries due", ticks_of(summaries, sizes.due)),
+    )
+    print(f"\nOne tick among {sizes.people:,} people (SQLite, median of 3)\n")
+    print(f"  {'':<40} {'tick':>9} {'longest transaction':>20} {'transactions':>13}")
+    for label, runs in cases:
+        tick = statistics.median(r["seconds"] for r in runs)
+        longest = statistics.median(r["longest"] for r in runs)
+        count = statistics.median(r["transactions"] for r in runs)
+        print(f"  {label:<40} {tick:>7.3f} s {longest:>18.3f} s {count:>13.0f}")
+        detail = ", ".join(f"{r['seconds']:.3f}/{r['longest']:.3f}" for r in runs)
+        print(f"    runs (tick/longest, s): {detail}")
+    peak, used = busiest_minute(sizes.people)
+    print(
+        f"\n  10,000 people in one zone: their summaries spread over {used} minutes,"
+        f" at most {peak} in one minute"
+    )
 
 
 def report(

@@ -13,7 +13,7 @@ from telegram.request import HTTPXRequest
 
 from bot.delivery.sender import start_sender
 from bot.runtime import Runtime
-from bot.scheduler import dispatcher
+from bot.scheduler import dispatcher, housekeeping
 from bot.telegram import (
     admin,
     basics,
@@ -59,6 +59,7 @@ BACKGROUND: list[Callable[[NudgeApp], Any]] = [
     # First in, last out: the sender outlives the tick that feeds it.
     start_sender,
     dispatcher.start,
+    housekeeping.start,
 ]
 
 

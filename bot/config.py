@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     paid_broadcast: bool = False
     paid_rate_per_second: float = Field(default=1000.0, gt=0, le=1000)
     max_attempts: int = Field(default=5, ge=1, le=50)
+    # Finished outbox rows older than this are deleted; /stats keeps daily counts of them.
+    outbox_retention_days: int = Field(default=30, ge=1, le=3650)
     run_migrations: bool = True
     # Empty means long polling; set, Telegram posts updates here and several instances can
     # take them (each checks the secret on every request).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -120,6 +122,27 @@ async def test_stats_shows_people_and_outbox(harness: Harness) -> None:
     await make_person(harness.db, admin.id, now=harness.clock.now(), habits=())
     [reply] = await harness.say(admin, "/stats")
     assert "People: 1 (1 reachable, 0 blocked the bot)" in reply.text
+    assert "Waiting to go out: nothing" in reply.text
+    assert "Last 7 days: nothing yet" in reply.text
+    async with harness.db.uow() as uow:
+        # Held for an hour, so it is certainly still waiting when /stats looks.
+        await uow.deliveries.add(
+            chat_id=admin.id,
+            person_id=admin.id,
+            kind="broadcast",
+            payload={"text": "Hi"},
+            due_at=harness.clock.now(),
+            send_after=harness.clock.now() + timedelta(hours=1),
+            now=harness.clock.now(),
+        )
+        await uow.commit()
+    [reply] = await harness.say(admin, "/stats")
+    assert "Waiting to go out: pending 1" in reply.text
+    harness.clock.advance(timedelta(hours=1))
+    await harness.drain()
+    [reply] = await harness.say(admin, "/stats")
+    assert "Waiting to go out: nothing" in reply.text
+    assert "Last 7 days: sent 1" in reply.text
 
 
 async def test_admins_get_their_own_command_menu(harness: Harness) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import random
-import sys
-import types
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -26,6 +24,7 @@ from bot.domain.nudging import (
 from bot.domain.schedule import Rule, Window
 from bot.runtime import Runtime
 from bot.scheduler.dispatcher import Dispatcher
+from bot.services.summary import summary_intent
 from bot.storage.deliveries import DeliveryRecord
 from bot.storage.models import Delivery, Person, Reminder
 from bot.storage.reminders import ReminderRecord
@@ -315,8 +314,8 @@ async def test_an_answered_nudge_resets_the_ignored_count(
     assert (await _reminder(db, 1, "water")).ignored_in_row == 0
 
 
-async def test_weekly_summary_uses_the_summary_builder_when_present(
-    db: Database, clock: FakeClock, dispatcher: Dispatcher, monkeypatch: pytest.MonkeyPatch
+async def test_the_tick_queues_a_weekly_summary_as_an_intent(
+    db: Database, clock: FakeClock, dispatcher: Dispatcher
 ) -> None:
     await make_person(db, 1, now=clock.now(), habits=())
     async with db.uow() as uow:
@@ -328,20 +327,14 @@ async def test_weekly_summary_uses_the_summary_builder_when_present(
         await uow.commit()
     assert (await _reminder(db, 1, "summary")).next_fire_at == _at(29, 17)  # 19:00 CEST
 
-    monkeypatch.setitem(sys.modules, "bot.services.summary", None)  # not written yet
     stats = await dispatcher.tick(_at(29, 17))
-    assert (stats.skipped, stats.queued) == (1, 0)
-
-    async def weekly_payload(uow: object, person_id: int, now: datetime) -> dict[str, Any]:
-        return {"text": f"week of {person_id}", "parse_mode": None, "buttons": []}
-
-    fake = types.ModuleType("bot.services.summary")
-    fake.weekly_payload = weekly_payload  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "bot.services.summary", fake)
-    await dispatcher.tick(datetime(2026, 4, 5, 17, tzinfo=UTC))
+    assert (stats.queued, stats.skipped) == (1, 0)
     rows = await _deliveries(db, 1)
-    assert [(r.kind, r.status) for r in rows] == [("summary", "skipped"), ("summary", "pending")]
-    assert rows[1].payload["text"] == "week of 1"
+    assert [(r.kind, r.status) for r in rows] == [("summary", "pending")]
+    # The tick stores what to build, not the text: building reads the person's history.
+    assert rows[0].payload == summary_intent(_at(29, 17))
+    assert "text" not in rows[0].payload
+    assert (await _reminder(db, 1, "summary")).next_fire_at == datetime(2026, 4, 5, 17, tzinfo=UTC)
 
 
 async def test_many_due_in_batches_each_exactly_once(db: Database, clock: FakeClock) -> None:

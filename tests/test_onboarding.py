@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.domain.habits import NUDGED, default_rule
 from bot.domain.schedule import Window, spread_offset
 from bot.sandbox.limits import FloodLimits
-from bot.services.onboarding import SUMMARY, SUMMARY_RULE
+from bot.services.onboarding import SUMMARY, summary_rule
 from bot.services.schedules import next_time
 from bot.storage.models import HabitLog, Person
 from bot.storage.people import PersonRecord
@@ -92,7 +92,7 @@ async def test_new_person_completes_onboarding_by_buttons(harness: Harness) -> N
             habit, awake=awake, sitting=sitting, offset_minutes=spread_offset(ana.id, habit.value)
         )
         assert rows[habit.value].rule == expected.to_dict()
-    assert rows[SUMMARY].rule == SUMMARY_RULE.to_dict()
+    assert rows[SUMMARY].rule == summary_rule(ana.id).to_dict()
     for habit in ("move", "food", "breathe", "checkin", SUMMARY):
         reminder = rows[habit]
         assert reminder.enabled and reminder.next_fire_at is not None

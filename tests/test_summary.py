@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
-from bot.services.onboarding import SUMMARY_RULE
+from bot.services.onboarding import SUMMARY_RULE, SUMMARY_SPREAD_MINUTES, summary_rule
 from bot.services.schedules import reschedule
-from bot.services.summary import weekly_payload
+from bot.services.summary import build, is_intent, summary_intent, weekly_payload
 from bot.storage.models import CheckIn
 from bot.storage.uow import Database
 from tests.factories import make_person
@@ -119,10 +120,9 @@ async def test_the_tick_sends_the_summary_on_sunday_evening(harness: Harness) ->
     assert harness.db is not None
     now = harness.clock.now()
     await make_person(harness.db, ana.id, now=now, habits=())
+    rule = summary_rule(ana.id)
     async with harness.db.uow() as uow:
-        await uow.reminders.set_rule(
-            ana.id, "summary", rule=SUMMARY_RULE.to_dict(), enabled=True, now=now
-        )
+        await uow.reminders.set_rule(ana.id, "summary", rule=rule.to_dict(), enabled=True, now=now)
         await reschedule(uow, ana.id, now)
         await uow.commit()
     await seed(
@@ -132,11 +132,13 @@ async def test_the_tick_sends_the_summary_on_sunday_evening(harness: Harness) ->
         water={},
         pain={SUNDAY - timedelta(days=2): 6, SUNDAY: 4},
     )
+    # Ana's own minute of Sunday evening: 19:00 in Berlin moved by her spread offset.
+    due = SUNDAY_EVENING + timedelta(minutes=rule.offset_minutes)
 
-    harness.clock.set(SUNDAY_EVENING - timedelta(minutes=1))
+    harness.clock.set(due - timedelta(minutes=1))
     await harness.tick()
     assert harness.sandbox.bot_messages(ana.id) == []
-    harness.clock.set(SUNDAY_EVENING)
+    harness.clock.set(due)
     await harness.tick()
     messages = harness.sandbox.bot_messages(ana.id)
     assert len(messages) == 1
@@ -144,3 +146,31 @@ async def test_the_tick_sends_the_summary_on_sunday_evening(harness: Harness) ->
     assert text.startswith("Your week")  # sent as HTML: the tags are gone
     assert "Pain: 6 → 4 this week" in text
     assert "Not enough data yet" in text
+    async with harness.db.uow() as uow:
+        (row,) = await uow.deliveries.for_person(ana.id)
+    # The outbox kept the intent; the text was built by the sender when it went out.
+    assert (row.kind, row.status, row.payload) == ("summary", "sent", summary_intent(due))
+
+
+async def test_a_queued_summary_is_built_from_the_data_at_send_time(db: Database) -> None:
+    await make_person(db, 11, now=JOINED)
+    intent = summary_intent(SUNDAY_EVENING)
+    assert is_intent(intent) and not is_intent({"text": "hi"})
+    before = await build(db, 11, intent)
+    assert "Pain: no check-ins this week." in before["text"]
+    # A check-in saved after the tick queued the summary still makes it into the message.
+    await seed(db, 11, moves={}, water={}, pain={SUNDAY - timedelta(days=2): 6, SUNDAY: 4})
+    after = await build(db, 11, intent)
+    assert "Pain: 6 → 4 this week" in after["text"]
+    assert after["parse_mode"] == "HTML"
+    async with db.uow() as uow:
+        assert after == await weekly_payload(uow, 11, SUNDAY_EVENING)
+
+
+def test_summaries_of_a_crowd_are_spread_over_an_hour() -> None:
+    offsets = Counter(summary_rule(person_id).offset_minutes for person_id in range(1, 10_001))
+    assert set(offsets) == set(range(-SUMMARY_SPREAD_MINUTES, SUMMARY_SPREAD_MINUTES + 1))
+    # About 10,000 / 61 = 164 a minute; no minute holds more than a small share.
+    assert max(offsets.values()) < 250
+    assert summary_rule(42) == summary_rule(42)  # stable: the same minute every week
+    assert summary_rule(42).weekdays == SUMMARY_RULE.weekdays

@@ -42,6 +42,7 @@ from bot.clock import Clock
 from bot.delivery.limits import FloodWatch, Pacer, SendLimits
 from bot.logs import current_chat, redact
 from bot.runtime import Runtime
+from bot.services import summary
 from bot.storage.deliveries import DeliveryRecord
 from bot.storage.engine import READ_ONLY
 from bot.storage.uow import Database
@@ -567,6 +568,9 @@ class Sender:
 
     async def _send(self, held: _Held) -> int:
         payload = held.record.payload
+        if summary.is_intent(payload):
+            # A weekly summary is queued as an intent; it is built from fresh data now.
+            payload = await summary.build(self.db, held.record.person_id, payload)
         text_ = payload.get("text")
         parse_mode = payload.get("parse_mode")
         markup = keyboard(payload, held.record.id)
@@ -691,7 +695,7 @@ class Sender:
             person_id = held.chat_id
         now = self.clock.now()
         async with self.db.uow() as uow:
-            await uow.deliveries.fail(row.id, error)
+            await uow.deliveries.fail(row.id, error, now=now)
             await uow.people.chat_gone(held.chat_id, now)
             await uow.deliveries.cancel_unsent(owner=self.owner, chat_id=held.chat_id)
             if held.chat_id > 0 and person_id is not None:
@@ -730,7 +734,7 @@ class Sender:
         self.stats.failed += 1
         self.stats.errors[error[:60]] = self.stats.errors.get(error[:60], 0) + 1
         async with self.db.uow() as uow:
-            await uow.deliveries.fail(row.id, error)
+            await uow.deliveries.fail(row.id, error, now=self.clock.now())
             await uow.commit()
         log.warning("delivery %s failed: %s", row.id, error)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 import random
 import time
@@ -38,6 +37,7 @@ from bot.runtime import Runtime
 from bot.services.challenges import post_due as post_due_challenges
 from bot.services.nudges import ask_payload, nudge_payload
 from bot.services.schedules import NOT_QUIETED, awake_window, next_time, reschedule
+from bot.services.summary import summary_intent
 from bot.storage.due import Advance, DoneFacts, DueReminder, LiveNudge, Sent
 from bot.storage.people import PersonRecord
 from bot.storage.reminders import ReminderRecord
@@ -152,7 +152,7 @@ class Dispatcher:
     async def _expire(self, now: datetime, stats: TickStats) -> None:
         """Drop nudges queued before a crash that are now too late to be useful."""
         async with self.runtime.db.uow() as uow:
-            stats.expired = await uow.due.expire_stale(now - self.grace)
+            stats.expired = await uow.due.expire_stale(now - self.grace, now=now)
             if stats.expired:
                 await uow.commit()
 
@@ -191,8 +191,8 @@ class Dispatcher:
             advances: list[Advance] = []
             for reminder in sorted(due, key=lambda d: _priority(d, facts)):
                 try:
-                    row, advance = await self._handle(
-                        uow, reminder, facts, sent, (engaged, habits), now, stats
+                    row, advance = self._handle(
+                        reminder, facts, sent, (engaged, habits), now, stats
                     )
                     if row is not None and row["status"] == "pending" and row["kind"] == "nudge":
                         passed = lives.pop((reminder.person.id, reminder.habit), [])
@@ -258,9 +258,8 @@ class Dispatcher:
             await uow.commit()
         stats.retired += len(ended)
 
-    async def _handle(
+    def _handle(
         self,
-        uow: UnitOfWork,
         reminder: DueReminder,
         facts: DoneFacts,
         sent: dict[int, list[Sent]],
@@ -320,7 +319,9 @@ class Dispatcher:
         status = "pending"
         payload: dict[str, Any] | None = None
         if verdict is Verdict.SEND and kind == SUMMARY:
-            payload = await _summary(uow, person.id, now)
+            # Only the intent: the sender builds the content when it goes out, so the claim
+            # transaction (and its row locks) never waits on a person's history.
+            payload = summary_intent(reminder.due)
         elif verdict is Verdict.SEND:
             payload, recent = nudge_payload(reminder.habit, recent, self.rng)
         elif verdict is Verdict.ASK:
@@ -508,25 +509,6 @@ def _parked(reminder: DueReminder) -> Advance:
         reminder.recent_texts,
         reminder.backoff,
     )
-
-
-async def _summary(uow: UnitOfWork, person_id: int, now: datetime) -> dict[str, Any] | None:
-    """Build the weekly summary with the check-in feature's builder, if it is installed."""
-    try:
-        module = importlib.import_module("bot.services.summary")
-        weekly_payload: Callable[[UnitOfWork, int, datetime], Awaitable[dict[str, Any]]]
-        weekly_payload = module.weekly_payload
-    except (ImportError, AttributeError):
-        log.warning("weekly summaries are not available yet; skipping one for %s", person_id)
-        return None
-    try:
-        # A savepoint, so a database error here spoils only this summary, not the batch.
-        async with uow.session.begin_nested():
-            return await weekly_payload(uow, person_id, now)
-    except Exception:
-        # Skip this week's summary for this person rather than parking their reminder.
-        log.exception("the weekly summary for %s could not be built", person_id)
-        return None
 
 
 async def run_tick(context: Context) -> None:

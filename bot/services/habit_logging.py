@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.domain.habits import CATALOG, Habit
 from bot.domain.quicklog import QuickLog
 from bot.services.local_day import ready_person, today_of
+from bot.storage.people import PersonRecord
 from bot.storage.uow import UnitOfWork
 
 # A glass is the unit of the hydration target; millilitres count as glasses of this size.
@@ -41,11 +42,20 @@ def completions(entry: QuickLog) -> int:
 
 
 async def log_entry(
-    uow: UnitOfWork, person_id: int, entry: QuickLog, now: datetime, *, source: str = "text"
+    uow: UnitOfWork,
+    person_id: int,
+    entry: QuickLog,
+    now: datetime,
+    *,
+    source: str = "text",
+    person: PersonRecord | None = None,
 ) -> Logged:
-    """Log what a person said they did (one row per completion) and return today's count."""
+    """Log what a person said they did (one row per completion) and return today's count.
+
+    `person`, if the caller read them already in this update, saves reading them again.
+    """
     async with uow:
-        _, zone = await ready_person(uow, person_id)
+        _, zone = await ready_person(uow, person_id, person)
         if source != "text" and await uow.habit_logs.has_source(person_id, source):
             raise AlreadyLogged
         today = today_of(zone, now)

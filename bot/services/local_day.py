@@ -14,9 +14,16 @@ class NotReady(Exception):
     """The person has not finished /start yet (no time zone), so days mean nothing yet."""
 
 
-async def ready_person(uow: UnitOfWork, person_id: int) -> tuple[PersonRecord, ZoneInfo]:
-    """Return the person and their zone; raise NotReady if they have no time zone yet."""
-    person = await uow.people.get(person_id)
+async def ready_person(
+    uow: UnitOfWork, person_id: int, known: PersonRecord | None = None
+) -> tuple[PersonRecord, ZoneInfo]:
+    """Return the person (`known` if the caller read them already) and their zone.
+
+    Raise NotReady if they have no time zone yet.
+    """
+    person = known if known is not None and known.id == person_id else None
+    if person is None:
+        person = await uow.people.get(person_id)
     if person is None or person.timezone is None:
         raise NotReady
     return person, ZoneInfo(person.timezone)

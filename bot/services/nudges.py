@@ -134,15 +134,26 @@ async def _today(uow: UnitOfWork, person_id: int, now: datetime) -> date:
 
 
 async def press_done(
-    uow: UnitOfWork, person_id: int, delivery_id: int, *, now: datetime
+    uow: UnitOfWork,
+    person_id: int,
+    delivery_id: int,
+    *,
+    now: datetime,
+    person: PersonRecord | None = None,
 ) -> Pressed:
-    """Log the habit a nudge asked for, once per nudge; return today's count and the streak."""
+    """Log the habit a nudge asked for, once per nudge; return today's count and the streak.
+
+    `person`, if the caller read them already in this update, saves reading them again.
+    """
     async with uow:
         answered = await _answer(uow, person_id, delivery_id, {"nudge"}, "done")
         if isinstance(answered, Outcome):
             return Pressed(answered)
         habit = answered.habit or ""
-        today = await _today(uow, person_id, now)
+        if person is not None and person.id == person_id:
+            today = local_date(now, _zone(person))
+        else:
+            today = await _today(uow, person_id, now)
         await uow.habit_logs.add(
             person_id, habit, at=now, local_date=today, source="nudge", delivery_id=delivery_id
         )

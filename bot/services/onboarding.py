@@ -7,7 +7,7 @@ restart in the middle therefore continues where the person was.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from enum import StrEnum
 
@@ -22,6 +22,9 @@ from bot.storage.uow import UnitOfWork
 SUMMARY = "summary"
 # The weekly summary: Sunday 19:00 in the person's zone (the check-in feature renders it).
 SUMMARY_RULE = Rule(times=(time(19, 0),), weekdays=frozenset({6}))
+# Each person's summary comes up to this much before or after 19:00, so a zone's crowd is
+# spread over an hour instead of all falling due in one minute.
+SUMMARY_SPREAD_MINUTES = 30
 # A waking day shorter or longer than this is almost surely a typo (not a night shift).
 MIN_DAY_MINUTES = 6 * 60
 MAX_DAY_MINUTES = 20 * 60
@@ -151,6 +154,12 @@ def default_rule_for(person_id: int, habit: Habit, awake: Window, sitting: Windo
     return default_rule(
         habit, awake=awake, sitting=sitting, offset_minutes=spread_offset(person_id, habit.value)
     )
+
+
+def summary_rule(person_id: int) -> Rule:
+    """Return a person's weekly summary rule: Sunday evening, spread a little from the crowd."""
+    offset = spread_offset(person_id, SUMMARY, SUMMARY_SPREAD_MINUTES)
+    return replace(SUMMARY_RULE, offset_minutes=offset)
 
 
 async def fresh(uow: UnitOfWork) -> None:
@@ -322,7 +331,7 @@ async def finish(uow: UnitOfWork, person_id: int, now: datetime) -> Progress:
         row.awaiting = None
         row.updated_at = now
         await uow.reminders.set_rule(
-            person_id, SUMMARY, rule=SUMMARY_RULE.to_dict(), enabled=True, now=now
+            person_id, SUMMARY, rule=summary_rule(person_id).to_dict(), enabled=True, now=now
         )
         await fresh(uow)
         await reschedule(uow, person_id, now)

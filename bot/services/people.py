@@ -41,6 +41,11 @@ async def register(
 
 async def awaiting(uow: UnitOfWork, person_id: int) -> str:
     """Return what the person's next typed message answers ("" when nothing is awaited)."""
-    async with uow:
-        person = await uow.people.get(person_id)
+    person = await find(uow, person_id)
     return (person.awaiting if person is not None else None) or ""
+
+
+async def find(uow: UnitOfWork, person_id: int) -> PersonRecord | None:
+    """Return a person, or None if they never talked to the bot (one short read)."""
+    async with uow:
+        return await uow.people.get(person_id)

@@ -187,10 +187,12 @@ async def _paused_days(
     return days
 
 
-async def today(uow: UnitOfWork, person_id: int, now: datetime) -> TodayView:
+async def today(
+    uow: UnitOfWork, person_id: int, now: datetime, *, person: PersonRecord | None = None
+) -> TodayView:
     """Return what a person did today per habit and when each is nudged next (local time)."""
     async with uow:
-        person, zone = await ready_person(uow, person_id)
+        person, zone = await ready_person(uow, person_id, person)
         day = today_of(zone, now)
         counts = await uow.habit_logs.counts_on(person_id, day)
         reminders = {r.habit: r for r in await uow.reminders.for_person(person_id)}

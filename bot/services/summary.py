@@ -9,12 +9,15 @@ from zoneinfo import ZoneInfo
 from bot.domain.habits import CATALOG, Habit
 from bot.domain.progress import CheckinPoint, WeekSummary, week_summary
 from bot.services.progress import HISTORY_DAYS, load_history
-from bot.storage.uow import UnitOfWork
+from bot.storage.uow import Database, UnitOfWork
 from bot.telegram import texts
 
 # The insight compares pain after days that reached each habit's daily target with other days.
 INSIGHT_HABITS: tuple[Habit, ...] = (Habit.MOVE, Habit.WATER, Habit.FOOD, Habit.BREATHE)
 MIN_DAYS_EACH_SIDE = 7
+# The key of a queued summary's payload that says what to build when it is sent.
+INTENT = "build"
+WEEKLY = "weekly_summary"
 
 
 async def weekly(uow: UnitOfWork, person_id: int, now: datetime) -> WeekSummary | None:
@@ -51,3 +54,22 @@ async def weekly_payload(uow: UnitOfWork, person_id: int, now: datetime) -> dict
     summary = await weekly(uow, person_id, now)
     text = texts.WEEKLY_UNAVAILABLE if summary is None else render(summary)
     return {"text": text, "parse_mode": "HTML"}
+
+
+def summary_intent(due: datetime) -> dict[str, Any]:
+    """Return the outbox payload the tick queues: which summary to build, not its text."""
+    return {INTENT: WEEKLY, "as_of": due.isoformat()}
+
+
+def is_intent(payload: dict[str, Any]) -> bool:
+    """Tell whether an outbox payload still has to be built before it is sent."""
+    return payload.get(INTENT) == WEEKLY
+
+
+async def build(db: Database, person_id: int | None, payload: dict[str, Any]) -> dict[str, Any]:
+    """Build a queued summary from the person's data as of its due time (its own read)."""
+    if person_id is None:
+        raise ValueError("a weekly summary needs a person")
+    as_of = datetime.fromisoformat(str(payload["as_of"]))
+    async with db.uow() as uow:
+        return await weekly_payload(uow, person_id, as_of)

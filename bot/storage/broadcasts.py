@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -21,7 +21,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.deliveries import Deliveries
+from bot.storage.delivery_days import DeliveryDays
 from bot.storage.models import Broadcast, Delivery, Person, UtcDateTime
+
+# /stats shows how the deliveries of this many days (today included) went.
+WEEK_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -174,12 +179,15 @@ class Overview:
     reachable: int
     inactive: int
     outbox: dict[str, int]
+    week: dict[str, int]
 
 
 async def overview(session: AsyncSession, now: datetime) -> Overview:
-    """Count people and outbox rows by status."""
+    """Count people, the rows waiting to be sent, and how the last seven days' rows went."""
     people = int(await session.scalar(select(func.count()).select_from(Person)) or 0)
     reachable = int(await session.scalar(select(func.count()).where(*_reachable(now))) or 0)
     inactive = int(await session.scalar(select(func.count()).where(Person.active.is_(False))) or 0)
-    rows = await session.execute(select(Delivery.status, func.count()).group_by(Delivery.status))
-    return Overview(people, reachable, inactive, {s: int(n) for s, n in rows.tuples()})
+    # Daily counts, not a scan of the outbox: it forgets old rows and can be large.
+    week = await DeliveryDays(session).totals(now.date() - timedelta(days=WEEK_DAYS - 1))
+    outbox = await Deliveries(session).count_open()
+    return Overview(people, reachable, inactive, outbox, week)

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.delivery_days import add_counts, tally
 from bot.storage.models import Delivery
 from bot.storage.sql import insert_for, is_postgres
 
@@ -30,6 +31,8 @@ SENT = "sent"
 FAILED = "failed"
 MISSED = "missed"
 CANCELLED = "cancelled"
+# Rows nothing will change any more: the retention job may forget them once they are old.
+FINISHED = (SENT, FAILED, MISSED, "skipped", CANCELLED)
 
 CHUNK = 500
 
@@ -341,6 +344,7 @@ class Deliveries:
             for delivery_id, message_id, sent_at in marks
         ]
         await self.session.execute(stmt, params)
+        await add_counts(self.session, tally((sent_at, SENT) for _, _, sent_at in marks))
 
     async def retry_later(self, delivery_id: int, *, send_after: datetime, error: str) -> None:
         """Put a row back in the queue after a transient failure."""
@@ -357,8 +361,9 @@ class Deliveries:
             )
         )
 
-    async def fail(self, delivery_id: int, error: str) -> None:
+    async def fail(self, delivery_id: int, error: str, *, now: datetime) -> None:
         """Give up on a row and say why."""
+        await add_counts(self.session, tally([(now, FAILED)]))
         await self.session.execute(
             update(Delivery)
             .where(Delivery.id == delivery_id)
@@ -427,6 +432,36 @@ class Deliveries:
             )
             or 0
         )
+
+    async def count_open(self) -> dict[str, int]:
+        """Count rows waiting or being sent (an index range: few rows, however old the bot)."""
+        rows = await self.session.execute(
+            select(Delivery.status, func.count())
+            .where(Delivery.status.in_([PENDING, SENDING]))
+            .group_by(Delivery.status)
+        )
+        return {status: int(n) for status, n in rows.tuples()}
+
+    async def delete_finished(self, before: datetime, limit: int) -> int:
+        """Delete up to `limit` finished rows due before `before`; return how many went."""
+        old = (
+            select(Delivery.id)
+            .where(Delivery.status.in_(FINISHED), Delivery.send_after < before)
+            .limit(limit)
+        )
+        # Ids first, then a delete by primary key: the write (and SQLite's write lock) is short.
+        ids = list(await self.session.scalars(old))
+        if not ids:
+            return 0
+        result = cast(
+            CursorResult[Any],
+            await self.session.execute(
+                delete(Delivery)
+                .where(Delivery.id.in_(ids))
+                .execution_options(synchronize_session=False)
+            ),
+        )
+        return int(result.rowcount or 0)
 
     async def count_by_status(self) -> dict[str, int]:
         """Count rows per status (for tests, the bench and admin stats)."""

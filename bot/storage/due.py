@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -21,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.schedule import local_date
+from bot.storage.delivery_days import add_counts, tally
 from bot.storage.models import CheckIn, DaySkip, Delivery, HabitLog, Person, Reminder
 from bot.storage.people import PersonRecord
 from bot.storage.sql import insert_for, is_postgres
@@ -383,6 +385,8 @@ class DueReminders:
             index_elements=["reminder_id", "due_at"]
         )
         await self.session.execute(stmt, list(rows))
+        # Skipped and missed rows are finished as they are written; count them now.
+        await add_counts(self.session, tally((r["created_at"], r["status"]) for r in rows))
 
     async def unchanged(self, claimed: Sequence[DueReminder]) -> set[int]:
         """Return the ids of claimed reminders still as they were claimed (rule, on, pause...).
@@ -547,7 +551,7 @@ class DueReminders:
             .values(ignored_in_row=0, backoff=0, steady=True)
         )
 
-    async def expire_stale(self, before: datetime) -> int:
+    async def expire_stale(self, before: datetime, *, now: datetime) -> int:
         """Mark nudges still unsent from before `before` as missed (the bot was down)."""
         stale = and_(
             _d.c.status == "pending",
@@ -561,4 +565,6 @@ class DueReminders:
             CursorResult[Any],
             await self.session.execute(update(_d).where(stale).values(status="missed")),
         )
-        return int(result.rowcount or 0)
+        missed = int(result.rowcount or 0)
+        await add_counts(self.session, Counter({(now.date(), "missed"): missed}))
+        return missed

@@ -235,6 +235,20 @@ class Delivery(Base):
     created_at: Mapped[datetime]
 
 
+class DeliveryDay(Base):
+    """How many outbox rows finished each UTC day, by status (kept as they finish).
+
+    The outbox forgets old rows (OUTBOX_RETENTION_DAYS); these counts stay, and /stats reads
+    them instead of scanning the outbox.
+    """
+
+    __tablename__ = "delivery_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    status: Mapped[str] = mapped_column(String(12), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class CheckIn(Base):
     """A person's daily check-in; the next question is the first empty answer."""
 

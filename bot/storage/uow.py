@@ -10,6 +10,7 @@ from bot.storage.broadcasts import Broadcasts
 from bot.storage.challenges import Challenges
 from bot.storage.checkins import CheckIns
 from bot.storage.deliveries import Deliveries
+from bot.storage.delivery_days import DeliveryDays
 from bot.storage.due import DueReminders
 from bot.storage.engine import create_engine, session_factory
 from bot.storage.habit_logs import HabitLogs
@@ -31,6 +32,7 @@ class UnitOfWork:
     person_data: PersonData
     broadcasts: Broadcasts
     deliveries: Deliveries
+    delivery_days: DeliveryDays
     due: DueReminders
     challenges: Challenges
 
@@ -47,6 +49,7 @@ class UnitOfWork:
         self.person_data = PersonData(self.session)
         self.broadcasts = Broadcasts(self.session)
         self.deliveries = Deliveries(self.session)
+        self.delivery_days = DeliveryDays(self.session)
         self.due = DueReminders(self.session)
         self.challenges = Challenges(self.session)
         return self

@@ -113,7 +113,9 @@ async def stats(update: Update, context: Context) -> None:
         else (progress.broadcast.id, progress.broadcast.recipients, progress.by_status)
     )
     await message.reply_text(
-        texts.admin_stats(view.people, view.reachable, view.inactive, view.outbox, latest),
+        texts.admin_stats(
+            view.people, view.reachable, view.inactive, view.outbox, view.week, latest
+        ),
         parse_mode=ParseMode.HTML,
     )
 

@@ -51,7 +51,8 @@ async def _press(
     uow, now = context.uow(), context.now()
     match action:
         case "done":
-            return await nudges.press_done(uow, person_id, delivery_id, now=now)
+            person = await context.person(person_id)
+            return await nudges.press_done(uow, person_id, delivery_id, now=now, person=person)
         case "snz":
             minutes = callbacks.int_arg(args, 1)
             return await nudges.snooze(uow, person_id, delivery_id, minutes, now=now)

@@ -22,7 +22,12 @@ async def notice(update: Update, context: Context) -> None:
     if member is not None and member.new_chat_member.status in _GONE:
         # "I blocked the bot" is no sign of being back.
         return
-    await presence.reactivate(context.uow(), user.id, context.now())
+    # A read, and a write only for someone who had blocked the bot: on SQLite even an UPDATE
+    # that changes nothing takes the write lock, and this runs on every update.
+    person = await context.person(user.id)
+    if person is not None and not person.active:
+        await presence.reactivate(context.uow(), user.id, context.now())
+        context.forget_person()
 
 
 def register(app: NudgeApp) -> None:

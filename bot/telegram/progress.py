@@ -48,7 +48,8 @@ async def show_today(update: Update, context: Context) -> None:
         await message.reply_text(texts.NOT_IN_GROUP)
         return
     try:
-        view = await service.today(context.uow(), person_id, context.now())
+        person = await context.person(person_id)
+        view = await service.today(context.uow(), person_id, context.now(), person=person)
     except NotReady:
         await message.reply_text(texts.FINISH_START_FIRST)
         return

@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.domain.habits import CATALOG
 from bot.domain.quicklog import parse_log
 from bot.services import habit_logging as service
-from bot.services.local_day import NotReady, is_ready
+from bot.services.local_day import NotReady
 from bot.telegram import callbacks, text_router, texts
 from bot.telegram.context import Context, NudgeApp
 from bot.telegram.guards import private_only
@@ -31,7 +31,8 @@ def hint_keyboard() -> InlineKeyboardMarkup:
 async def _log_text(message: Message, person_id: int, text: str, context: Context) -> None:
     """Log the habit a text names, or answer with a hint and log nothing."""
     entry = parse_log(text)
-    if entry is None and not await is_ready(context.uow(), person_id):
+    person = await context.person(person_id)
+    if entry is None and (person is None or person.timezone is None):
         # Someone new (or just deleted) says hello: point them at /start, not at logging.
         await message.reply_text(texts.FINISH_START_FIRST)
         return
@@ -41,7 +42,9 @@ async def _log_text(message: Message, person_id: int, text: str, context: Contex
         )
         return
     try:
-        logged = await service.log_entry(context.uow(), person_id, entry, context.now())
+        logged = await service.log_entry(
+            context.uow(), person_id, entry, context.now(), person=person
+        )
     except NotReady:
         await message.reply_text(texts.FINISH_START_FIRST)
         return

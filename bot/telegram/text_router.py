@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
-from bot.services import people
 from bot.telegram.context import Context, NudgeApp
 
 # awaiting value -> handler. A key ending in ":" matches every value with that prefix.
@@ -46,7 +45,8 @@ async def on_text(update: Update, context: Context) -> None:
     user = update.effective_user
     if user is None:
         return
-    awaiting = await people.awaiting(context.uow(), user.id)
+    person = await context.person(user.id)
+    awaiting = (person.awaiting if person is not None else None) or ""
     handler = _find(awaiting) if awaiting else None
     if handler is None and FALLBACK:
         handler = FALLBACK[0]

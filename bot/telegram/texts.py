@@ -71,13 +71,17 @@ def admin_stats(
     reachable: int,
     inactive: int,
     outbox: dict[str, int],
+    week: dict[str, int],
     latest: tuple[int, int, dict[str, int]] | None,
 ) -> str:
     """Render the admin overview."""
     lines = [
         "<b>nudgebot</b>",
         f"People: {people} ({reachable} reachable, {inactive} blocked the bot)",
-        "Outbox: " + (", ".join(f"{k} {v}" for k, v in sorted(outbox.items())) or "empty"),
+        "Waiting to go out: "
+        + (", ".join(f"{k} {v}" for k, v in sorted(outbox.items()) if v) or "nothing"),
+        "Last 7 days: "
+        + (", ".join(f"{k} {v}" for k, v in sorted(week.items()) if v) or "nothing yet"),
     ]
     if latest is not None:
         broadcast_id, recipients, by_status = latest
