@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
+from telegram.ext import ApplicationBuilder, ContextTypes
 from telegram.request import HTTPXRequest
 
 from bot.delivery.sender import start_sender
@@ -33,8 +33,12 @@ from bot.telegram import (
 )
 from bot.telegram import nudges as nudge_buttons
 from bot.telegram.context import Context, NudgeApp
+from bot.telegram.transport import ReplyRequest
 
 log = logging.getLogger(__name__)
+
+# How much longer than the long poll itself a getUpdates call may take before it is given up.
+POLL_MARGIN_SECONDS = 5.0
 
 # Each feature module exposes register(app); order matters only for overlapping filters.
 FEATURES: list[Callable[[NudgeApp], None]] = [
@@ -73,11 +77,19 @@ def build_application(runtime: Runtime) -> NudgeApp:
         .base_file_url(settings.file_url)
         .context_types(ContextTypes(context=Context))
         # Replies to a person's own action go out at once on this bot; bulk sends use the
-        # sender's own Bot and pacing. Here only a 429 is handled: wait retry_after and try
-        # again (twice), so a burst of replies in one chat is delayed, never lost.
-        .request(HTTPXRequest(connection_pool_size=64, read_timeout=15, write_timeout=15))
-        .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=2))
-        .get_updates_request(HTTPXRequest(read_timeout=40))
+        # sender's own Bot and pacing. A 429, a 5xx or a dropped connection is tried again
+        # within a few seconds, so a reply is late rather than lost (see telegram.transport).
+        .request(
+            ReplyRequest(
+                retry_seconds=settings.reply_retry_seconds,
+                connection_pool_size=64,
+                read_timeout=15,
+                write_timeout=15,
+            )
+        )
+        # PTB adds the long-poll timeout to this read timeout: a hung getUpdates costs the
+        # poll plus a few seconds, then polling starts over.
+        .get_updates_request(HTTPXRequest(read_timeout=POLL_MARGIN_SECONDS))
         .post_init(start_background)
         .post_shutdown(stop_background)
         .build()

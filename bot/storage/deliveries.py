@@ -357,13 +357,13 @@ class Deliveries:
             )
         )
 
-    async def fail(self, delivery_id: int, error: str) -> None:
-        """Give up on a row and say why."""
+    async def fail(self, delivery_id: int, error: str, *, status: str = FAILED) -> None:
+        """Give up on a row (failed, or missed when retrying ran out of time) and say why."""
         await self.session.execute(
             update(Delivery)
             .where(Delivery.id == delivery_id)
             .values(
-                status=FAILED,
+                status=status,
                 attempts=Delivery.attempts + 1,
                 last_error=error[:300],
                 claimed_until=None,
