@@ -6,6 +6,10 @@ import re
 
 MAX_BYTES = 64
 _PART = re.compile(r"^[A-Za-z0-9_.+\-/]{1,40}$")
+# Plain ASCII digits, as encode() writes them (int() would also take "+1", "1_000" and "١").
+_NUMBER = re.compile(r"-?[0-9]{1,19}")
+# The largest id of an Integer primary key (32-bit on PostgreSQL): anything above is forged.
+ID_MAX = 2**31 - 1
 
 
 class BadCallback(ValueError):
@@ -34,9 +38,11 @@ def decode(data: str | None, area: str) -> tuple[str, list[str]]:
     return parts[1], parts[2:]
 
 
-def int_arg(args: list[str], index: int = 0) -> int:
-    """Read an integer argument; raise BadCallback if missing or not a number."""
-    try:
-        return int(args[index])
-    except (IndexError, ValueError):
-        raise BadCallback("missing or bad number") from None
+def int_arg(args: list[str], index: int = 0, *, low: int = 0, high: int = ID_MAX) -> int:
+    """Read a whole number in [low, high]; raise BadCallback if missing, junk or out of range."""
+    if index >= len(args) or not _NUMBER.fullmatch(args[index]):
+        raise BadCallback("missing or bad number")
+    value = int(args[index])
+    if not low <= value <= high:
+        raise BadCallback("number out of range")
+    return value

@@ -7,7 +7,6 @@ from datetime import date
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.domain.checkin import (
@@ -23,7 +22,7 @@ from bot.domain.quicklog import parse_log
 from bot.domain.safety import RED_FLAG_SIGNS
 from bot.services import checkin as service
 from bot.services.local_day import NotReady
-from bot.telegram import callbacks, quicklog, text_router, texts
+from bot.telegram import callbacks, keyboards, quicklog, text_router, texts
 from bot.telegram.context import Context, NudgeApp
 from bot.telegram.guards import private_only
 
@@ -99,11 +98,7 @@ def render(step: service.Step) -> tuple[str, InlineKeyboardMarkup | None]:
 
 async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
     """Edit the pressed message; a repeated press that changes nothing is fine."""
-    try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
+    await keyboards.edit(query, text, markup)
 
 
 async def _show(message: Message, step: service.Step) -> None:

@@ -296,6 +296,8 @@ async def _act(
         overview = await settings.set_interval(uow, pid, habit, minutes, now)
         return overview, f"habit:{habit.value}"
     if action == "tm":
+        if habit in INTERVAL_HABITS:
+            raise callbacks.BadCallback("an interval habit has no clock times")
         at = keyboards.from_compact(_arg(args, 1))
         overview = await settings.set_times(uow, pid, habit, (at,), now)
         return overview, f"habit:{habit.value}"
