@@ -18,6 +18,7 @@ from bot.telegram import (
     admin,
     basics,
     breathe,
+    callbacks,
     challenges,
     checkin,
     data,
@@ -129,6 +130,10 @@ async def _on_error(update: object, context: Context) -> None:
     if isinstance(error, Forbidden):
         log.info("forbidden while handling an update: %s", error)
         return
+    if isinstance(error, callbacks.BadCallback) and isinstance(update, Update):
+        # Forged or stale button data a handler did not catch: not a fault of ours.
+        await _stale_button(update, error)
+        return
     chat_id = (
         update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
     )
@@ -141,6 +146,17 @@ async def _on_error(update: object, context: Context) -> None:
                 await update.effective_message.reply_text(texts.APOLOGY)
         except TelegramError:
             log.info("could not deliver the apology to chat %s", chat_id)
+
+
+async def _stale_button(update: Update, error: callbacks.BadCallback) -> None:
+    """Give a forged or stale button the stale-button answer."""
+    query = update.callback_query
+    log.info("stale or forged button %r: %s", query.data if query else None, error)
+    if query is not None:
+        try:
+            await query.answer(texts.STALE_BUTTON)
+        except TelegramError as exc:
+            log.info("could not answer a stale button: %s", exc)
 
 
 async def start_in_loop(app: NudgeApp, *, poll_timeout: int = 1) -> None:

@@ -16,8 +16,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
 
-from bot.telegram import texts
+from bot.telegram import callbacks, texts
 from tests.factories import make_person
 from tests.harness import Harness
 from tests.talk import forge, say
@@ -380,3 +382,23 @@ async def test_a_delete_confirmation_pressed_twenty_times(
     await harness.settle()
     assert all(harness.sandbox.callback_answer(q) is not None for q in pressed)
     assert [r for r in caplog.records if r.levelno > logging.WARNING] == []
+
+
+async def test_a_bad_button_a_handler_missed_gets_the_stale_answer(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+
+    async def careless(update: Update, context: object) -> None:
+        assert update.callback_query is not None
+        callbacks.int_arg(callbacks.decode(update.callback_query.data, "zz")[1])
+
+    assert harness.app is not None
+    # First among the feature handlers (ahead of the catch-all for unknown buttons).
+    harness.app.handlers[0].insert(0, CallbackQueryHandler(careless, pattern="^zz:"))
+    ana = harness.sandbox.add_user("Ana")
+    [reply] = await say(harness, ana, "/help")
+    answer = await forge(harness, ana, reply, "zz:x:99999999999999999999")
+    assert answer.text == texts.STALE_BUTTON
+    assert [r for r in caplog.records if r.levelno > logging.INFO] == []
+    assert any("stale or forged button" in r.getMessage() for r in caplog.records)
