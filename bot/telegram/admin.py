@@ -61,7 +61,7 @@ async def decide(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     try:
-        action, args = callbacks.decode(query.data, "a")
+        action, args = callbacks.decode(query.data, "a", {"send": 1, "drop": 1})
         broadcast_id = callbacks.int_arg(args)
         if action not in {"send", "drop"}:
             raise callbacks.BadCallback(action)

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 AREA = "c"
 ANSWER = "a"  # an answer for the day on the button (asks first if that day is over)
 CONFIRMED = "y"  # an answer the person confirmed for an earlier day
+# Each button's action and how many arguments it carries.
+SHAPES = {"go": 0, "no": 0, "up": 1, ANSWER: 3, CONFIRMED: 3}
 SIGN_QUESTIONS = [question for _, question in RED_FLAG_SIGNS]
 
 
@@ -136,7 +138,7 @@ async def on_button(update: Update, context: Context) -> None:
         await query.answer(texts.NOT_YOURS)
         return
     try:
-        action, args = callbacks.decode(query.data, AREA)
+        action, args = callbacks.decode(query.data, AREA, SHAPES)
         await _dispatch(query, action, args, context)
     except (callbacks.BadCallback, BadAnswer, service.StaleDay):
         await query.answer(texts.STALE_BUTTON)

@@ -81,7 +81,7 @@ async def on_button(update: Update, context: Context) -> None:
         await query.answer(texts.NOT_YOURS)
         return
     try:
-        action, args = callbacks.decode(query.data, AREA)
+        action, args = callbacks.decode(query.data, AREA, {"del": 1, "keep": 0})
         if action == "keep":
             await query.answer()
             await keyboards.edit(query, texts.DELETE_KEPT, parse_mode=None)

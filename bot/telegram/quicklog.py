@@ -85,7 +85,7 @@ async def on_button(update: Update, context: Context) -> None:
         await query.answer(texts.NOT_YOURS)
         return
     try:
-        action, args = callbacks.decode(query.data, AREA)
+        action, args = callbacks.decode(query.data, AREA, {"add": 1})
         if action != "add" or len(args) != 1:
             raise callbacks.BadCallback("unknown quick-log action")
         logged = await service.log_from_hint(

@@ -32,6 +32,12 @@ from bot.telegram.guards import private_only
 from bot.telegram.keyboards import button, inline
 
 AREA = "s"
+# Each button's action and how many arguments it carries.
+SHAPES = {
+    **dict.fromkeys(("menu", "close", "zone", "day", "sit", "loc", "pause", "resume"), 0),
+    **dict.fromkeys(("z", "dw", "sw", "p", "h", "on", "off", "t", "d", "r"), 1),
+    **dict.fromkeys(("iv", "tm", "dd"), 2),
+}
 DAY_WINDOWS = (
     (time(6), time(22)),
     (time(7), time(23)),
@@ -185,7 +191,7 @@ async def on_button(update: Update, context: Context) -> None:
         return
     now = context.now()
     try:
-        action, args = callbacks.decode(query.data, AREA)
+        action, args = callbacks.decode(query.data, AREA, SHAPES)
         view = await _act(update, context, action, args)
         if view is None:
             return
