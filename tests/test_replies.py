@@ -49,6 +49,15 @@ async def test_a_reply_survives_one_of_each_in_a_row(harness: Harness) -> None:
     assert harness.sandbox.stats.calls["sendMessage"] == 4
 
 
+async def test_the_trade_off_a_lost_answer_means_a_duplicate(harness: Harness) -> None:
+    # Telegram sent the reply but the connection closed before its answer came back: the bot
+    # cannot tell this from a stale connection, sends again, and the person sees it twice.
+    ana = harness.sandbox.add_user("Ana")
+    harness.sandbox.drop_next("sendMessage", after=True)
+    replies = await say(harness, ana, "/help", replies=2)
+    assert len(replies) == 2 and replies[0].text == replies[1].text
+
+
 async def test_a_hung_get_updates_costs_seconds(harness: Harness) -> None:
     ana = harness.sandbox.add_user("Ana")
     # The next long poll hangs for ten minutes; the bot gives up on it after the poll and
