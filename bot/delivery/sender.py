@@ -670,7 +670,8 @@ class Sender:
         log.info("delivery %s: %s; retrying at %s", row.id, error, send_after.isoformat())
 
     async def _give_up(self, row: DeliveryRecord, error: str, status: str = FAILED) -> None:
-        self.stats.failed += 1
+        if status == FAILED:
+            self.stats.failed += 1
         self.stats.errors[error[:60]] = self.stats.errors.get(error[:60], 0) + 1
         async with self.db.uow() as uow:
             await uow.deliveries.fail(row.id, error, status=status)

@@ -133,8 +133,8 @@ async def edit(
         reason = str(exc).lower()
         if not any(why in reason for why in _CANNOT_EDIT):
             raise
-        # Only a forged press (or one on a message since deleted) gets here; the press
-        # itself was answered and counted, and there is nothing to show it on.
+        # Only a forged press (or one on a message since deleted) gets here; the press is
+        # still answered and counted, there is just nothing to show it on.
         log.info("could not edit message %s: %s", _message_id(query), exc)
         return False
     return True
