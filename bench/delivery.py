@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -171,7 +171,7 @@ async def run_case(
         bots,
         SystemClock(),
         limits=limits,
-        max_attempts=settings.max_attempts,
+        retry_span=timedelta(minutes=settings.retry_span_minutes),
         max_in_flight=in_flight,
     )
     started = time.monotonic()

@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
+from telegram.ext import ApplicationBuilder, ContextTypes
 from telegram.request import HTTPXRequest
 
 from bot.delivery.sender import start_sender
@@ -18,6 +18,7 @@ from bot.telegram import (
     admin,
     basics,
     breathe,
+    callbacks,
     challenges,
     checkin,
     data,
@@ -34,8 +35,12 @@ from bot.telegram import (
 from bot.telegram import nudges as nudge_buttons
 from bot.telegram.chatlog import ChatTaggingProcessor
 from bot.telegram.context import Context, NudgeApp
+from bot.telegram.transport import ReplyRequest
 
 log = logging.getLogger(__name__)
+
+# How much longer than the long poll itself a getUpdates call may take before it is given up.
+POLL_MARGIN_SECONDS = 5.0
 
 # Each feature module exposes register(app); order matters only for overlapping filters.
 FEATURES: list[Callable[[NudgeApp], None]] = [
@@ -76,11 +81,19 @@ def build_application(runtime: Runtime) -> NudgeApp:
         .context_types(ContextTypes(context=Context))
         .concurrent_updates(ChatTaggingProcessor(1))
         # Replies to a person's own action go out at once on this bot; bulk sends use the
-        # sender's own Bot and pacing. Here only a 429 is handled: wait retry_after and try
-        # again (twice), so a burst of replies in one chat is delayed, never lost.
-        .request(HTTPXRequest(connection_pool_size=64, read_timeout=15, write_timeout=15))
-        .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=2))
-        .get_updates_request(HTTPXRequest(read_timeout=40))
+        # sender's own Bot and pacing. A 429, a 5xx or a dropped connection is tried again
+        # within a few seconds, so a reply is late rather than lost (see telegram.transport).
+        .request(
+            ReplyRequest(
+                retry_seconds=settings.reply_retry_seconds,
+                connection_pool_size=64,
+                read_timeout=15,
+                write_timeout=15,
+            )
+        )
+        # PTB adds the long-poll timeout to this read timeout: a hung getUpdates costs the
+        # poll plus a few seconds, then polling starts over.
+        .get_updates_request(HTTPXRequest(read_timeout=POLL_MARGIN_SECONDS))
         .post_init(start_background)
         .post_shutdown(stop_background)
         .build()
@@ -120,6 +133,10 @@ async def _on_error(update: object, context: Context) -> None:
     if isinstance(error, Forbidden):
         log.info("forbidden while handling an update: %s", error)
         return
+    if isinstance(error, callbacks.BadCallback) and isinstance(update, Update):
+        # Forged or stale button data a handler did not catch: not a fault of ours.
+        await _stale_button(update, error)
+        return
     chat_id = (
         update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
     )
@@ -132,6 +149,17 @@ async def _on_error(update: object, context: Context) -> None:
                 await update.effective_message.reply_text(texts.APOLOGY)
         except TelegramError:
             log.info("could not deliver the apology to chat %s", chat_id)
+
+
+async def _stale_button(update: Update, error: callbacks.BadCallback) -> None:
+    """Give a forged or stale button the stale-button answer."""
+    query = update.callback_query
+    log.info("stale or forged button %r: %s", query.data if query else None, error)
+    if query is not None:
+        try:
+            await query.answer(texts.STALE_BUTTON)
+        except TelegramError as exc:
+            log.info("could not answer a stale button: %s", exc)
 
 
 async def start_in_loop(app: NudgeApp, *, poll_timeout: int = 1) -> None:

@@ -40,9 +40,13 @@ class Settings(BaseSettings):
     send_rate_per_second: float = Field(default=30.0, gt=0, le=30)
     paid_broadcast: bool = False
     paid_rate_per_second: float = Field(default=1000.0, gt=0, le=1000)
-    max_attempts: int = Field(default=5, ge=1, le=50)
     # Finished outbox rows older than this are deleted; /stats keeps daily counts of them.
     outbox_retention_days: int = Field(default=30, ge=1, le=3650)
+    # A nudge or broadcast that fails for a passing reason (5xx, network) is tried again with a
+    # growing pause for this long, then recorded as missed.
+    retry_span_minutes: int = Field(default=30, ge=0, le=24 * 60)
+    # A handler's reply is tried again for at most this many seconds (429 waits aside).
+    reply_retry_seconds: float = Field(default=5.0, ge=0, le=60)
     run_migrations: bool = True
     # Empty means long polling; set, Telegram posts updates here and several instances can
     # take them (each checks the secret on every request).

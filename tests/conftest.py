@@ -11,6 +11,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.logs import protect
+from bot.sandbox import BotApiSandbox
 from bot.storage.migrate import upgrade
 from bot.storage.models import Base
 from bot.storage.uow import Database
@@ -74,6 +75,17 @@ def pg_only() -> None:
 def clock() -> FakeClock:
     # A Friday morning in Berlin, two days before the spring DST change.
     return FakeClock(datetime(2026, 3, 27, 7, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[BotApiSandbox]:
+    """A Bot API sandbox on a free port, without a bot (tests drive a Bot or the sender)."""
+    sb = BotApiSandbox(token=TOKEN)
+    await sb.start()
+    try:
+        yield sb
+    finally:
+        await sb.stop()
 
 
 @pytest.fixture

@@ -8,12 +8,11 @@ import signal
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 from telegram import Bot
 from telegram.request import HTTPXRequest
@@ -23,7 +22,7 @@ from bot.delivery.limits import SendLimits
 from bot.delivery.sender import Sender
 from bot.sandbox import BotApiSandbox
 from bot.sandbox.limits import FloodLimits
-from bot.storage.deliveries import CANCELLED, FAILED, PENDING, SENT, DeliveryRecord
+from bot.storage.deliveries import CANCELLED, FAILED, MISSED, PENDING, SENT, DeliveryRecord
 from bot.storage.models import Chat, Delivery, Person
 from bot.storage.uow import Database
 from tests.factories import make_person
@@ -32,16 +31,6 @@ from tests.harness import TOKEN, Harness
 # Fast pacing for tests whose point is not the per-chat limit (the sandbox allows bursts of 3).
 QUICK = SendLimits(per_second=200, private_interval=0.01, group_interval=0.01)
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[BotApiSandbox]:
-    sb = BotApiSandbox(token=TOKEN)
-    await sb.start()
-    try:
-        yield sb
-    finally:
-        await sb.stop()
 
 
 def new_sender(
@@ -309,13 +298,14 @@ async def test_a_migrated_group_gets_its_messages_at_the_new_id(
     assert sender.stats.migrated == 1
 
 
-async def test_5xx_is_retried_with_backoff_then_given_up(
+async def test_5xx_is_retried_with_backoff_then_missed(
     db: Database, sandbox: BotApiSandbox, clock: FakeClock
 ) -> None:
     ana = sandbox.add_user("Ana")
     sandbox.fail_next("sendMessage", 500, count=10)
     delivery_id = await queue(db, clock, ana.id, "water")
-    sender = new_sender(db, sandbox, clock, max_attempts=3, backoff_base=2)
+    # Waits of 2 s and 4 s fit in 6 s of retrying; the third failure would need 8 s more.
+    sender = new_sender(db, sandbox, clock, retry_span=timedelta(seconds=6), backoff_base=2)
     sender.start()
     try:
         await sender.flush()
@@ -337,12 +327,61 @@ async def test_5xx_is_retried_with_backoff_then_given_up(
         clock.advance(timedelta(seconds=4))
         await sender.flush()
         (row,) = await rows(db)
-        assert (row.status, row.attempts, row.id) == (FAILED, 3, delivery_id)
+        assert (row.status, row.attempts, row.id) == (MISSED, 3, delivery_id)
         assert row.last_error is not None and "after 3 attempts" in row.last_error
     finally:
         await sender.stop()
     assert texts_in(sandbox, ana.id) == []
     assert sandbox.stats.calls["sendMessage"] == 3
+    assert sender.stats.missed == 1
+
+
+async def _retry_through_outage(
+    db: Database, sandbox: BotApiSandbox, clock: FakeClock, outage: timedelta
+) -> DeliveryRecord:
+    """Queue a nudge, answer every send with 500 until `outage` has passed; return the row."""
+    ana = sandbox.add_user("Ana")
+    await make_person(db, ana.id, now=clock.now())
+    ends = clock.now() + outage
+    sandbox.fail_next("sendMessage", 500, count=10_000)
+    await queue(db, clock, ana.id, "time for water", person_id=ana.id)
+    sender = new_sender(db, sandbox, clock)  # the defaults: 30 minutes of retrying
+    sender.start()
+    try:
+        await sender.flush()
+        while (row := (await rows(db))[0]).status == PENDING:
+            # Jump to the retry; Telegram is back once the outage is over.
+            clock.set(max(clock.now(), row.send_after))
+            if clock.now() >= ends:
+                sandbox.clear_faults()
+            await sender.flush()
+    finally:
+        await sender.stop()
+    return row
+
+
+async def test_a_nudge_survives_five_minutes_of_500s(
+    db: Database, sandbox: BotApiSandbox, clock: FakeClock
+) -> None:
+    started = clock.now()
+    row = await _retry_through_outage(db, sandbox, clock, timedelta(minutes=5))
+    assert row.status == SENT
+    assert row.attempts > 5  # what used to be the limit
+    # Sent within a minute (the longest pause between tries) of Telegram coming back.
+    assert row.sent_at is not None
+    assert timedelta(minutes=5) <= row.sent_at - started <= timedelta(minutes=6)
+    assert [m.text for m in sandbox.bot_messages(row.chat_id)] == ["time for water"]
+
+
+async def test_a_nudge_is_missed_after_the_retry_span(
+    db: Database, sandbox: BotApiSandbox, clock: FakeClock
+) -> None:
+    started = clock.now()
+    row = await _retry_through_outage(db, sandbox, clock, timedelta(hours=1))
+    assert row.status == MISSED
+    assert row.last_error is not None and "Internal Server Error" in row.last_error
+    assert timedelta(minutes=29) <= clock.now() - started <= timedelta(minutes=30)
+    assert sandbox.bot_messages(row.chat_id) == []
 
 
 async def test_an_error_naming_the_token_is_kept_redacted(

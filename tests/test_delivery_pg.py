@@ -15,7 +15,6 @@ from bot.clock import FakeClock
 from bot.delivery.sender import LOCK_KEY, Sender
 from bot.sandbox import BotApiSandbox
 from bot.storage.uow import Database
-from tests.harness import TOKEN
 from tests.test_delivery import eventually, new_sender, queue
 
 pytestmark = pytest.mark.usefixtures("pg_only")
@@ -25,16 +24,6 @@ LOCK_HOLDERS = (
     " AND classid = :high AND objid = :low"
 )
 KEY = {"high": LOCK_KEY >> 32, "low": LOCK_KEY & 0xFFFFFFFF}
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[BotApiSandbox]:
-    sb = BotApiSandbox(token=TOKEN)
-    await sb.start()
-    try:
-        yield sb
-    finally:
-        await sb.stop()
 
 
 @pytest.fixture

@@ -256,6 +256,24 @@ async def test_fail_next_and_slow_next(sandbox: BotApiSandbox, bot: Bot) -> None
     assert [m.text for m in sandbox.bot_messages(ana.id)] == ["hi", "slow"]
 
 
+async def test_dropped_connections_and_proxy_pages(sandbox: BotApiSandbox, bot: Bot) -> None:
+    ana = sandbox.add_user("Ana")
+    sandbox.drop_next("sendMessage")
+    with pytest.raises(NetworkError, match="RemoteProtocolError"):
+        await bot.send_message(ana.id, "lost on the way")
+    assert sandbox.transcript(ana.id) == []
+    sandbox.drop_next("sendMessage", after=True)
+    with pytest.raises(NetworkError, match="RemoteProtocolError"):
+        await bot.send_message(ana.id, "only the answer was lost")
+    assert [m.text for m in sandbox.bot_messages(ana.id)] == ["only the answer was lost"]
+    sandbox.fail_next_page("sendMessage", 502)
+    with pytest.raises(NetworkError, match="Bad Gateway"):
+        await bot.send_message(ana.id, "behind a proxy")
+    assert sandbox.stats.injected_failures == 3
+    await bot.send_message(ana.id, "fine again")
+    assert len(sandbox.bot_messages(ana.id)) == 2
+
+
 async def test_photo_document_and_file_download(sandbox: BotApiSandbox, bot: Bot) -> None:
     ana = sandbox.add_user("Ana")
     png = _png(4, 5)

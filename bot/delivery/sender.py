@@ -43,7 +43,7 @@ from bot.delivery.limits import FloodWatch, Pacer, SendLimits
 from bot.logs import current_chat, redact
 from bot.runtime import Runtime
 from bot.services import summary
-from bot.storage.deliveries import DeliveryRecord
+from bot.storage.deliveries import FAILED, MISSED, DeliveryRecord
 from bot.storage.engine import READ_ONLY
 from bot.storage.uow import Database
 from bot.telegram.context import NudgeApp
@@ -78,6 +78,7 @@ class SenderStats:
     global_floods: int = 0
     retried: int = 0
     failed: int = 0
+    missed: int = 0
     forbidden: int = 0
     migrated: int = 0
     claims: int = 0
@@ -95,7 +96,12 @@ def retry_seconds(error: RetryAfter) -> float:
 
 def backoff(attempts: int, base: float, cap: float) -> timedelta:
     """Return the wait before retry number `attempts` (1, 2, 4, ... times `base`, capped)."""
-    return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+    return timedelta(seconds=min(cap, base * 2 ** min(max(0, attempts - 1), 60)))
+
+
+def retried_for(attempts: int, base: float, cap: float) -> timedelta:
+    """Return how long a row has been retried after `attempts` failures (the waits between)."""
+    return sum((backoff(n, base, cap) for n in range(1, attempts)), timedelta())
 
 
 def keyboard(payload: dict[str, Any], delivery_id: int) -> InlineKeyboardMarkup | None:
@@ -138,7 +144,7 @@ class Sender:
         clock: Clock,
         *,
         limits: SendLimits | None = None,
-        max_attempts: int = 5,
+        retry_span: timedelta = timedelta(minutes=30),
         instance_id: str = "nudgebot",
         max_in_flight: int = 64,
         batch_size: int | None = None,
@@ -146,7 +152,7 @@ class Sender:
         idle_seconds: float = 0.5,
         lock_retry_seconds: float = 3.0,
         backoff_base: float = 2.0,
-        backoff_cap: float = 600.0,
+        backoff_cap: float = 60.0,
     ) -> None:
         self.db = db
         # Several small connection pools: httpcore's pool costs O(connections) per request, so
@@ -155,7 +161,8 @@ class Sender:
         self._turn = 0
         self.clock = clock
         self.limits = limits or SendLimits()
-        self.max_attempts = max_attempts
+        # How long a passing failure (5xx, network) is retried before the row counts as missed.
+        self.retry_span = retry_span
         # Unique per sender, so a restarted process can take back what its predecessor held.
         self.owner = f"{instance_id[:40]}:{uuid.uuid4().hex[:12]}"
         self.max_in_flight = max_in_flight
@@ -719,24 +726,28 @@ class Sender:
     async def _on_transient(self, row: DeliveryRecord, error: str) -> None:
         error = redact(error)  # InvalidToken's message, say, names the token
         attempts = row.attempts + 1
-        if attempts >= self.max_attempts:
-            await self._give_up(row, f"{error} (after {attempts} attempts)")
+        wait = backoff(attempts, self.backoff_base, self.backoff_cap)
+        if retried_for(attempts, self.backoff_base, self.backoff_cap) + wait > self.retry_span:
+            # Too late to be the nudge it was meant to be: missed, like one after downtime.
+            self.stats.missed += 1
+            await self._give_up(row, f"{error} (after {attempts} attempts)", status=MISSED)
             return
         self.stats.retried += 1
-        send_after = self.clock.now() + backoff(attempts, self.backoff_base, self.backoff_cap)
+        send_after = self.clock.now() + wait
         async with self.db.uow() as uow:
             await uow.deliveries.retry_later(row.id, send_after=send_after, error=error)
             await uow.commit()
         log.info("delivery %s: %s; retrying at %s", row.id, error, send_after.isoformat())
 
-    async def _give_up(self, row: DeliveryRecord, error: str) -> None:
+    async def _give_up(self, row: DeliveryRecord, error: str, status: str = FAILED) -> None:
         error = redact(error)
-        self.stats.failed += 1
+        if status == FAILED:
+            self.stats.failed += 1
         self.stats.errors[error[:60]] = self.stats.errors.get(error[:60], 0) + 1
         async with self.db.uow() as uow:
-            await uow.deliveries.fail(row.id, error, now=self.clock.now())
+            await uow.deliveries.fail(row.id, error, status=status, now=self.clock.now())
             await uow.commit()
-        log.warning("delivery %s failed: %s", row.id, error)
+        log.warning("delivery %s %s: %s", row.id, status, error)
 
 
 def in_flight_for(limits: SendLimits) -> int:
@@ -774,7 +785,7 @@ def start_sender(app: NudgeApp) -> Callable[[], Awaitable[None]]:
         bots,
         runtime.clock,
         limits=limits,
-        max_attempts=settings.max_attempts,
+        retry_span=timedelta(minutes=settings.retry_span_minutes),
         instance_id=runtime.instance_id,
         max_in_flight=in_flight,
     )

@@ -117,11 +117,15 @@ def _bad(description: str, parameters: JsonDict | None = None) -> ApiError:
 
 @dataclass
 class _Fault:
-    """One injected failure."""
+    """One injected failure: an error answer, a non-JSON page, or a dropped connection."""
 
     status: int
     description: str
     parameters: JsonDict | None
+    # A body that is not the Bot API's JSON (what a proxy in front of Telegram sends on a 502).
+    page: str | None = None
+    # Close the connection without an answer: before the method runs, or after it took effect.
+    drop: str | None = None
 
 
 @dataclass
@@ -501,11 +505,20 @@ class BotApiSandbox:
             if slow:
                 await asyncio.sleep(slow.popleft())
             faults = self._faults.get(name.lower())
-            if faults:
-                fault = faults.popleft()
+            fault = faults.popleft() if faults else None
+            if fault is not None:
                 self.stats.injected_failures += 1
-                raise ApiError(fault.status, fault.description, fault.parameters)
+                if fault.drop == "before":
+                    return self._hang_up(request)
+                if fault.page is not None:
+                    return web.Response(
+                        text=fault.page, status=fault.status, content_type="text/html"
+                    )
+                if fault.drop is None:
+                    raise ApiError(fault.status, fault.description, fault.parameters)
             result = await self._handlers[name](params)
+            if fault is not None:  # dropped after the method took effect
+                return self._hang_up(request)
             return web.json_response({"ok": True, "result": result})
         except ApiError as err:
             if err.status == 403:
@@ -517,6 +530,13 @@ class BotApiSandbox:
                 self.stats.in_flight -= 1
                 self._last_call = time.monotonic()
                 self._pulse_change()
+
+    @staticmethod
+    def _hang_up(request: web.Request) -> web.StreamResponse:
+        """Close the connection without answering (the client sees a dropped connection)."""
+        if request.transport is not None:
+            request.transport.abort()
+        return web.Response()
 
     async def _read_params(self, request: web.Request) -> _Params:
         """Merge query-string and body parameters."""
@@ -1838,6 +1858,25 @@ class BotApiSandbox:
         queue = self._faults.setdefault(method.lower(), deque())
         for _ in range(count):
             queue.append(_Fault(status, description, parameters))
+
+    def fail_next_page(
+        self, method: str, status: int = 502, count: int = 1, page: str = "<html>502</html>"
+    ) -> None:
+        """Make the next ``count`` calls of ``method`` answer ``status`` with a non-JSON page."""
+        queue = self._faults.setdefault(method.lower(), deque())
+        for _ in range(count):
+            queue.append(_Fault(status, "", None, page=page))
+
+    def drop_next(self, method: str, count: int = 1, *, after: bool = False) -> None:
+        """Close the connection on the next ``count`` calls of ``method`` without an answer.
+
+        By default the call is dropped before it takes effect (nothing happened, as when a
+        stale connection is reused); with ``after=True`` it takes effect first and only the
+        answer is lost (a retry would then do it twice).
+        """
+        queue = self._faults.setdefault(method.lower(), deque())
+        for _ in range(count):
+            queue.append(_Fault(0, "", None, drop="after" if after else "before"))
 
     def slow_next(self, method: str, seconds: float, count: int = 1) -> None:
         """Delay the next ``count`` calls of ``method`` by ``seconds`` (they still take effect)."""

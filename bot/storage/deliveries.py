@@ -361,14 +361,16 @@ class Deliveries:
             )
         )
 
-    async def fail(self, delivery_id: int, error: str, *, now: datetime) -> None:
-        """Give up on a row and say why."""
-        await add_counts(self.session, tally([(now, FAILED)]))
+    async def fail(
+        self, delivery_id: int, error: str, *, now: datetime, status: str = FAILED
+    ) -> None:
+        """Give up on a row (failed, or missed when retrying ran out of time) and say why."""
+        await add_counts(self.session, tally([(now, status)]))
         await self.session.execute(
             update(Delivery)
             .where(Delivery.id == delivery_id)
             .values(
-                status=FAILED,
+                status=status,
                 attempts=Delivery.attempts + 1,
                 last_error=error[:300],
                 claimed_until=None,

@@ -7,7 +7,7 @@ from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.services import admin
-from bot.telegram import callbacks, texts
+from bot.telegram import callbacks, keyboards, texts
 from bot.telegram.context import Context, NudgeApp
 from bot.telegram.guards import private_only
 
@@ -61,7 +61,7 @@ async def decide(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     try:
-        action, args = callbacks.decode(query.data, "a")
+        action, args = callbacks.decode(query.data, "a", {"send": 1, "drop": 1})
         broadcast_id = callbacks.int_arg(args)
         if action not in {"send", "drop"}:
             raise callbacks.BadCallback(action)
@@ -89,8 +89,10 @@ async def decide(update: Update, context: Context) -> None:
     sender = context.runtime.sender
     if action == "send" and sender is not None:
         sender.wake()
-    await query.edit_message_text(
-        texts.broadcast_queued(count) if action == "send" else texts.BROADCAST_DROPPED
+    await keyboards.edit(
+        query,
+        texts.broadcast_queued(count) if action == "send" else texts.BROADCAST_DROPPED,
+        parse_mode=None,
     )
 
 

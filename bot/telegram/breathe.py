@@ -66,6 +66,8 @@ PATTERNS: dict[str, Pattern] = {
         rounds=4,
     ),
 }
+# Each button's action and how many arguments it carries.
+SHAPES = {"start": 0, **dict.fromkeys(PATTERNS, 0)}
 BUTTONS = {"box": texts.BOX_BUTTON, "478": texts.RELAX_BUTTON}
 
 
@@ -107,7 +109,7 @@ async def on_button(update: Update, context: Context) -> None:
         await query.answer(texts.NOT_YOURS)
         return
     try:
-        action, _ = callbacks.decode(query.data, AREA)
+        action, _ = callbacks.decode(query.data, AREA, SHAPES)
         if action != "start" and action not in PATTERNS:
             raise callbacks.BadCallback(action)
     except callbacks.BadCallback:

@@ -20,6 +20,8 @@ from bot.telegram.context import Context, NudgeApp
 from bot.telegram.keyboards import button, inline, rows
 
 AREA = "g"
+# Each button's action and how many arguments it carries.
+SHAPES = {"start": 1, "join": 1, "stand": 1}
 # Group and supergroup membership events run in their own handler group, so a handler other
 # features add for the same updates in group 0 cannot swallow them.
 CHAT_EVENTS = 1
@@ -154,7 +156,7 @@ async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     try:
-        action, args = callbacks.decode(query.data, AREA)
+        action, args = callbacks.decode(query.data, AREA, SHAPES)
         if action == "start":
             if len(args) != 1:
                 raise callbacks.BadCallback("start takes one key")

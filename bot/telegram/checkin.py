@@ -7,7 +7,6 @@ from datetime import date
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.domain.checkin import (
@@ -23,7 +22,7 @@ from bot.domain.quicklog import parse_log
 from bot.domain.safety import RED_FLAG_SIGNS
 from bot.services import checkin as service
 from bot.services.local_day import NotReady
-from bot.telegram import callbacks, quicklog, text_router, texts
+from bot.telegram import callbacks, keyboards, quicklog, text_router, texts
 from bot.telegram.context import Context, NudgeApp
 from bot.telegram.guards import private_only
 
@@ -32,6 +31,8 @@ log = logging.getLogger(__name__)
 AREA = "c"
 ANSWER = "a"  # an answer for the day on the button (asks first if that day is over)
 CONFIRMED = "y"  # an answer the person confirmed for an earlier day
+# Each button's action and how many arguments it carries.
+SHAPES = {"go": 0, "no": 0, "up": 1, ANSWER: 3, CONFIRMED: 3}
 SIGN_QUESTIONS = [question for _, question in RED_FLAG_SIGNS]
 
 
@@ -99,11 +100,7 @@ def render(step: service.Step) -> tuple[str, InlineKeyboardMarkup | None]:
 
 async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
     """Edit the pressed message; a repeated press that changes nothing is fine."""
-    try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
+    await keyboards.edit(query, text, markup)
 
 
 async def _show(message: Message, step: service.Step) -> None:
@@ -141,7 +138,7 @@ async def on_button(update: Update, context: Context) -> None:
         await query.answer(texts.NOT_YOURS)
         return
     try:
-        action, args = callbacks.decode(query.data, AREA)
+        action, args = callbacks.decode(query.data, AREA, SHAPES)
         await _dispatch(query, action, args, context)
     except (callbacks.BadCallback, BadAnswer, service.StaleDay):
         await query.answer(texts.STALE_BUTTON)

@@ -9,12 +9,14 @@ from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.services import privacy_data as service
-from bot.telegram import callbacks, texts
+from bot.telegram import callbacks, keyboards, texts
 from bot.telegram.context import Context, NudgeApp
 
 AREA = "x"
 # A delete confirmation only works for a while after it was asked for.
 CONFIRM_FOR = timedelta(hours=1)
+# The largest believable "asked at" timestamp in the confirmation's data (the year 36812).
+ASKED_MAX = 2**40
 
 
 def _private(update: Update) -> tuple[Message, int, bool]:
@@ -79,14 +81,14 @@ async def on_button(update: Update, context: Context) -> None:
         await query.answer(texts.NOT_YOURS)
         return
     try:
-        action, args = callbacks.decode(query.data, AREA)
+        action, args = callbacks.decode(query.data, AREA, {"del": 1, "keep": 0})
         if action == "keep":
             await query.answer()
-            await query.edit_message_text(texts.DELETE_KEPT)
+            await keyboards.edit(query, texts.DELETE_KEPT, parse_mode=None)
             return
         if action != "del":
             raise callbacks.BadCallback("unknown data action")
-        asked = callbacks.int_arg(args)
+        asked = callbacks.int_arg(args, high=ASKED_MAX)
         age = context.now().timestamp() - asked
         if not 0 <= age <= CONFIRM_FOR.total_seconds():
             raise callbacks.BadCallback("confirmation too old")
@@ -95,7 +97,8 @@ async def on_button(update: Update, context: Context) -> None:
         return
     removed = await service.erase(context.uow(), query.from_user.id)
     await query.answer()
-    await query.edit_message_text(texts.DELETE_DONE if removed else texts.DELETE_NOTHING)
+    done = texts.DELETE_DONE if removed else texts.DELETE_NOTHING
+    await keyboards.edit(query, done, parse_mode=None)
 
 
 def register(app: NudgeApp) -> None:

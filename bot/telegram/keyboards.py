@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import time
 
@@ -18,6 +19,15 @@ from telegram.error import BadRequest
 
 from bot.domain.zones import COMMON_ZONES
 from bot.telegram import callbacks, texts
+
+log = logging.getLogger(__name__)
+
+# Telegram's answers when the pressed message cannot take the edit at all.
+_CANNOT_EDIT = (
+    "there is no text in the message to edit",
+    "message to edit not found",
+    "message can't be edited",
+)
 
 
 def button(label: str, area: str, action: str, *args: object) -> InlineKeyboardButton:
@@ -106,14 +116,32 @@ def remove() -> ReplyKeyboardRemove:
     return ReplyKeyboardRemove()
 
 
-async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """Show new text and buttons on the pressed message; an identical edit is not an error."""
+async def edit(
+    query: CallbackQuery,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    parse_mode: str | None = ParseMode.HTML,
+) -> bool:
+    """Show new text and buttons on the pressed message; return False if it cannot show them.
+
+    An identical edit (a double tap) already counts as done (see telegram.transport).
+    """
     try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        await query.edit_message_text(text, parse_mode=parse_mode, reply_markup=markup)
     except BadRequest as exc:
-        # A double tap renders the same message twice; Telegram refuses the no-op edit.
-        if "not modified" not in str(exc).lower():
+        reason = str(exc).lower()
+        if not any(why in reason for why in _CANNOT_EDIT):
             raise
+        # Only a forged press (or one on a message since deleted) gets here; the press is
+        # still answered and counted, there is just nothing to show it on.
+        log.info("could not edit message %s: %s", _message_id(query), exc)
+        return False
+    return True
+
+
+def _message_id(query: CallbackQuery) -> int | None:
+    return query.message.message_id if query.message is not None else None
 
 
 def owned(query: CallbackQuery) -> bool:

@@ -15,6 +15,8 @@ from bot.telegram import callbacks, texts
 from bot.telegram.context import Context, NudgeApp
 
 AREA = "n"
+# Each button's action and how many arguments it carries (the delivery id, then minutes).
+SHAPES = {"done": 1, "snz": 2, "skip": 1, "less": 1, "keep": 1}
 _REFUSALS = {
     Outcome.STALE: texts.STALE_BUTTON,
     Outcome.NOT_YOURS: texts.NOT_YOURS,
@@ -28,7 +30,7 @@ async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     try:
-        action, args = callbacks.decode(query.data, AREA)
+        action, args = callbacks.decode(query.data, AREA, SHAPES)
         delivery_id = callbacks.int_arg(args)
         result = await _press(context, query.from_user.id, action, args, delivery_id)
     except callbacks.BadCallback:

@@ -28,6 +28,11 @@ from bot.telegram.guards import private_only
 from bot.telegram.keyboards import button, inline
 
 AREA = "o"
+# Each button's action and how many arguments it carries.
+SHAPES = {
+    **dict.fromkeys(("yes", "privacy", "loc", "done"), 0),
+    **dict.fromkeys(("z", "wake", "sleep", "sit", "on", "off"), 1),
+}
 NUMBERED = (Step.CONSENT, Step.ZONE, Step.WAKE, Step.SLEEP, Step.SIT, Step.HABITS)
 WAKE_TIMES = tuple(time(h) for h in (5, 6, 7, 8, 9, 10))
 SLEEP_TIMES = tuple(time(h) for h in (21, 22, 23, 0, 1, 2))
@@ -119,7 +124,7 @@ async def on_button(update: Update, context: Context) -> None:
         return
     uow, person_id, now = context.uow(), query.from_user.id, context.now()
     try:
-        action, args = callbacks.decode(query.data, AREA)
+        action, args = callbacks.decode(query.data, AREA, SHAPES)
         if action == "yes":
             progress = await onboarding.consent(uow, person_id, now)
         elif action == "privacy":

@@ -10,7 +10,7 @@ from bot.domain.habits import CATALOG
 from bot.domain.quicklog import parse_log
 from bot.services import habit_logging as service
 from bot.services.local_day import NotReady
-from bot.telegram import callbacks, text_router, texts
+from bot.telegram import callbacks, keyboards, text_router, texts
 from bot.telegram.context import Context, NudgeApp
 from bot.telegram.guards import private_only
 
@@ -88,7 +88,7 @@ async def on_button(update: Update, context: Context) -> None:
         await query.answer(texts.NOT_YOURS)
         return
     try:
-        action, args = callbacks.decode(query.data, AREA)
+        action, args = callbacks.decode(query.data, AREA, {"add": 1})
         if action != "add" or len(args) != 1:
             raise callbacks.BadCallback("unknown quick-log action")
         logged = await service.log_from_hint(
@@ -104,10 +104,8 @@ async def on_button(update: Update, context: Context) -> None:
         await query.answer(texts.FINISH_START_FIRST[:190], show_alert=True)
         return
     await query.answer()
-    await query.edit_message_text(
-        texts.logged(logged.label, logged.what, logged.done, logged.target),
-        parse_mode=ParseMode.HTML,
-    )
+    done = texts.logged(logged.label, logged.what, logged.done, logged.target)
+    await keyboards.edit(query, done)
 
 
 def register(app: NudgeApp) -> None:

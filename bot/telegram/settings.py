@@ -33,6 +33,12 @@ from bot.telegram.guards import private_only
 from bot.telegram.keyboards import button, inline
 
 AREA = "s"
+# Each button's action and how many arguments it carries.
+SHAPES = {
+    **dict.fromkeys(("menu", "close", "zone", "day", "sit", "loc", "pause", "resume"), 0),
+    **dict.fromkeys(("z", "dw", "sw", "p", "h", "on", "off", "t", "d", "r"), 1),
+    **dict.fromkeys(("iv", "tm", "dd"), 2),
+}
 DAY_WINDOWS = (
     (time(6), time(22)),
     (time(7), time(23)),
@@ -200,7 +206,7 @@ async def on_button(update: Update, context: Context) -> None:
         return
     now = context.now()
     try:
-        action, args = callbacks.decode(query.data, AREA)
+        action, args = callbacks.decode(query.data, AREA, SHAPES)
         view = await _act(update, context, action, args)
         if view is None:
             return
@@ -323,6 +329,8 @@ async def _act(
         overview = await settings.set_interval(uow, pid, habit, minutes, now)
         return overview, f"habit:{habit.value}"
     if action == "tm":
+        if habit in INTERVAL_HABITS:
+            raise callbacks.BadCallback("an interval habit has no clock times")
         at = keyboards.from_compact(_arg(args, 1))
         overview = await settings.set_times(uow, pid, habit, (at,), now)
         return overview, f"habit:{habit.value}"
