@@ -35,8 +35,10 @@ from bot.telegram.keyboards import button, inline
 AREA = "s"
 # Each button's action and how many arguments it carries.
 SHAPES = {
-    **dict.fromkeys(("menu", "close", "zone", "day", "sit", "loc", "pause", "resume"), 0),
-    **dict.fromkeys(("z", "dw", "sw", "p", "h", "on", "off", "t", "d", "r"), 1),
+    **dict.fromkeys(
+        ("menu", "close", "zone", "day", "sit", "loc", "pause", "resume", "budget"), 0
+    ),
+    **dict.fromkeys(("z", "dw", "sw", "p", "h", "on", "off", "t", "d", "r", "b", "pin"), 1),
     **dict.fromkeys(("iv", "tm", "dd"), 2),
 }
 DAY_WINDOWS = (
