@@ -134,7 +134,7 @@ def test_run_without_token_explains_and_exits_2(tmp_path: Path) -> None:
         ("GRACE_MINUTES", "-1"),
         ("SEND_RATE_PER_SECOND", "100"),
         ("PAID_BROADCAST", "maybe"),
-        ("MAX_ATTEMPTS", "0"),
+        ("RETRY_SPAN_MINUTES", "-1"),
         ("RUN_MIGRATIONS", "perhaps"),
         ("WEBHOOK_URL", "ftp://x"),
         ("WEBHOOK_PORT", "99999"),
