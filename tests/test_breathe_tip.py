@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time as wall
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -170,3 +171,31 @@ async def test_restart_mid_exercise_drops_it_without_logging(
     await finished(harness, bo.id, chooser.message_id)
     assert texts.BREATHE_NOT_LOGGED in (harness.sandbox.last_bot_message(bo.id).text or "")
     assert await breathe_logs(harness, bo.id) == []
+
+
+async def test_breathing_from_a_nudge_closes_it_and_logs_once(harness: Harness) -> None:
+    ana = harness.sandbox.add_user(first_name="Ana")
+    await make_person(harness.runtime.db, ana.id, now=harness.clock.now(), habits=("breathe",))
+    harness.clock.set(datetime(2026, 3, 27, 9, 30, tzinfo=UTC))  # 10:30 in Berlin
+    await harness.tick()
+    [nudge] = harness.sandbox.bot_messages(ana.id)
+    assert texts.NUDGE_BREATHE in nudge.button_texts
+    [[start], [done], *_] = nudge.buttons
+    assert start.callback_data is not None and start.callback_data.startswith("b:start:")
+
+    await harness.sandbox.press_button(ana, nudge.message_id, text=texts.NUDGE_BREATHE)
+    [exercise] = await harness.sandbox.wait_for_bot_message(
+        ana.id, after_message_id=nudge.message_id
+    )
+    await finished(harness, ana.id, exercise.message_id)
+    assert await breathe_logs(harness, ana.id) == [("breathe", "breathe")]
+    # The nudge lost its buttons; its Done (pressed anyway) logs nothing more.
+    [closed] = [
+        m for m in harness.sandbox.bot_messages(ana.id) if m.message_id == nudge.message_id
+    ]
+    assert closed.buttons == []
+    query_id = await harness.sandbox.press_callback(ana, nudge.message_id, str(done.callback_data))
+    answer = await harness.sandbox.wait_for_callback_answer(query_id)
+    assert answer.text == texts.ALREADY_ANSWERED
+    await harness.settle()
+    assert await breathe_logs(harness, ana.id) == [("breathe", "breathe")]

@@ -25,7 +25,7 @@ SNOOZE = "n:snz:{id}:{minutes}"
 SKIP = "n:skip:{id}"
 LESS = "n:less:{id}"
 KEEP = "n:keep:{id}"
-BREATHE = "b:start"
+BREATHE = "b:start:{id}"
 START_CHECKIN = "c:go"
 SNOOZE_MINUTES = (15, 60)
 # Streaks longer than this are still shown as this many days (bounded query).
@@ -104,6 +104,7 @@ class Pressed:
     streak: int = 0
     until: str = ""
     rule: str = ""
+    log_id: int = 0  # the entry a Done press logged, for its Undo button
 
 
 async def _answer(
@@ -139,7 +140,7 @@ async def press_done(
             return Pressed(answered)
         habit = answered.habit or ""
         today = await _today(uow, person_id, now)
-        await uow.habit_logs.add(
+        log_id = await uow.habit_logs.add(
             person_id, habit, at=now, local_date=today, source="nudge", delivery_id=delivery_id
         )
         since = today - STREAK_HORIZON
@@ -158,6 +159,7 @@ async def press_done(
         done_today=counts.get(today, 0),
         target=target,
         streak=streak(marks, today),
+        log_id=log_id or 0,
     )
 
 

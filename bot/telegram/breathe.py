@@ -8,6 +8,7 @@ only an exercise that reaches its end logs the habit, once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from typing import cast
@@ -107,9 +108,11 @@ async def on_button(update: Update, context: Context) -> None:
         await query.answer(texts.NOT_YOURS)
         return
     try:
-        action, _ = callbacks.decode(query.data, AREA)
+        action, args = callbacks.decode(query.data, AREA)
         if action != "start" and action not in PATTERNS:
             raise callbacks.BadCallback(action)
+        # A nudge's button carries its delivery ("b:start:<id>"); older ones carry none.
+        delivery_id = callbacks.int_arg(args) if action == "start" and args else None
     except callbacks.BadCallback:
         await query.answer(texts.STALE_BUTTON)
         return
@@ -127,7 +130,10 @@ async def on_button(update: Update, context: Context) -> None:
         await query.answer()
         pattern = PATTERNS["box" if action == "start" else action]
         if action == "start":
-            # A nudge's own message stays as it is; the exercise gets a message of its own.
+            if delivery_id is not None:
+                # The nudge is answered by the exercise: its buttons go, so it is logged once.
+                with contextlib.suppress(TelegramError):
+                    await query.edit_message_reply_markup(None)
             sent = await context.bot.send_message(
                 source[0], phase_text(pattern, 0), parse_mode=ParseMode.HTML
             )
@@ -139,7 +145,7 @@ async def on_button(update: Update, context: Context) -> None:
         running.discard(source)
         raise
     app.create_task(
-        pace(app, query.from_user.id, source[0], target, pattern, source),
+        pace(app, query.from_user.id, source[0], target, pattern, source, delivery_id),
         update=update,
         name=f"breathe-{source[0]}-{target}",
     )
@@ -172,6 +178,7 @@ async def pace(
     message_id: int,
     pattern: Pattern,
     source: tuple[int, int],
+    delivery_id: int | None = None,
 ) -> None:
     """Walk the message through every phase, then log the habit once."""
     runtime: Runtime = app.bot_data["runtime"]
@@ -188,7 +195,9 @@ async def pace(
             if not await _sleep(app, seconds * PHASE_SECONDS_SCALE):
                 log.info("breathing exercise in chat %s dropped by shutdown", chat_id)
                 return
-        logged = await breathing.log_exercise(runtime.db.uow(), person_id, runtime.clock.now())
+        logged = await breathing.log_exercise(
+            runtime.db.uow(), person_id, runtime.clock.now(), delivery_id=delivery_id
+        )
         await app.bot.edit_message_text(
             texts.breathe_done(pattern.title, logged),
             chat_id=chat_id,

@@ -13,6 +13,7 @@ from bot.services import nudges
 from bot.services.nudges import Outcome, Pressed
 from bot.telegram import callbacks, texts
 from bot.telegram.context import Context, NudgeApp
+from bot.telegram.quicklog import undo_keyboard
 
 AREA = "n"
 _REFUSALS = {
@@ -39,8 +40,12 @@ async def on_button(update: Update, context: Context) -> None:
         return
     await query.answer()
     # The message may be too old to edit or already show this text; the action still counted.
+    # A Done press gets an Undo for exactly the entry it logged.
+    markup = undo_keyboard(result.log_id) if action == "done" and result.log_id else None
     with contextlib.suppress(BadRequest):
-        await query.edit_message_text(_render(action, result), parse_mode=ParseMode.HTML)
+        await query.edit_message_text(
+            _render(action, result), parse_mode=ParseMode.HTML, reply_markup=markup
+        )
 
 
 async def _press(
