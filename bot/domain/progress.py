@@ -31,6 +31,11 @@ class DayMark:
         return self.done >= max(self.target, 1)
 
     @property
+    def is_half(self) -> bool:
+        """Tell whether at least half the goal was reached (enough for a flexible streak)."""
+        return self.done > 0 and 2 * self.done >= max(self.target, 1)
+
+    @property
     def completion(self) -> float:
         """Return the share of the target reached, capped at 1."""
         return min(max(self.done, 0) / max(self.target, 1), 1.0)
@@ -87,6 +92,103 @@ def streak(days: Mapping[date, DayMark], today: date) -> int:
         count += 1
         day -= ONE_DAY
     return count
+
+
+# Streak freezes: one earned per 7 active days (days with any habit logged), at most 2 banked.
+FREEZE_EVERY_ACTIVE_DAYS = 7
+MAX_FREEZES = 2
+MILESTONES = (3, 7, 14, 30, 100)
+# Strength in words: below BUILDING_BELOW "building", below STRONG_FROM "steady", else "strong".
+STEADY_FROM = 35.0
+STRONG_FROM = 70.0
+
+
+@dataclass(frozen=True)
+class StreakState:
+    """One habit's streaks: goal-met days, and days with at least half the goal."""
+
+    current: int  # goal-met days in the current run (excused and frozen days bridge it)
+    flexible: int  # days with at least half the goal in the current flexible run
+    best: int
+    frozen: tuple[date, ...] = ()  # days of the current run a freeze saved
+
+
+@dataclass(frozen=True)
+class Streaks:
+    """A person's streaks across habits, and their freezes."""
+
+    habits: dict[str, StreakState]
+    freezes_left: int
+    spent: tuple[tuple[str, date], ...]  # (habit, day) a freeze was spent on, oldest first
+
+
+def person_streaks(marks_by_habit: Mapping[str, Mapping[date, DayMark]], today: date) -> Streaks:
+    """Walk every day once: count streaks, earn freezes, and spend them on missed days.
+
+    A person earns one freeze per FREEZE_EVERY_ACTIVE_DAYS days with anything logged (at most
+    MAX_FREEZES banked). A day with at least half the goal keeps the flexible streak going
+    (the goal-met one starts over); a day with less, while a streak is live, spends a freeze
+    if one is banked: both runs go on but the day does not count, so a streak never exceeds
+    the days really done. An excused day (skipped, paused, not scheduled) and an unfinished today
+    neither count nor break.
+    """
+    habits = sorted(marks_by_habit)
+    first = min((d for m in marks_by_habit.values() for d in m), default=today)
+    run = dict.fromkeys(habits, 0)
+    flex = dict.fromkeys(habits, 0)
+    best = dict.fromkeys(habits, 0)
+    frozen: dict[str, list[date]] = {h: [] for h in habits}
+    spent: list[tuple[str, date]] = []
+    bank = active = 0
+    day = first
+    while day <= today:
+        for habit in habits:
+            mark = marks_by_habit[habit].get(day)
+            if (mark is not None and mark.excused) or _is_open_today(mark, day, today):
+                if day == today and mark is not None and mark.is_half and not mark.excused:
+                    flex[habit] += 1  # half today already counts; the goal may come yet
+                continue
+            if mark is not None and mark.is_done:
+                run[habit] += 1
+                flex[habit] += 1
+                best[habit] = max(best[habit], run[habit])
+                continue
+            if mark is not None and mark.is_half:
+                # Some effort: the flexible streak goes on, the goal-met one starts over.
+                run[habit] = 0
+                flex[habit] += 1
+                continue
+            if (run[habit] or flex[habit]) and bank:
+                bank -= 1
+                spent.append((habit, day))
+                frozen[habit].append(day)
+                continue
+            run[habit] = flex[habit] = 0
+            frozen[habit] = []
+        if any((m := marks_by_habit[h].get(day)) is not None and m.done > 0 for h in habits):
+            active += 1
+            if active % FREEZE_EVERY_ACTIVE_DAYS == 0:
+                bank = min(bank + 1, MAX_FREEZES)
+        day += ONE_DAY
+    states = {
+        h: StreakState(run[h], flex[h], best[h], tuple(frozen[h] if run[h] or flex[h] else ()))
+        for h in habits
+    }
+    return Streaks(states, bank, tuple(spent))
+
+
+def strength_word(strength: float) -> str:
+    """Say a 0-100 strength score in plain words."""
+    if strength >= STRONG_FROM:
+        return "strong"
+    if strength >= STEADY_FROM:
+        return "steady"
+    return "building"
+
+
+def milestone(streak_days: int) -> int | None:
+    """Return the milestone a streak has just reached, if any."""
+    return streak_days if streak_days in MILESTONES else None
 
 
 def best_streak(days: Mapping[date, DayMark], today: date) -> int:

@@ -7,8 +7,11 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.habits import CATALOG, Habit
+from bot.domain.progress import milestone
 from bot.domain.quicklog import NotLogged, QuickLog, log_day, read_log
+from bot.services.goals import goals_of
 from bot.services.local_day import ready_person, today_of
+from bot.services.progress import habit_streak
 from bot.storage.uow import UnitOfWork
 
 # A glass is the unit of the hydration target; millilitres count as glasses of this size.
@@ -37,6 +40,7 @@ class Logged:
     amount: int | None = None
     unit: str | None = None
     large: bool = False  # above the sane limit: say so, and point at Undo
+    milestone: int | None = None  # a streak of 3, 7, 14, 30 or 100 days reached just now
 
 
 def completions(entry: QuickLog) -> int:
@@ -94,20 +98,26 @@ async def log_entry(
             )
             first = first or row
         done = (await uow.habit_logs.counts_on(person_id, day)).get(entry.habit, 0)
+        goal = (await goals_of(uow, person_id))[entry.habit]
         await uow.commit()
     info = CATALOG[Habit(entry.habit)]
+    reached = None
+    if day == today and done - times < goal <= done:
+        # Today's goal was reached just now: a streak milestone gets one warm line.
+        reached = milestone(await habit_streak(uow, person_id, entry.habit, now))
     return Logged(
         entry.habit,
         info.label,
         entry.label,
         done,
-        info.daily_target,
+        goal,
         log_id=first or 0,
         day=day,
         today=today,
         amount=entry.amount,
         unit=entry.unit,
         large=entry.large,
+        milestone=reached,
     )
 
 
@@ -156,6 +166,7 @@ async def undo(uow: UnitOfWork, person_id: int, log_id: int, now: datetime) -> U
             return Undone(UndoOutcome.TOO_LATE)
         await uow.habit_logs.remove_entry(person_id, log_id)
         done = (await uow.habit_logs.counts_on(person_id, row.local_date)).get(row.habit, 0)
+        goal = (await goals_of(uow, person_id))[row.habit]
         _, zone = await ready_person(uow, person_id)
         await uow.commit()
     info = CATALOG[Habit(row.habit)]
@@ -166,5 +177,5 @@ async def undo(uow: UnitOfWork, person_id: int, log_id: int, now: datetime) -> U
         day=row.local_date,
         today=today_of(zone, now),
         done=done,
-        target=info.daily_target,
+        target=goal,
     )

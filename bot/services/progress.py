@@ -11,12 +11,13 @@ from bot.domain.progress import (
     CheckinPoint,
     DayMark,
     adherence,
-    best_streak,
     habit_strength,
     pain_trend,
-    streak,
+    person_streaks,
+    strength_word,
 )
 from bot.domain.schedule import ALL_DAYS, Rule, local_date, local_day_bounds
+from bot.services.goals import goals_for
 from bot.services.local_day import ready_person, today_of
 from bot.storage.checkins import CheckInRecord
 from bot.storage.people import PersonRecord
@@ -57,11 +58,14 @@ class HabitProgress:
 
     habit: str
     label: str
-    streak: int
+    streak: int  # goal-met days in a row
     best: int
     strength: float
     week: float | None
     month: float | None
+    goal: int = 1
+    flexible: int = 0  # days in a row with at least half the goal
+    strength_word: str = "building"
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,9 @@ class ProgressView:
     habits: list[HabitProgress]
     trend: str
     chart: ChartData | None
+    freezes_left: int = 0
+    # Freezes spent in the last week: (habit label, local day), oldest first.
+    freezes_spent: tuple[tuple[str, date], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,7 @@ class History:
     marks: dict[str, dict[date, DayMark]]
     counts: dict[str, dict[date, int]]
     checkins: list[CheckInRecord]
+    goals: dict[str, int]
 
 
 def _weekdays(reminder: ReminderRecord | None) -> frozenset[int]:
@@ -147,9 +155,10 @@ async def load_history(
     )
     since = max(min(joined, first_data), window_start)
     paused = await _paused_days(uow, person, zone, window_start, today, now)
+    goals = goals_for(reminders.values())
     marks: dict[str, dict[date, DayMark]] = {}
     for habit in _tracked(reminders, counts):
-        target = CATALOG[Habit(habit)].daily_target
+        target = goals[habit]
         weekdays = _weekdays(reminders.get(habit))
         per_day: dict[date, DayMark] = {}
         day = since
@@ -164,7 +173,7 @@ async def load_history(
             per_day[day] = DayMark(done, target, excused)
             day += timedelta(days=1)
         marks[habit] = per_day
-    return History(today, since, marks, counts, checkins)
+    return History(today, since, marks, counts, checkins, goals)
 
 
 async def _paused_days(
@@ -194,6 +203,7 @@ async def today(uow: UnitOfWork, person_id: int, now: datetime) -> TodayView:
         day = today_of(zone, now)
         counts = await uow.habit_logs.counts_on(person_id, day)
         reminders = {r.habit: r for r in await uow.reminders.for_person(person_id)}
+    goals = goals_for(reminders.values())
     habits: list[HabitToday] = []
     for h in NUDGED:
         reminder = reminders.get(h.value)
@@ -206,7 +216,7 @@ async def today(uow: UnitOfWork, person_id: int, now: datetime) -> TodayView:
                 h.value,
                 CATALOG[h].label,
                 counts.get(h.value, 0),
-                CATALOG[h].daily_target,
+                goals[h.value],
                 enabled,
                 next_at.astimezone(zone) if next_at is not None else None,
             )
@@ -239,17 +249,35 @@ async def progress(uow: UnitOfWork, person_id: int, now: datetime) -> ProgressVi
     async with uow:
         person, zone = await ready_person(uow, person_id)
         history = await load_history(uow, person, zone, now, HISTORY_DAYS)
-    habits = [
-        HabitProgress(
-            habit=habit,
-            label=CATALOG[Habit(habit)].label,
-            streak=streak(marks, history.today),
-            best=best_streak(marks, history.today),
-            strength=habit_strength(marks, history.today, start=history.since),
-            week=adherence(marks, history.today, 7, since=history.since),
-            month=adherence(marks, history.today, 30, since=history.since),
+    streaks = person_streaks(history.marks, history.today)
+    habits = []
+    for habit, marks in history.marks.items():
+        state = streaks.habits[habit]
+        strength = habit_strength(marks, history.today, start=history.since)
+        habits.append(
+            HabitProgress(
+                habit=habit,
+                label=CATALOG[Habit(habit)].label,
+                streak=state.current,
+                best=state.best,
+                strength=strength,
+                week=adherence(marks, history.today, 7, since=history.since),
+                month=adherence(marks, history.today, 30, since=history.since),
+                goal=history.goals[habit],
+                flexible=state.flexible,
+                strength_word=strength_word(strength),
+            )
         )
-        for habit, marks in history.marks.items()
-    ]
+    week_ago = history.today - timedelta(days=7)
+    spent = tuple((CATALOG[Habit(h)].label, day) for h, day in streaks.spent if day > week_ago)
     points = [CheckinPoint(c.local_date, c.pain, c.stress) for c in history.checkins]
-    return ProgressView(habits, pain_trend(points), _chart(history))
+    return ProgressView(habits, pain_trend(points), _chart(history), streaks.freezes_left, spent)
+
+
+async def habit_streak(uow: UnitOfWork, person_id: int, habit: str, now: datetime) -> int:
+    """Return one habit's goal-met streak as /progress counts it (freezes included)."""
+    async with uow:
+        person, zone = await ready_person(uow, person_id)
+        history = await load_history(uow, person, zone, now, HISTORY_DAYS)
+    state = person_streaks(history.marks, history.today).habits.get(habit)
+    return state.current if state is not None else 0

@@ -132,6 +132,8 @@ class Reminder(Base):
     asked_less_at: Mapped[datetime | None]
     recent_texts: Mapped[list[Any]] = mapped_column(default=list)
     updated_at: Mapped[datetime]
+    # The person's own daily goal; NULL means the goal follows the schedule.
+    goal: Mapped[int | None] = mapped_column(Integer)
 
 
 class HabitLog(Base):

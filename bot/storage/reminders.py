@@ -26,6 +26,7 @@ class ReminderRecord:
     ignored_in_row: int
     asked_less_at: datetime | None
     recent_texts: list[int]
+    goal: int | None = None  # the person's own daily goal, if they set one
 
 
 def to_record(row: Reminder) -> ReminderRecord:
@@ -40,6 +41,7 @@ def to_record(row: Reminder) -> ReminderRecord:
         ignored_in_row=row.ignored_in_row,
         asked_less_at=row.asked_less_at,
         recent_texts=[int(i) for i in row.recent_texts or []],
+        goal=row.goal,
     )
 
 
@@ -96,6 +98,18 @@ class Reminders:
             },
         )
         await self.session.execute(stmt)
+
+    async def set_goal(self, person_id: int, habit: str, goal: int | None) -> bool:
+        """Set (or with None, clear) a person's own daily goal; False if no such habit row."""
+        result = cast(
+            CursorResult[Any],
+            await self.session.execute(
+                update(Reminder)
+                .where(Reminder.person_id == person_id, Reminder.habit == habit)
+                .values(goal=goal)
+            ),
+        )
+        return bool(result.rowcount)
 
     async def set_enabled(self, person_id: int, habit: str, enabled: bool, now: datetime) -> None:
         """Turn a habit's reminder on or off."""

@@ -9,6 +9,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
+from bot.domain.progress import milestone
 from bot.services import nudges
 from bot.services.nudges import Outcome, Pressed
 from bot.telegram import callbacks, texts
@@ -71,7 +72,9 @@ def _render(action: str, result: Pressed) -> str:
     """Return the acknowledgement that replaces the nudge."""
     match action:
         case "done":
-            return texts.done_ack(result.label, result.done_today, result.target, result.streak)
+            text = texts.done_ack(result.label, result.done_today, result.target, result.streak)
+            reached = milestone(result.streak) if result.done_today == result.target else None
+            return text + (f"\n{texts.MILESTONE_LINES[reached]}" if reached else "")
         case "snz":
             return texts.snoozed(result.label, result.until)
         case "skip":

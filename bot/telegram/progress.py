@@ -70,10 +70,22 @@ async def show_progress(update: Update, context: Context) -> None:
         await message.reply_text(texts.PROGRESS_EMPTY, parse_mode=ParseMode.HTML)
         return
     lines = [
-        texts.progress_line(h.label, h.streak, h.best, h.strength, h.week, h.month)
+        texts.progress_line(
+            h.label,
+            h.streak,
+            h.best,
+            h.strength_word,
+            h.week,
+            h.month,
+            goal=h.goal,
+            flexible=h.flexible,
+        )
         for h in view.habits
     ]
-    await message.reply_text(texts.progress_view(lines, view.trend), parse_mode=ParseMode.HTML)
+    freezes = texts.freezes_line(list(view.freezes_spent), view.freezes_left)
+    await message.reply_text(
+        texts.progress_view(lines, view.trend, freezes), parse_mode=ParseMode.HTML
+    )
     png = await charts.progress_png(view.chart)
     await message.reply_photo(InputFile(png, filename="progress.png"), caption=texts.CHART_CAPTION)
 

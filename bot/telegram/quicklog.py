@@ -52,7 +52,7 @@ def confirmation(logged: service.Logged) -> str:
     large = None
     if logged.large and logged.amount is not None:
         large = (logged.amount, _unit_words(logged.amount, logged.unit))
-    return log_texts.logged(
+    text = log_texts.logged(
         logged.label,
         logged.what,
         logged.done,
@@ -61,6 +61,9 @@ def confirmation(logged: service.Logged) -> str:
         today=logged.today,
         large=large,
     )
+    if logged.milestone is not None:
+        text += "\n" + texts.MILESTONE_LINES[logged.milestone]
+    return text
 
 
 def _unit_words(amount: int, unit: str | None) -> str:

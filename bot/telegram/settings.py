@@ -23,7 +23,8 @@ from bot.domain.timeparse import (
     parse_window,
 )
 from bot.domain.zones import UnknownZone, resolve_zone
-from bot.services import onboarding, settings
+from bot.services import goals, onboarding, settings
+from bot.services.goals import goals_for
 from bot.services.schedules import zone_of
 from bot.services.settings import INTERVAL_HABITS, Overview
 from bot.telegram import callbacks, keyboards, text_router, texts
@@ -46,6 +47,7 @@ SIT_WINDOWS = (
 )
 INTERVALS = {Habit.WATER: (60, 90, 120, 180), Habit.MOVE: (30, 45, 50, 60)}
 CHECKIN_TIMES = tuple(time(h, m) for h, m in ((19, 0), (20, 0), (20, 30), (21, 0), (22, 0)))
+GOAL_CHOICES = (1, 2, 3, 4, 5, 6, 8, 10)
 DAY_SETS = {"all": ALL_DAYS, "wk": frozenset(range(5)), "we": frozenset({5, 6})}
 DAY_SET_LABELS = {"all": "Every day", "wk": "Mon–Fri", "we": "Sat–Sun"}
 PAUSES = {"1d": timedelta(days=1), "3d": timedelta(days=3), "7d": timedelta(days=7)}
@@ -105,9 +107,12 @@ def habit_menu(overview: Overview, habit: Habit) -> tuple[str, InlineKeyboardMar
     on = overview.enabled(habit.value)
     label = CATALOG[habit].label
     toggle = button("Turn off" if on else "Turn on", AREA, "off" if on else "on", habit.value)
-    text = texts.habit_settings(label, _schedule(overview, habit), on, "")
+    goal = goals_for(overview.reminders.values())[habit.value]
+    reminder = overview.reminders.get(habit.value)
+    own = reminder is not None and reminder.goal is not None
+    text = texts.habit_settings(label, _schedule(overview, habit), on, texts.goal_hint(goal, own))
     markup = inline(
-        [[toggle]],
+        [[toggle, button("🎯 Goal", AREA, "g", habit.value)]],
         [[button("⏰ Times", AREA, "t", habit.value), button("📅 Days", AREA, "d", habit.value)]],
         [[button("↺ Default", AREA, "r", habit.value), _back()]],
     )
@@ -137,6 +142,15 @@ def times_menu(habit: Habit) -> tuple[str, InlineKeyboardMarkup]:
         ]
         presets = keyboards.rows(picks, 3)
     return texts.times_question(label), inline(presets, [[_back("h", habit.value)]])
+
+
+def goal_menu(habit: Habit) -> tuple[str, InlineKeyboardMarkup]:
+    """Offer a daily goal of one's own, or the goal that follows the schedule."""
+    picks = [button(str(n), AREA, "gs", habit.value, n) for n in GOAL_CHOICES]
+    follow = button(texts.BUTTON_GOAL_FROM_SCHEDULE, AREA, "gs", habit.value, 0)
+    return texts.goal_question(CATALOG[habit].label), inline(
+        keyboards.rows(picks, 4), [[follow], [_back("h", habit.value)]]
+    )
 
 
 def days_menu(habit: Habit) -> tuple[str, InlineKeyboardMarkup]:
@@ -220,6 +234,8 @@ def _screen(overview: Overview, screen: str, now: datetime) -> tuple[str, Inline
         return times_menu(Habit(arg))
     if kind == "days":
         return days_menu(Habit(arg))
+    if kind == "goal":
+        return goal_menu(Habit(arg))
     if kind == "zone":
         return texts.ZONE_QUESTION, inline(keyboards.zone_buttons(AREA), [[_back()]])
     if kind == "day":
@@ -289,6 +305,17 @@ async def _act(
         return await settings.expect(uow, pid, f"d:{habit.value}", now), f"days:{habit.value}"
     if action == "r":
         return await settings.reset_habit(uow, pid, habit, now), f"habit:{habit.value}"
+    if action == "g":
+        return await settings.overview(uow, pid, now), f"goal:{habit.value}"
+    if action == "gs":
+        number = callbacks.int_arg(args, 1)
+        if number != 0 and number not in GOAL_CHOICES:
+            raise callbacks.BadCallback("no such goal")
+        try:
+            await goals.set_goal(uow, pid, habit.value, number or None)
+        except goals.BadGoal:
+            raise callbacks.BadCallback("no such goal") from None
+        return await settings.overview(uow, pid, now), f"habit:{habit.value}"
     if action == "iv":
         minutes = callbacks.int_arg(args, 1)
         if minutes not in INTERVALS.get(habit, ()):

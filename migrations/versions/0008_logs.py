@@ -1,4 +1,4 @@
-"""logs people can trust: their own words, undo by entry, tea and coffee as water
+"""logs people can trust: their own words, undo by entry, tea and coffee as water, own goals
 
 Revision ID: 0008
 Revises: 0004
@@ -17,6 +17,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("reminders", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("goal", sa.Integer(), nullable=True))
     with op.batch_alter_table("habit_logs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("said", sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column("entry_of", sa.Integer(), nullable=True))
@@ -34,3 +36,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_habit_logs_entry_of"))
         batch_op.drop_column("entry_of")
         batch_op.drop_column("said")
+    with op.batch_alter_table("reminders", schema=None) as batch_op:
+        batch_op.drop_column("goal")
