@@ -501,6 +501,9 @@ def note_saved(length: int) -> str:
     return f"📝 Note saved ({length} characters)."
 
 
+NOTE_SHOWN = 300
+
+
 def checkin_summary(
     *,
     pain: int | None,
@@ -525,7 +528,9 @@ def checkin_summary(
         + (f" · stool {stool}" if stool is not None else ""),
     ]
     if note:
-        lines.append(f"Note: {len(note)} characters")
+        # The person's own words, shown back; a very long note is shortened here only.
+        shown = note if len(note) <= NOTE_SHOWN else note[: NOTE_SHOWN - 1].rstrip() + "…"
+        lines.append(f"Note: “{_text(shown)}”")
     return "\n".join(lines)
 
 
@@ -721,8 +726,10 @@ def weekly_summary(
 
 # Export and delete
 EXPORT_NOTHING = "I have nothing stored about you, so there is nothing to export."
-EXPORT_CAPTION_ZIP = "Your data: one CSV file per table."
-EXPORT_CAPTION_JSON = "The same data as one JSON file."
+EXPORT_CAPTION_ZIP = (
+    "Your data. README.txt explains every file and column; the CSV files open in any "
+    "spreadsheet, nudgebot.json is the same for programs."
+)
 DELETE_ASK = (
     "<b>Delete everything?</b> This erases your check-ins, logs, schedules, messages and "
     "challenge memberships, and stops all nudges. It cannot be undone. (/export first if you "
