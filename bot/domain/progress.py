@@ -51,17 +51,6 @@ class CheckinPoint:
 
 
 @dataclass(frozen=True)
-class Insight:
-    """A plain-language comparison of pain on days after doing a habit more vs less."""
-
-    text: str
-    enough_data: bool
-    with_days: int
-    without_days: int
-    difference: float | None  # mean pain without - mean pain with; positive = lower pain
-
-
-@dataclass(frozen=True)
 class WeekSummary:
     """The last seven days at a glance."""
 
@@ -69,7 +58,7 @@ class WeekSummary:
     pain_start: float | None
     pain_end: float | None
     trend: str
-    insight: Insight
+    insight: str  # one honest sentence or two, or "" (see bot.domain.insights)
 
 
 def _is_open_today(mark: DayMark | None, day: date, today: date) -> bool:
@@ -253,99 +242,6 @@ def adherence(
     return done / countable if countable else None
 
 
-def _fmt(value: float) -> str:
-    """Format a pain difference with one decimal."""
-    return f"{value:.1f}"
-
-
-def movement_insight(
-    pain_by_day: Mapping[date, int],
-    count_by_day: Mapping[date, int],
-    *,
-    habit_label: str,
-    threshold: int,
-    min_days: int = 7,
-) -> Insight:
-    """Compare pain on days after `threshold`+ completions of a habit with days after fewer.
-
-    Each day D with a pain score is grouped by the habit count on D-1 (a missing count is 0),
-    so the pattern reads "on days after 5 or more movement breaks". The first check-in day is
-    left out because the day before it is from before the person used the bot. A difference is
-    only reported when both groups have at least `min_days` days; it is an average, never a cause.
-    """
-    first = min(pain_by_day, default=None)
-    with_pain: list[int] = []
-    without_pain: list[int] = []
-    for day, pain in pain_by_day.items():
-        if first is None or day == first:
-            continue
-        if count_by_day.get(day - ONE_DAY, 0) >= threshold:
-            with_pain.append(pain)
-        else:
-            without_pain.append(pain)
-    with_days, without_days = len(with_pain), len(without_pain)
-    group = f"{threshold} or more {habit_label}"
-    if with_days < min_days or without_days < min_days:
-        text = (
-            f"Not enough data yet to compare days after {group} with other days: "
-            f"{with_days} vs {without_days} days so far, {min_days} of each needed."
-        )
-        return Insight(text, False, with_days, without_days, None)
-    difference = round(fmean(without_pain) - fmean(with_pain), 1)
-    counts = f"({with_days} days vs {without_days})"
-    if abs(difference) < MEANINGFUL_PAIN_DIFFERENCE:
-        text = f"So far, days after {group} seem to make little difference to your pain {counts}."
-    else:
-        direction = "lower" if difference > 0 else "higher"
-        text = (
-            f"On days after {group}, your pain averaged {_fmt(abs(difference))} {direction} "
-            f"{counts}. It's a pattern in your own check-ins, not proof of cause."
-        )
-    return Insight(text, True, with_days, without_days, difference)
-
-
-def best_insight(
-    pain_by_day: Mapping[date, int],
-    counts_by_habit: Mapping[str, Mapping[date, int]],
-    thresholds: Mapping[str, int],
-    labels: Mapping[str, str],
-    *,
-    min_days: int = 7,
-) -> Insight:
-    """Pick the strongest insight across habits, else the one closest to having enough data.
-
-    Strongest means a helpful pattern (pain at least 0.5 lower) first, then the largest gap.
-    """
-    insights = [
-        movement_insight(
-            pain_by_day,
-            counts_by_habit.get(habit, {}),
-            habit_label=labels.get(habit, habit),
-            threshold=threshold,
-            min_days=min_days,
-        )
-        for habit, threshold in thresholds.items()
-    ]
-    valid = [i for i in insights if i.enough_data and i.difference is not None]
-    if valid:
-        return max(
-            valid,
-            key=lambda i: (
-                (i.difference or 0.0) >= MEANINGFUL_PAIN_DIFFERENCE,
-                abs(i.difference or 0.0),
-            ),
-        )
-    if insights:
-        return max(insights, key=lambda i: (min(i.with_days, i.without_days), i.with_days))
-    return Insight(
-        "Not enough data yet: keep logging habits and check-ins to see what seems to help.",
-        False,
-        0,
-        0,
-        None,
-    )
-
-
 def pain_trend(points: Sequence[CheckinPoint]) -> str:
     """Return "down", "up", "steady" or "unknown" from the last known pain scores.
 
@@ -369,24 +265,17 @@ def week_summary(
     checkins: Sequence[CheckinPoint],
     today: date,
     *,
-    thresholds: Mapping[str, int],
-    labels: Mapping[str, str],
+    insight: str,
     since: date | None = None,
-    min_days: int = 7,
 ) -> WeekSummary:
-    """Summarise the seven days ending today: adherence, first/last pain, trend, best insight.
+    """Summarise the seven days ending today: adherence, first/last pain, trend, the insight.
 
-    Habit counts for the insight are the `done` values of the marks; check-ins after today
-    are ignored. `since` is the day the person joined (default: each habit's first mark).
+    Check-ins after today are ignored. `since` is the day the person joined (default: each
+    habit's first mark).
     """
     week_start = today - timedelta(days=WEEK - 1)
     past = sorted((p for p in checkins if p.day <= today), key=lambda p: p.day)
     week_pain = [p.pain for p in past if p.day >= week_start and p.pain is not None]
-    pain_by_day = {p.day: p.pain for p in past if p.pain is not None}
-    counts = {
-        habit: {day: mark.done for day, mark in marks.items()}
-        for habit, marks in marks_by_habit.items()
-    }
     return WeekSummary(
         adherence={
             habit: adherence(marks, today, WEEK, since=since)
@@ -395,5 +284,5 @@ def week_summary(
         pain_start=float(week_pain[0]) if week_pain else None,
         pain_end=float(week_pain[-1]) if week_pain else None,
         trend=pain_trend(past),
-        insight=best_insight(pain_by_day, counts, thresholds, labels, min_days=min_days),
+        insight=insight,
     )

@@ -693,10 +693,10 @@ def progress_view(lines: list[str], trend: str, freezes: str = "") -> str:
 # Weekly summary
 WEEKLY_UNAVAILABLE = "Your weekly summary will be here once you've finished /start."
 INSIGHT_LABELS: dict[str, str] = {
-    "move": "movement breaks",
-    "water": "glasses of water",
-    "food": "gut-friendly meals",
-    "breathe": "breathing breaks",
+    "move": "movement",
+    "water": "water",
+    "food": "gut-friendly food",
+    "breathe": "breathing",
 }
 
 
@@ -720,7 +720,8 @@ def weekly_summary(
             "steady": "about steady",
         }.get(trend, "too few check-ins for a trend")
         lines.append(f"\nPain: {pain_start:g} → {pain_end:g} this week ({moved}).")
-    lines.append(f"\n💡 {_text(insight)}")
+    if insight:
+        lines.append(f"\n💡 {_text(insight)}")
     return "\n".join(lines)
 
 
