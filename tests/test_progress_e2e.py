@@ -72,12 +72,13 @@ def png_size(data: bytes) -> tuple[int, int]:
     return int(width), int(height)
 
 
-def assert_sensible_chart(message: Any) -> None:
+def assert_sensible_chart(message: Any, days: int) -> None:
     assert message.photo is not None, "no photo sent"
     width, height = png_size(message.photo)
-    assert 600 <= width <= 2000 and 400 <= height <= 2000, (width, height)
+    # Made for a phone: at least 1080 wide, as tall or taller, not huge.
+    assert width >= 1080 and height >= width and height <= 2000, (width, height)
     assert len(message.photo) < 1_000_000
-    assert message.text == texts.CHART_CAPTION
+    assert message.text == texts.chart_caption(days)
 
 
 async def test_today_shows_done_per_habit_and_what_is_next(harness: Harness) -> None:
@@ -143,7 +144,7 @@ async def test_progress_streaks_strength_adherence_and_chart(harness: Harness) -
     water_strength = text.split("💧 Hydration")[1].split("habit strength: ")[1].split(" ")[0]
     assert water_strength in ("building", "steady")
     assert "🧊 1 freeze left" in text  # seven active days earned one
-    assert_sensible_chart(replies[1])
+    assert_sensible_chart(replies[1], 8)  # the span fits the data: 8 days
 
 
 async def test_progress_with_a_single_day_of_data(harness: Harness) -> None:
@@ -152,7 +153,7 @@ async def test_progress_with_a_single_day_of_data(harness: Harness) -> None:
     replies = await say(harness, ana, "/progress", replies=2)
     assert "goal met 0 days in a row" in (replies[0].text or "")
     assert "A few more check-ins" in (replies[0].text or "")
-    assert_sensible_chart(replies[1])
+    assert_sensible_chart(replies[1], 7)  # one day of data still gets a week
 
 
 async def test_progress_with_gaps_and_only_logs(harness: Harness) -> None:
@@ -165,7 +166,13 @@ async def test_progress_with_gaps_and_only_logs(harness: Harness) -> None:
     )
     replies = await say(harness, ana, "/progress", replies=2)
     assert "🌬️ Breathing" in (replies[0].text or "")
-    assert_sensible_chart(replies[1])
+    assert_sensible_chart(replies[1], 30)  # data from 29 days ago: at most 30 days
+
+    replies = await say(harness, ana, "/progress 90", replies=2)
+    assert_sensible_chart(replies[1], 90)
+    for junk in ("/progress abc", "/progress 3", "/progress 9999", "/progress 1 2"):
+        [reply] = await say(harness, ana, junk)
+        assert reply.text == texts.PROGRESS_USAGE.replace("<code>", "").replace("</code>", "")
 
 
 async def test_progress_and_today_without_data_or_setup(harness: Harness) -> None:

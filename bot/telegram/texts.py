@@ -604,7 +604,15 @@ PROGRESS_EMPTY = (
     "No progress to show yet. Log a habit (e.g. <i>drank a glass of water</i>) or do a "
     "/checkin, and your streaks and chart appear here."
 )
-CHART_CAPTION = "Pain and stress (top) and habits done per day (bottom), last 30 days."
+PROGRESS_USAGE = (
+    "Send /progress for your recent days, or a number of days from 7 to 120, e.g. "
+    "<code>/progress 90</code>."
+)
+
+
+def chart_caption(days: int) -> str:
+    """Caption the chart: what it shows, over how many days."""
+    return f"Pain and mood, and each habit's days (goal met / some / none), last {days} days."
 
 
 def local_when(at: datetime, today: date) -> str:
