@@ -59,7 +59,11 @@ async def give_data(harness: Harness, person_id: int) -> None:
             )
         )
         reminder = (await uow.reminders.for_person(person_id))[0]
-        for status, due in (("sent", now - timedelta(hours=1)), ("pending", now)):
+        # The pending one is due tomorrow, so the sender leaves it alone during the test.
+        for status, due in (
+            ("sent", now - timedelta(hours=1)),
+            ("pending", now + timedelta(days=1)),
+        ):
             await uow.deliveries.add(
                 chat_id=person_id,
                 person_id=person_id,

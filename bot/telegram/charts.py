@@ -4,17 +4,17 @@
 full size (17 pt at 120 dpi) to stay readable there. Pain and mood are lines, each axis saying
 which way is better, with the last value labelled; below, a habit x day grid shows whether
 each day's goal was met, partly done or not done. The layout is fixed (no layout engine), so a
-render stays well under a quarter of a second; it runs in a thread, off the event loop.
+render stays well under a quarter of a second; it runs in a worker process (offload.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 import io
 import math
 from typing import Any
 
 from bot.services.progress import Cell, ChartData
+from bot.telegram import offload
 
 WIDTH_INCHES, HEIGHT_INCHES, DPI = 9.0, 11.25, 120  # 1080 x 1350 px
 SMALLEST_PT = 17.0  # 28 px at 120 dpi
@@ -204,5 +204,5 @@ def render_progress(data: ChartData) -> bytes:
 
 
 async def progress_png(data: ChartData) -> bytes:
-    """Render the chart off the event loop."""
-    return await asyncio.to_thread(render_progress, data)
+    """Render the chart in a worker process, off the event loop and its GIL."""
+    return await offload.run(render_progress, data)

@@ -37,7 +37,8 @@ async def export_data(update: Update, context: Context) -> None:
     if tables is None:
         await message.reply_text(texts.EXPORT_NOTHING)
         return
-    # Packing a year of data is CPU work: off the event loop, like the chart.
+    # Packing a year of data is CPU work in Python (which yields the GIL every few ms) and
+    # zlib (which releases it): a thread keeps the event loop free.
     bundle = await asyncio.to_thread(build_export, tables, context.now())
     await message.reply_document(
         InputFile(bundle.zip_bytes, filename=bundle.zip_name), caption=texts.EXPORT_CAPTION_ZIP
