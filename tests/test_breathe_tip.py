@@ -15,7 +15,7 @@ from bot.domain import content
 from bot.sandbox.limits import FloodLimits
 from bot.sandbox.models import SandboxEvent
 from bot.storage.models import HabitLog, Person
-from bot.telegram import breathe, texts
+from bot.telegram import breathe, log_texts, texts
 from tests.factories import make_person
 from tests.harness import TOKEN, Harness
 from tests.talk import ask
@@ -113,7 +113,11 @@ async def test_breathe_edits_one_message_and_logs_once(harness: Harness) -> None
     assert min(gaps) >= 4 * breathe.PHASE_SECONDS_SCALE * 0.9
     assert await breathe_logs(harness, ana.id) == [("breathe", "breathe")]
 
-    # The finished message has no buttons left; a stale press starts nothing.
+    # The finished message offers only Undo, like every log; a stale press starts nothing.
+    [done] = [
+        m for m in harness.sandbox.bot_messages(ana.id) if m.message_id == chooser.message_id
+    ]
+    assert done.button_texts == [log_texts.BUTTON_UNDO]
     answer_id = await harness.sandbox.press_callback(ana, chooser.message_id, "b:box")
     await harness.settle()
     answer = harness.sandbox.callback_answer(answer_id)

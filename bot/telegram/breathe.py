@@ -24,6 +24,7 @@ from bot.telegram import callbacks, keyboards, texts
 from bot.telegram.context import Context, NudgeApp
 from bot.telegram.guards import private_only
 from bot.telegram.keyboards import button, inline
+from bot.telegram.quicklog import undo_keyboard
 
 log = logging.getLogger(__name__)
 
@@ -195,14 +196,16 @@ async def pace(
             if not await _sleep(app, seconds * PHASE_SECONDS_SCALE):
                 log.info("breathing exercise in chat %s dropped by shutdown", chat_id)
                 return
-        logged = await breathing.log_exercise(
+        log_id = await breathing.log_exercise(
             runtime.db.uow(), person_id, runtime.clock.now(), delivery_id=delivery_id
         )
         await app.bot.edit_message_text(
-            texts.breathe_done(pattern.title, logged),
+            texts.breathe_done(pattern.title, log_id is not None),
             chat_id=chat_id,
             message_id=message_id,
             parse_mode=ParseMode.HTML,
+            # Like every log, the session can be undone (a mistaken tap, a session cut short).
+            reply_markup=undo_keyboard(log_id) if log_id else None,
         )
     except TelegramError as exc:
         # The person deleted the message or blocked the bot: the exercise just ends.
