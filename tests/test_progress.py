@@ -12,10 +12,8 @@ from bot.domain.progress import (
     CheckinPoint,
     DayMark,
     adherence,
-    best_streak,
     habit_strength,
     pain_trend,
-    streak,
     week_summary,
 )
 
@@ -31,50 +29,6 @@ def series(pattern: str, end: date = TODAY) -> dict[date, DayMark]:
     marks = {"D": DONE, "M": MISS, "E": EXCUSED, "P": PARTIAL}
     start = end - timedelta(days=len(pattern) - 1)
     return {start + timedelta(days=i): marks[c] for i, c in enumerate(pattern) if c in marks}
-
-
-@pytest.mark.parametrize(
-    ("pattern", "expected"),
-    [
-        ("", 0),
-        ("D", 1),
-        ("DDD", 3),
-        ("DD.", 2),  # today not done yet: count to yesterday
-        ("DDM", 2),  # today marked but not reached yet: still open
-        ("DD..", 0),  # yesterday missing breaks
-        ("DDMD", 1),
-        ("DDEDD", 4),  # excused day in the middle is passed over
-        ("DEEED", 2),
-        ("DDE", 2),  # today excused
-        ("DDE.", 2),  # yesterday excused, today open
-        ("MDDDPD", 1),  # a partly done day is not done
-        ("E", 0),
-        ("DD.DD", 2),
-    ],
-)
-def test_streak(pattern: str, expected: int) -> None:
-    assert streak(series(pattern), TODAY) == expected
-
-
-def test_streak_ignores_future_marks() -> None:
-    days = series("DDD", end=TODAY + timedelta(days=2))
-    assert streak(days, TODAY) == 1
-
-
-@pytest.mark.parametrize(
-    ("pattern", "expected"),
-    [
-        ("", 0),
-        ("M", 0),
-        ("DDDMDD", 3),
-        ("DDEDMDD.", 3),
-        ("DD.DDDD.", 4),
-        ("DMDMD", 1),
-        ("DDDDD", 5),
-    ],
-)
-def test_best_streak(pattern: str, expected: int) -> None:
-    assert best_streak(series(pattern), TODAY) == expected
 
 
 def test_strength_empty_is_zero() -> None:

@@ -47,6 +47,14 @@ def series(pattern: str, end: date = TODAY) -> dict[date, DayMark]:
         ("DDDDDDDMMD", 1, 1, 7, 1),  # one freeze, two misses: broken
         ("DDDDDDDDDDDDDDMMD", 15, 15, 15, 2),  # two banked, two misses: saved
         ("MMMMMMMDDD", 3, 3, 3, 0),
+        ("DD.", 2, 2, 2, 0),  # today not logged yet: count to yesterday
+        ("DDM", 2, 2, 2, 0),  # today marked but not reached yet: still open
+        ("DD..", 0, 0, 2, 0),  # yesterday missing breaks
+        ("DEEED", 2, 2, 2, 0),
+        ("DDE", 2, 2, 2, 0),  # today excused
+        ("DDE.", 2, 2, 2, 0),  # yesterday excused, today open
+        ("DD.DD", 2, 2, 2, 0),
+        ("E", 0, 0, 0, 0),
     ],
 )
 def test_person_streaks(

@@ -66,23 +66,6 @@ def _is_open_today(mark: DayMark | None, day: date, today: date) -> bool:
     return day == today and (mark is None or not mark.is_done)
 
 
-def streak(days: Mapping[date, DayMark], today: date) -> int:
-    """Count consecutive done days ending today, or yesterday while today is still open."""
-    count = 0
-    day = today
-    earliest = min(days, default=today)
-    while day >= earliest:
-        mark = days.get(day)
-        if _is_open_today(mark, day, today) or (mark is not None and mark.excused):
-            day -= ONE_DAY
-            continue
-        if mark is None or not mark.is_done:
-            break
-        count += 1
-        day -= ONE_DAY
-    return count
-
-
 # Streak freezes: one earned per 7 active days (days with any habit logged), at most 2 banked.
 FREEZE_EVERY_ACTIVE_DAYS = 7
 MAX_FREEZES = 2
@@ -178,24 +161,6 @@ def strength_word(strength: float) -> str:
 def milestone(streak_days: int) -> int | None:
     """Return the milestone a streak has just reached, if any."""
     return streak_days if streak_days in MILESTONES else None
-
-
-def best_streak(days: Mapping[date, DayMark], today: date) -> int:
-    """Return the longest run of done days up to today; excused days neither break nor count."""
-    if not days:
-        return 0
-    best = run = 0
-    day = min(days)
-    while day <= today:
-        mark = days.get(day)
-        excused = mark is not None and mark.excused  # passed over: neither breaks nor counts
-        if not excused and mark is not None and mark.is_done:
-            run += 1
-            best = max(best, run)
-        elif not excused and not _is_open_today(mark, day, today):
-            run = 0
-        day += ONE_DAY
-    return best
 
 
 def habit_strength(
