@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time as wall
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from bot.domain import content
 from bot.sandbox.limits import FloodLimits
 from bot.sandbox.models import SandboxEvent
 from bot.storage.models import HabitLog, Person
-from bot.telegram import breathe, texts
+from bot.telegram import breathe, log_texts, texts
 from tests.factories import make_person
 from tests.harness import TOKEN, Harness
 from tests.talk import ask
@@ -112,7 +113,11 @@ async def test_breathe_edits_one_message_and_logs_once(harness: Harness) -> None
     assert min(gaps) >= 4 * breathe.PHASE_SECONDS_SCALE * 0.9
     assert await breathe_logs(harness, ana.id) == [("breathe", "breathe")]
 
-    # The finished message has no buttons left; a stale press starts nothing.
+    # The finished message offers only Undo, like every log; a stale press starts nothing.
+    [done] = [
+        m for m in harness.sandbox.bot_messages(ana.id) if m.message_id == chooser.message_id
+    ]
+    assert done.button_texts == [log_texts.BUTTON_UNDO]
     answer_id = await harness.sandbox.press_callback(ana, chooser.message_id, "b:box")
     await harness.settle()
     answer = harness.sandbox.callback_answer(answer_id)
@@ -170,3 +175,31 @@ async def test_restart_mid_exercise_drops_it_without_logging(
     await finished(harness, bo.id, chooser.message_id)
     assert texts.BREATHE_NOT_LOGGED in (harness.sandbox.last_bot_message(bo.id).text or "")
     assert await breathe_logs(harness, bo.id) == []
+
+
+async def test_breathing_from_a_nudge_closes_it_and_logs_once(harness: Harness) -> None:
+    ana = harness.sandbox.add_user(first_name="Ana")
+    await make_person(harness.runtime.db, ana.id, now=harness.clock.now(), habits=("breathe",))
+    harness.clock.set(datetime(2026, 3, 27, 9, 30, tzinfo=UTC))  # 10:30 in Berlin
+    await harness.tick()
+    [nudge] = harness.sandbox.bot_messages(ana.id)
+    assert texts.NUDGE_BREATHE in nudge.button_texts
+    [[start], [done], *_] = nudge.buttons
+    assert start.callback_data is not None and start.callback_data.startswith("b:start:")
+
+    await harness.sandbox.press_button(ana, nudge.message_id, text=texts.NUDGE_BREATHE)
+    [exercise] = await harness.sandbox.wait_for_bot_message(
+        ana.id, after_message_id=nudge.message_id
+    )
+    await finished(harness, ana.id, exercise.message_id)
+    assert await breathe_logs(harness, ana.id) == [("breathe", "breathe")]
+    # The nudge lost its buttons; its Done (pressed anyway) logs nothing more.
+    [closed] = [
+        m for m in harness.sandbox.bot_messages(ana.id) if m.message_id == nudge.message_id
+    ]
+    assert closed.buttons == []
+    query_id = await harness.sandbox.press_callback(ana, nudge.message_id, str(done.callback_data))
+    answer = await harness.sandbox.wait_for_callback_answer(query_id)
+    assert answer.text == texts.ALREADY_ANSWERED
+    await harness.settle()
+    assert await breathe_logs(harness, ana.id) == [("breathe", "breathe")]

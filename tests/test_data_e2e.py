@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
+import re
 import zipfile
 from datetime import date, timedelta
 from typing import Any
@@ -57,10 +59,10 @@ async def give_data(harness: Harness, person_id: int) -> None:
             )
         )
         reminder = (await uow.reminders.for_person(person_id))[0]
-        # The pending one is due later, so the sender leaves it alone during the test.
+        # The pending one is due tomorrow, so the sender leaves it alone during the test.
         for status, due in (
             ("sent", now - timedelta(hours=1)),
-            ("pending", now + timedelta(hours=1)),
+            ("pending", now + timedelta(days=1)),
         ):
             await uow.deliveries.add(
                 chat_id=person_id,
@@ -100,44 +102,97 @@ async def rows_about(harness: Harness, person_id: int) -> dict[str, list[dict[st
     return found
 
 
-async def test_export_contains_exactly_the_persons_rows(harness: Harness) -> None:
+async def test_export_is_made_for_people(harness: Harness) -> None:
     ana = await onboarded(harness, "Ana")
     bo = await onboarded(harness, "Bo")
     await give_data(harness, ana.id)
     await give_data(harness, bo.id)
-    expected = await rows_about(harness, ana.id)
-    assert {"people", "chats", "reminders", "habit_logs", "day_skips", "deliveries"} <= set(
-        expected
-    )
-    assert {"checkins", "safety_flags"} <= set(expected)
+    await say(harness, ana, 'drank 2 glasses of water, "merci" Zoë ☕')
+    await say(harness, ana, "had kefir yesterday")
+    await say(harness, ana, "/pause 2h")
+    assert harness.db is not None
+    async with harness.db.uow() as uow:
+        await uow.checkins.change(
+            (await uow.checkins.between(ana.id, TODAY, TODAY))[0].id,
+            harness.clock.now(),
+            mood=4,
+            sleep="good",
+            pain_where="lower_back",
+        )
+        await uow.commit()
 
-    replies = await say(harness, ana, "/export", replies=2)
-    assert len(replies) == 2
-    zipped, as_json = replies
-    assert zipped.filename.endswith(".zip") and as_json.filename.endswith(".json")
+    replies = await say(harness, ana, "/export")
+    [zipped] = [r for r in replies if r.filename]  # the seeded pending nudge may go out too
+    assert zipped.filename == "nudgebot-2026-03-27.zip"
     assert zipped.text == texts.EXPORT_CAPTION_ZIP
-
     archive = zipfile.ZipFile(io.BytesIO(zipped.document))
     assert archive.testzip() is None
-    from_csv: dict[str, list[dict[str, str]]] = {}
+    assert archive.namelist() == [
+        "README.txt",
+        "habits.csv",
+        "checkins.csv",
+        "pauses.csv",
+        "safety.csv",
+        "settings.csv",
+        "nudgebot.json",
+    ]
+    readme = archive.read("README.txt").decode("utf-8-sig")
+    tables: dict[str, list[dict[str, str]]] = {}
     for name in archive.namelist():
-        assert name.endswith(".csv")
-        reader = csv.DictReader(io.StringIO(archive.read(name).decode()))
-        from_csv[name.removesuffix(".csv")] = list(reader)
-    document = json.loads(as_json.document)
-    assert document["person_id"] == ana.id
-    for table, rows in expected.items():
-        ids = sorted(str(r["id"]) for r in rows)
-        assert sorted(r["id"] for r in from_csv[table]) == ids, table
-        assert sorted(str(r["id"]) for r in document["tables"][table]) == ids, table
-    for table, rows in from_csv.items():
-        assert len(rows) == len(expected.get(table, [])), f"{table} holds someone else's rows"
-    # Values survive: text with commas, quotes and newlines, JSON lists, numbers.
-    checkin = from_csv["checkins"][0]
-    assert checkin["note"] == 'a, "quoted"\nnote' and json.loads(checkin["skipped"]) == ["stool"]
-    assert document["tables"]["checkins"][0]["pain"] == 8
-    assert document["tables"]["people"][0]["first_name"] == "Ana"
-    assert all(r["person_id"] == ana.id for r in document["tables"]["habit_logs"])
+        raw = archive.read(name)
+        if not name.endswith(".csv"):
+            continue
+        assert raw.startswith(codecs.BOM_UTF8), name  # spreadsheets then read accents right
+        text = raw.decode("utf-8-sig")
+        assert "\r\n" in text  # RFC 4180 line ends
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        for column in reader.fieldnames or []:
+            assert column in readme, f"{name}: {column} is not explained in README.txt"
+        tables[name.removesuffix(".csv")] = list(reader)
+    everything = b"".join(archive.read(n) for n in archive.namelist()).decode("utf-8", "replace")
+    for internal in ("claimed_by", "awaiting", "offset_minutes", "payload", "Drink some water"):
+        assert internal not in everything, internal
+    assert "True" not in everything and "False" not in everything
+    assert not re.search(r"\d{2}:\d{2}:\d{2}\.\d", everything)  # no microseconds
+
+    habits = tables["habits"]
+    # The seeded log, the two glasses (one entry), yesterday's kefir, and the skipped day.
+    assert [(h["date"], h["habit"], h["entry"]) for h in habits] == [
+        ("2026-03-26", "Gut-friendly food", "done"),
+        ("2026-03-27", "Hydration", "done"),
+        ("2026-03-27", "Hydration", "done"),
+        ("2026-03-27", "Movement break", "skipped the day"),
+    ]
+    glasses = habits[2]
+    assert glasses["your_words"] == 'drank 2 glasses of water, "merci" Zoë ☕'
+    assert (glasses["what"], glasses["counts_toward_goal"]) == ("2 glasses of water", "2")
+    assert (glasses["time"], glasses["recorded_utc"]) == ("08:00", "2026-03-27T07:00:00Z")
+    assert glasses["how"] == "you wrote it" and habits[0]["your_words"] == "had kefir yesterday"
+
+    [checkin] = tables["checkins"]
+    assert checkin["note"] == 'a, "quoted"\nnote'  # survives the round trip
+    assert (checkin["pain_0_to_10"], checkin["where_it_hurts"]) == ("8", "Lower back")
+    assert (checkin["mood_1_to_5"], checkin["mood_in_words"], checkin["sleep"]) == (
+        "4",
+        "good",
+        "Well",
+    )
+    assert (checkin["questions_skipped"], checkin["safety_questions_asked"]) == (
+        "stool form",
+        "yes",
+    )
+    assert checkin["finished"] == "no"
+    [flag] = tables["safety"]
+    assert (flag["what"], flag["detail"], flag["time"]) == ("high pain", "pain 8", "08:00")
+    [pause] = tables["pauses"]
+    assert (pause["from_time"], pause["until_time"]) == ("08:00", "10:00")
+    assert {s["habit"] for s in tables["settings"]} >= {"Hydration", "Movement break"}
+
+    document = json.loads(archive.read("nudgebot.json"))
+    assert document["profile"]["name"] == "Ana"
+    assert document["profile"]["time_zone"] == "Europe/Berlin"
+    for name, rows in tables.items():  # the same data for programs
+        assert [{k: str(v) for k, v in r.items()} for r in document[name]] == rows, name
 
 
 async def test_delete_erases_every_row_and_stops_messages(harness: Harness) -> None:

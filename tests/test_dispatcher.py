@@ -208,7 +208,8 @@ async def test_checkin_nudge_offers_start_snooze_and_skip(
     await dispatcher.tick(_at(27, 14, 30))  # breathing at 15:30 Berlin
     await dispatcher.tick()
     breathe, checkin = [r for r in await _deliveries(db, 1) if "buttons" in r.payload]
-    assert breathe.payload["buttons"][0] == [{"text": "🌬️ Breathe with me", "data": "b:start"}]
+    # The sender puts the delivery id in, so the exercise can answer its own nudge.
+    assert breathe.payload["buttons"][0] == [{"text": "🌬️ Breathe with me", "data": "b:start:{id}"}]
     assert [b["data"] for row in checkin.payload["buttons"] for b in row] == [
         "c:go",
         "n:snz:{id}:60",

@@ -102,7 +102,7 @@ async def test_done_logs_once_and_acknowledges_with_count_and_streak(harness: Ha
     query = await harness.press(ana, nudge, text="✅ Done")
     edited = _current(harness, nudge)
     assert edited.text == "✅ 💧 Hydration – logged. 1/6 today."
-    assert edited.buttons == []
+    assert edited.button_texts == ["↩️ Undo"]  # for exactly the entry this press logged
     assert harness.sandbox.callback_answer(query) is not None
     assert await _logs(harness, ana.id, "water") == 1
 

@@ -72,12 +72,13 @@ def png_size(data: bytes) -> tuple[int, int]:
     return int(width), int(height)
 
 
-def assert_sensible_chart(message: Any) -> None:
+def assert_sensible_chart(message: Any, days: int) -> None:
     assert message.photo is not None, "no photo sent"
     width, height = png_size(message.photo)
-    assert 600 <= width <= 2000 and 400 <= height <= 2000, (width, height)
+    # Made for a phone: at least 1080 wide, as tall or taller, not huge.
+    assert width >= 1080 and height >= width and height <= 2000, (width, height)
     assert len(message.photo) < 1_000_000
-    assert message.text == texts.CHART_CAPTION
+    assert message.text == texts.chart_caption(days)
 
 
 async def test_today_shows_done_per_habit_and_what_is_next(harness: Harness) -> None:
@@ -129,23 +130,30 @@ async def test_progress_streaks_strength_adherence_and_chart(harness: Harness) -
     replies = await say(harness, ana, "/progress", replies=2)
     assert len(replies) == 2
     text = replies[0].text or ""
-    assert "💧 Hydration\n🔥 streak 2 (best 4)" in text
+    # The half day (3 of 6) ends the goal-met run but keeps the flexible one going.
+    assert (
+        "💧 Hydration · goal 6 a day\n🔥 goal met 2 days in a row (best 4) · 🌱 flexible 7 days"
+        in text
+    )
     assert "7 days 83%" in text  # 5 of 6 countable days (the skipped one is left out)
-    assert "🚶 Movement break\n🔥 streak 6 (best 6)" in text
+    assert "🚶 Movement break · goal 5 a day\n🔥 goal met 6 days in a row (best 6)\n" in text
     assert "7 days 100%" in text
-    assert "🥗 Gut-friendly food\n🔥 streak 0 (best 0) · 💪 strength 0%" in text
-    water_strength = int(text.split("💧 Hydration\n")[1].split("strength ")[1].split("%")[0])
-    assert 20 <= water_strength <= 40  # six good days dented by one miss, not zeroed
-    assert_sensible_chart(replies[1])
+    assert "🥗 Gut-friendly food · goal 2 a day\n🔥 goal met 0 days in a row (best 0)\n" in text
+    assert "habit strength: building · 7 days 0%" in text
+    # Six good days dented by one miss: not strong yet, not zeroed either.
+    water_strength = text.split("💧 Hydration")[1].split("habit strength: ")[1].split(" ")[0]
+    assert water_strength in ("building", "steady")
+    assert "🧊 1 freeze left" in text  # seven active days earned one
+    assert_sensible_chart(replies[1], 8)  # the span fits the data: 8 days
 
 
 async def test_progress_with_a_single_day_of_data(harness: Harness) -> None:
     ana = await onboarded(harness)
     await seed_checkins(harness, ana.id, {TODAY: (4, None)})
     replies = await say(harness, ana, "/progress", replies=2)
-    assert "streak 0" in (replies[0].text or "")
+    assert "goal met 0 days in a row" in (replies[0].text or "")
     assert "A few more check-ins" in (replies[0].text or "")
-    assert_sensible_chart(replies[1])
+    assert_sensible_chart(replies[1], 7)  # one day of data still gets a week
 
 
 async def test_progress_with_gaps_and_only_logs(harness: Harness) -> None:
@@ -158,7 +166,13 @@ async def test_progress_with_gaps_and_only_logs(harness: Harness) -> None:
     )
     replies = await say(harness, ana, "/progress", replies=2)
     assert "🌬️ Breathing" in (replies[0].text or "")
-    assert_sensible_chart(replies[1])
+    assert_sensible_chart(replies[1], 30)  # data from 29 days ago: at most 30 days
+
+    replies = await say(harness, ana, "/progress 90", replies=2)
+    assert_sensible_chart(replies[1], 90)
+    for junk in ("/progress abc", "/progress 3", "/progress 9999", "/progress 1 2"):
+        [reply] = await say(harness, ana, junk)
+        assert reply.text == texts.PROGRESS_USAGE.replace("<code>", "").replace("</code>", "")
 
 
 async def test_progress_and_today_without_data_or_setup(harness: Harness) -> None:
@@ -176,3 +190,23 @@ async def test_progress_and_today_without_data_or_setup(harness: Harness) -> Non
     await harness.settle()
     replies = await say(harness, ana, "/progress", chat_id=group.id)
     assert replies[-1].text == texts.NOT_IN_GROUP
+
+
+async def test_a_daily_walk_meets_a_goal_that_follows_the_schedule(harness: Harness) -> None:
+    quick_typist(harness)
+    ana = harness.sandbox.add_user(first_name="Ana")
+    assert harness.db is not None
+    once_a_day = {"times": ["12:00"], "every_minutes": None, "window": None}
+    await make_person(
+        harness.db, ana.id, now=harness.clock.now(), habits=("move",), rules={"move": once_a_day}
+    )
+    await seed_logs(harness, ana.id, "move", {TODAY - timedelta(days=n): 1 for n in (1, 2)})
+    [reply] = await say(harness, ana, "walked 10 min")
+    assert "1/1 today. Goal reached!" in (reply.text or "")
+    assert texts.MILESTONE_LINES[3] in (reply.text or "")  # three days in a row, said once
+    replies = await say(harness, ana, "/progress", replies=2)
+    assert "🚶 Movement break · goal 1 a day\n🔥 goal met 3 days in a row" in (
+        replies[0].text or ""
+    )
+    [reply] = await say(harness, ana, "/today")
+    assert "Movement break: 1/1" in (reply.text or "")

@@ -117,7 +117,7 @@ async def test_zero_or_negative_amounts_log_nothing(harness: Harness) -> None:
     ana = await onboarded(harness)
     for text in ("/log 0 glasses", "drank 0 glasses of water", "/log -3 glasses"):
         [reply] = await say(harness, ana, text)
-        assert reply.text == texts.LOG_HINT.replace("<i>", "").replace("</i>", "")
+        assert reply.text is not None and "I logged nothing for water" in reply.text
     [reply] = await say(harness, ana, "/today")
     assert "Hydration: 0/6" in reply.text
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.quicklog import MAX_LENGTH, QuickLog, parse_log
+from bot.domain.quicklog import (
+    MAX_LENGTH,
+    NotLogged,
+    QuickLog,
+    Refusal,
+    log_day,
+    parse_log,
+    read_log,
+)
 
 HABITS = {"water", "move", "food", "breathe", "checkin"}
 
@@ -109,7 +119,6 @@ def test_does_not_log(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "amount", "unit"),
     [
-        ("walked 99999 min", None, None),  # absurd amount: logged without it
         ("water 5 min", None, None),  # a unit that does not fit the habit is ignored
         ("walked 2 glasses", None, None),
         ("meditated 1,5 h", 90, "min"),
@@ -139,3 +148,148 @@ def test_never_raises_on_arbitrary_text(text: str) -> None:
 def test_never_raises_on_number_soup(text: str) -> None:
     log = parse_log(text)
     assert log is None or log.amount is None or log.amount > 0
+
+
+R = Refusal
+FRIDAY = date(2026, 3, 27)
+
+
+# (text, habit or refusal, the local day it lands on when today is Friday 27 March 2026)
+GRAMMAR: list[tuple[str, str | Refusal, date | None]] = [
+    # plain logs, today
+    ("drank a glass of water", "water", FRIDAY),
+    ("2 glasses of water", "water", FRIDAY),
+    ("water", "water", FRIDAY),
+    ("walked 20 min", "move", FRIDAY),
+    ("had kefir", "food", FRIDAY),
+    ("did box breathing", "breathe", FRIDAY),
+    ("stretched this morning", "move", FRIDAY),
+    ("walked 2 hours ago", "move", FRIDAY),
+    ("drank water an hour ago", "water", FRIDAY),
+    ("ate salmon for lunch", "food", FRIDAY),
+    ("kombucha", "food", FRIDAY),
+    ("drank kefir", "food", FRIDAY),
+    ("water and coffee", "water", FRIDAY),  # water named: the coffee does not matter
+    ("had a beer and went for a walk", "move", FRIDAY),
+    # other drinks are not water
+    ("drank 3 glasses of wine", R.OTHER_DRINK, None),
+    ("a glass of wine", R.OTHER_DRINK, None),
+    ("had a beer", R.OTHER_DRINK, None),
+    ("2 beers", R.OTHER_DRINK, None),
+    ("drank coffee", R.OTHER_DRINK, None),
+    ("coffee", R.OTHER_DRINK, None),
+    ("2 cups of tea", R.OTHER_DRINK, None),
+    ("a latte", R.OTHER_DRINK, None),
+    ("drank a soda", R.OTHER_DRINK, None),
+    ("glass of orange juice", R.OTHER_DRINK, None),
+    ("drank a cola", R.OTHER_DRINK, None),
+    ("had a smoothie", R.OTHER_DRINK, None),
+    ("drank milk", R.OTHER_DRINK, None),
+    ("cup of hot chocolate", R.OTHER_DRINK, None),
+    ("an energy drink", R.OTHER_DRINK, None),
+    ("drank 2 glasses of wine yesterday", R.OTHER_DRINK, None),
+    # negations
+    ("I did not drink water", R.NOT_DONE, None),
+    ("I didn't drink any water today", R.NOT_DONE, None),
+    ("no water today", R.NOT_DONE, None),
+    ("skipped my walk", R.NOT_DONE, None),
+    ("never stretched", R.NOT_DONE, None),
+    ("haven't had kefir", R.NOT_DONE, None),
+    ("drank 0 glasses", R.NOT_DONE, None),
+    ("no walk yesterday", R.NOT_DONE, None),
+    # intentions
+    ("will walk later", R.NOT_YET, None),
+    ("going to do yoga", R.NOT_YET, None),
+    ("I'll drink water soon", R.NOT_YET, None),
+    ("want to meditate tonight", R.NOT_YET, None),
+    ("walk tomorrow", R.NOT_YET, None),
+    # questions
+    ("should I walk?", R.QUESTION, None),
+    ("how much water", R.QUESTION, None),
+    ("is kefir good", R.QUESTION, None),
+    ("water?", R.QUESTION, None),
+    # past days
+    ("had kefir yesterday", "food", date(2026, 3, 26)),
+    ("walked last night", "move", date(2026, 3, 26)),
+    ("yesterday evening I stretched", "move", date(2026, 3, 26)),
+    ("drank 2 glasses yesterday", "water", date(2026, 3, 26)),
+    ("did yoga the day before yesterday", "move", date(2026, 3, 25)),
+    ("meditated 3 days ago", "breathe", date(2026, 3, 24)),
+    ("walked two days ago", "move", date(2026, 3, 25)),
+    ("had sauerkraut a week ago", "food", date(2026, 3, 20)),
+    ("walked on Monday", "move", date(2026, 3, 23)),
+    ("had kefir last Monday", "food", date(2026, 3, 23)),
+    ("on Wednesday I did breathing", "breathe", date(2026, 3, 25)),
+    ("walked on Friday", "move", FRIDAY),  # today is Friday
+    ("walked last Friday", "move", date(2026, 3, 20)),
+    ("yoga sunday", "move", date(2026, 3, 22)),
+    # too far back
+    ("had kefir 3 weeks ago", R.TOO_FAR_BACK, None),
+    ("walked 10 days ago", R.TOO_FAR_BACK, None),
+    ("drank water last month", R.TOO_FAR_BACK, None),
+    ("did yoga last week", R.TOO_FAR_BACK, None),
+    # amounts beyond belief
+    ("drank 500 glasses of water", R.TOO_MUCH, None),
+    ("walked 1000 min", R.TOO_MUCH, None),
+    ("drank 10 litres of water", R.TOO_MUCH, None),
+    # not a habit at all
+    ("hello", R.NOT_UNDERSTOOD, None),
+    ("🙂", R.NOT_UNDERSTOOD, None),
+    ("I hate yoga", R.NOT_UNDERSTOOD, None),
+    ("x" * 4096, R.TOO_LONG, None),
+]
+
+
+def test_grammar_table_is_big_enough() -> None:
+    assert len(GRAMMAR) >= 60
+
+
+@pytest.mark.parametrize(("text", "expected", "day"), GRAMMAR)
+def test_grammar(text: str, expected: str | Refusal, day: date | None) -> None:
+    result = read_log(text)
+    if isinstance(expected, Refusal):
+        assert isinstance(result, NotLogged) and result.reason is expected, result
+        assert parse_log(text) is None
+    else:
+        assert isinstance(result, QuickLog) and result.habit == expected, result
+        assert log_day(result, FRIDAY) == day
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [("2 cups of tea", "2 cups of tea"), ("coffee", "coffee"), ("a latte", "latte")],
+)
+def test_hot_drinks_count_as_water_only_when_chosen(text: str, label: str) -> None:
+    assert isinstance(read_log(text), NotLogged)
+    entry = read_log(text, hot_drinks_count=True)
+    assert isinstance(entry, QuickLog) and (entry.habit, entry.label) == ("water", label)
+    wine = read_log("glass of wine", hot_drinks_count=True)
+    assert isinstance(wine, NotLogged) and wine.detail == "wine"
+
+
+@pytest.mark.parametrize(
+    ("text", "large"),
+    [
+        ("drank 12 glasses", False),
+        ("drank 13 glasses", True),
+        ("drank 20 glasses of water", True),
+        ("drank 30 glasses", True),
+        ("walked 3 h", False),
+        ("walked 4 h", True),
+    ],
+)
+def test_large_amounts_are_logged_and_flagged(text: str, large: bool) -> None:
+    entry = read_log(text)
+    assert isinstance(entry, QuickLog) and entry.large is large
+
+
+def test_the_refusal_names_the_drink_and_the_amount() -> None:
+    assert read_log("3 glasses of wine") == NotLogged(R.OTHER_DRINK, "water", "wine")
+    assert read_log("drank 500 glasses of water") == NotLogged(R.TOO_MUCH, "water", "500 glasses")
+
+
+@given(st.text(max_size=300))
+def test_read_log_never_raises(text: str) -> None:
+    result = read_log(text)
+    if isinstance(result, QuickLog):
+        assert 0 <= (FRIDAY - log_day(result, FRIDAY)).days <= 7

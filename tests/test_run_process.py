@@ -31,9 +31,12 @@ async def test_run_answers_start_and_stops_cleanly(tmp_path: Path, stop: signal.
             "run",
             cwd=tmp_path,
             env=env,
-            stdout=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
         )
+        # Drain the log while the bot runs: a full pipe would block its logging, and the bot.
+        assert process.stderr is not None
+        reading = asyncio.create_task(process.stderr.read())
         try:
             ana = sandbox.add_user(first_name="Ana")
             await sandbox.wait_until(lambda: sandbox.commands("all_private_chats"), timeout=30)
@@ -44,7 +47,8 @@ async def test_run_answers_start_and_stops_cleanly(tmp_path: Path, stop: signal.
             assert "Ana" in reply.text
         finally:
             process.send_signal(stop)
-            _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+            await asyncio.wait_for(process.wait(), timeout=30)
+            stderr = await reading
     log = stderr.decode()
     assert process.returncode == 0, log[-2000:]
     assert (tmp_path / "bot.db").exists()  # migrated on start

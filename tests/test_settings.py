@@ -299,3 +299,29 @@ async def test_the_daily_message_budget_is_a_setting(harness: Harness) -> None:
     assert answer is not None and answer.text == texts.STALE_BUTTON
     person, _ = await state(harness, ana)
     assert person.nudge_budget == "light"
+
+
+async def test_own_daily_goal_is_shown_the_same_everywhere(harness: Harness) -> None:
+    ana = harness.sandbox.add_user(first_name="Ana")
+    await onboard(harness, ana)
+    await ask(harness, ana, "/settings")
+    await press(harness, ana, "🥗 Gut-friendly food")
+    assert "🎯 Goal: 2 a day (follows your times)" in (last(harness, ana).text or "")
+    await press(harness, ana, "🎯 Goal")
+    goal_screen = last(harness, ana)
+    await press(harness, ana, "3")
+    assert "🎯 Goal: 3 a day (your own number)" in (last(harness, ana).text or "")
+    _, rows = await state(harness, ana)
+    assert rows["food"].goal == 3
+    answer = await forge(harness, ana, goal_screen, "s:gs:food:99")  # not an offered goal
+    assert answer.text == texts.STALE_BUTTON
+    [today] = await ask(harness, ana, "/today")
+    assert "Gut-friendly food: 0/3" in (today.text or "")
+    [logged] = await ask(harness, ana, "had kefir")
+    assert "1/3 today" in (logged.text or "")
+    await ask(harness, ana, "/settings")
+    await press(harness, ana, "🥗 Gut-friendly food")
+    await press(harness, ana, "🎯 Goal")
+    await press(harness, ana, texts.BUTTON_GOAL_FROM_SCHEDULE)
+    _, rows = await state(harness, ana)
+    assert rows["food"].goal is None

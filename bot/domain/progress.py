@@ -31,6 +31,11 @@ class DayMark:
         return self.done >= max(self.target, 1)
 
     @property
+    def is_half(self) -> bool:
+        """Tell whether at least half the goal was reached (enough for a flexible streak)."""
+        return self.done > 0 and 2 * self.done >= max(self.target, 1)
+
+    @property
     def completion(self) -> float:
         """Return the share of the target reached, capped at 1."""
         return min(max(self.done, 0) / max(self.target, 1), 1.0)
@@ -46,17 +51,6 @@ class CheckinPoint:
 
 
 @dataclass(frozen=True)
-class Insight:
-    """A plain-language comparison of pain on days after doing a habit more vs less."""
-
-    text: str
-    enough_data: bool
-    with_days: int
-    without_days: int
-    difference: float | None  # mean pain without - mean pain with; positive = lower pain
-
-
-@dataclass(frozen=True)
 class WeekSummary:
     """The last seven days at a glance."""
 
@@ -64,7 +58,7 @@ class WeekSummary:
     pain_start: float | None
     pain_end: float | None
     trend: str
-    insight: Insight
+    insight: str  # one honest sentence or two, or "" (see bot.domain.insights)
 
 
 def _is_open_today(mark: DayMark | None, day: date, today: date) -> bool:
@@ -72,39 +66,101 @@ def _is_open_today(mark: DayMark | None, day: date, today: date) -> bool:
     return day == today and (mark is None or not mark.is_done)
 
 
-def streak(days: Mapping[date, DayMark], today: date) -> int:
-    """Count consecutive done days ending today, or yesterday while today is still open."""
-    count = 0
-    day = today
-    earliest = min(days, default=today)
-    while day >= earliest:
-        mark = days.get(day)
-        if _is_open_today(mark, day, today) or (mark is not None and mark.excused):
-            day -= ONE_DAY
-            continue
-        if mark is None or not mark.is_done:
-            break
-        count += 1
-        day -= ONE_DAY
-    return count
+# Streak freezes: one earned per 7 active days (days with any habit logged), at most 2 banked.
+FREEZE_EVERY_ACTIVE_DAYS = 7
+MAX_FREEZES = 2
+MILESTONES = (3, 7, 14, 30, 100)
+# Strength in words: below BUILDING_BELOW "building", below STRONG_FROM "steady", else "strong".
+STEADY_FROM = 35.0
+STRONG_FROM = 70.0
 
 
-def best_streak(days: Mapping[date, DayMark], today: date) -> int:
-    """Return the longest run of done days up to today; excused days neither break nor count."""
-    if not days:
-        return 0
-    best = run = 0
-    day = min(days)
+@dataclass(frozen=True)
+class StreakState:
+    """One habit's streaks: goal-met days, and days with at least half the goal."""
+
+    current: int  # goal-met days in the current run (excused and frozen days bridge it)
+    flexible: int  # days with at least half the goal in the current flexible run
+    best: int
+    frozen: tuple[date, ...] = ()  # days of the current run a freeze saved
+
+
+@dataclass(frozen=True)
+class Streaks:
+    """A person's streaks across habits, and their freezes."""
+
+    habits: dict[str, StreakState]
+    freezes_left: int
+    spent: tuple[tuple[str, date], ...]  # (habit, day) a freeze was spent on, oldest first
+
+
+def person_streaks(marks_by_habit: Mapping[str, Mapping[date, DayMark]], today: date) -> Streaks:
+    """Walk every day once: count streaks, earn freezes, and spend them on missed days.
+
+    A person earns one freeze per FREEZE_EVERY_ACTIVE_DAYS days with anything logged (at most
+    MAX_FREEZES banked). A day with at least half the goal keeps the flexible streak going
+    (the goal-met one starts over); a day with less, while a streak is live, spends a freeze
+    if one is banked: both runs go on but the day does not count, so a streak never exceeds
+    the days really done. An excused day (skipped, paused, not scheduled) and an unfinished today
+    neither count nor break.
+    """
+    habits = sorted(marks_by_habit)
+    first = min((d for m in marks_by_habit.values() for d in m), default=today)
+    run = dict.fromkeys(habits, 0)
+    flex = dict.fromkeys(habits, 0)
+    best = dict.fromkeys(habits, 0)
+    frozen: dict[str, list[date]] = {h: [] for h in habits}
+    spent: list[tuple[str, date]] = []
+    bank = active = 0
+    day = first
     while day <= today:
-        mark = days.get(day)
-        excused = mark is not None and mark.excused  # passed over: neither breaks nor counts
-        if not excused and mark is not None and mark.is_done:
-            run += 1
-            best = max(best, run)
-        elif not excused and not _is_open_today(mark, day, today):
-            run = 0
+        for habit in habits:
+            mark = marks_by_habit[habit].get(day)
+            if (mark is not None and mark.excused) or _is_open_today(mark, day, today):
+                if day == today and mark is not None and mark.is_half and not mark.excused:
+                    flex[habit] += 1  # half today already counts; the goal may come yet
+                continue
+            if mark is not None and mark.is_done:
+                run[habit] += 1
+                flex[habit] += 1
+                best[habit] = max(best[habit], run[habit])
+                continue
+            if mark is not None and mark.is_half:
+                # Some effort: the flexible streak goes on, the goal-met one starts over.
+                run[habit] = 0
+                flex[habit] += 1
+                continue
+            if (run[habit] or flex[habit]) and bank:
+                bank -= 1
+                spent.append((habit, day))
+                frozen[habit].append(day)
+                continue
+            run[habit] = flex[habit] = 0
+            frozen[habit] = []
+        if any((m := marks_by_habit[h].get(day)) is not None and m.done > 0 for h in habits):
+            active += 1
+            if active % FREEZE_EVERY_ACTIVE_DAYS == 0:
+                bank = min(bank + 1, MAX_FREEZES)
         day += ONE_DAY
-    return best
+    states = {
+        h: StreakState(run[h], flex[h], best[h], tuple(frozen[h] if run[h] or flex[h] else ()))
+        for h in habits
+    }
+    return Streaks(states, bank, tuple(spent))
+
+
+def strength_word(strength: float) -> str:
+    """Say a 0-100 strength score in plain words."""
+    if strength >= STRONG_FROM:
+        return "strong"
+    if strength >= STEADY_FROM:
+        return "steady"
+    return "building"
+
+
+def milestone(streak_days: int) -> int | None:
+    """Return the milestone a streak has just reached, if any."""
+    return streak_days if streak_days in MILESTONES else None
 
 
 def habit_strength(
@@ -151,99 +207,6 @@ def adherence(
     return done / countable if countable else None
 
 
-def _fmt(value: float) -> str:
-    """Format a pain difference with one decimal."""
-    return f"{value:.1f}"
-
-
-def movement_insight(
-    pain_by_day: Mapping[date, int],
-    count_by_day: Mapping[date, int],
-    *,
-    habit_label: str,
-    threshold: int,
-    min_days: int = 7,
-) -> Insight:
-    """Compare pain on days after `threshold`+ completions of a habit with days after fewer.
-
-    Each day D with a pain score is grouped by the habit count on D-1 (a missing count is 0),
-    so the pattern reads "on days after 5 or more movement breaks". The first check-in day is
-    left out because the day before it is from before the person used the bot. A difference is
-    only reported when both groups have at least `min_days` days; it is an average, never a cause.
-    """
-    first = min(pain_by_day, default=None)
-    with_pain: list[int] = []
-    without_pain: list[int] = []
-    for day, pain in pain_by_day.items():
-        if first is None or day == first:
-            continue
-        if count_by_day.get(day - ONE_DAY, 0) >= threshold:
-            with_pain.append(pain)
-        else:
-            without_pain.append(pain)
-    with_days, without_days = len(with_pain), len(without_pain)
-    group = f"{threshold} or more {habit_label}"
-    if with_days < min_days or without_days < min_days:
-        text = (
-            f"Not enough data yet to compare days after {group} with other days: "
-            f"{with_days} vs {without_days} days so far, {min_days} of each needed."
-        )
-        return Insight(text, False, with_days, without_days, None)
-    difference = round(fmean(without_pain) - fmean(with_pain), 1)
-    counts = f"({with_days} days vs {without_days})"
-    if abs(difference) < MEANINGFUL_PAIN_DIFFERENCE:
-        text = f"So far, days after {group} seem to make little difference to your pain {counts}."
-    else:
-        direction = "lower" if difference > 0 else "higher"
-        text = (
-            f"On days after {group}, your pain averaged {_fmt(abs(difference))} {direction} "
-            f"{counts}. It's a pattern in your own check-ins, not proof of cause."
-        )
-    return Insight(text, True, with_days, without_days, difference)
-
-
-def best_insight(
-    pain_by_day: Mapping[date, int],
-    counts_by_habit: Mapping[str, Mapping[date, int]],
-    thresholds: Mapping[str, int],
-    labels: Mapping[str, str],
-    *,
-    min_days: int = 7,
-) -> Insight:
-    """Pick the strongest insight across habits, else the one closest to having enough data.
-
-    Strongest means a helpful pattern (pain at least 0.5 lower) first, then the largest gap.
-    """
-    insights = [
-        movement_insight(
-            pain_by_day,
-            counts_by_habit.get(habit, {}),
-            habit_label=labels.get(habit, habit),
-            threshold=threshold,
-            min_days=min_days,
-        )
-        for habit, threshold in thresholds.items()
-    ]
-    valid = [i for i in insights if i.enough_data and i.difference is not None]
-    if valid:
-        return max(
-            valid,
-            key=lambda i: (
-                (i.difference or 0.0) >= MEANINGFUL_PAIN_DIFFERENCE,
-                abs(i.difference or 0.0),
-            ),
-        )
-    if insights:
-        return max(insights, key=lambda i: (min(i.with_days, i.without_days), i.with_days))
-    return Insight(
-        "Not enough data yet: keep logging habits and check-ins to see what seems to help.",
-        False,
-        0,
-        0,
-        None,
-    )
-
-
 def pain_trend(points: Sequence[CheckinPoint]) -> str:
     """Return "down", "up", "steady" or "unknown" from the last known pain scores.
 
@@ -267,24 +230,17 @@ def week_summary(
     checkins: Sequence[CheckinPoint],
     today: date,
     *,
-    thresholds: Mapping[str, int],
-    labels: Mapping[str, str],
+    insight: str,
     since: date | None = None,
-    min_days: int = 7,
 ) -> WeekSummary:
-    """Summarise the seven days ending today: adherence, first/last pain, trend, best insight.
+    """Summarise the seven days ending today: adherence, first/last pain, trend, the insight.
 
-    Habit counts for the insight are the `done` values of the marks; check-ins after today
-    are ignored. `since` is the day the person joined (default: each habit's first mark).
+    Check-ins after today are ignored. `since` is the day the person joined (default: each
+    habit's first mark).
     """
     week_start = today - timedelta(days=WEEK - 1)
     past = sorted((p for p in checkins if p.day <= today), key=lambda p: p.day)
     week_pain = [p.pain for p in past if p.day >= week_start and p.pain is not None]
-    pain_by_day = {p.day: p.pain for p in past if p.pain is not None}
-    counts = {
-        habit: {day: mark.done for day, mark in marks.items()}
-        for habit, marks in marks_by_habit.items()
-    }
     return WeekSummary(
         adherence={
             habit: adherence(marks, today, WEEK, since=since)
@@ -293,5 +249,5 @@ def week_summary(
         pain_start=float(week_pain[0]) if week_pain else None,
         pain_end=float(week_pain[-1]) if week_pain else None,
         trend=pain_trend(past),
-        insight=best_insight(pain_by_day, counts, thresholds, labels, min_days=min_days),
+        insight=insight,
     )

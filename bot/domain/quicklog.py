@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
 
 MAX_LENGTH = 200
 
@@ -31,8 +33,49 @@ UNITS: dict[str, tuple[str, int]] = {
     **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), ("min", 60)),
 }
 UNITS_FOR_HABIT = {"water": {"glass", "cup", "ml"}, "move": {"min"}, "breathe": {"min"}}
-# Beyond these an amount is a typo or a joke; the habit is still logged, without the amount.
-MAX_AMOUNT = {"glass": 30, "cup": 30, "ml": 10_000, "min": 24 * 60}
+# Above SANE an amount is logged and questioned ("20 glasses? I logged 20 ..."); above ABSURD
+# it cannot be true (a glass every waking half hour, 8 litres, 12 hours) and nothing is logged.
+SANE_AMOUNT = {"glass": 12, "cup": 12, "ml": 3000, "min": 180}
+ABSURD_AMOUNT = {"glass": 30, "cup": 30, "ml": 8000, "min": 12 * 60}
+# Logs reach back a week; further back a person's memory (and the streak) is guesswork.
+MAX_DAYS_BACK = 7
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Drinks that are not water. Hot drinks count toward water only if the person opted in.
+HOT_DRINKS = frozenset(
+    {"coffee", "coffees", "tea", "teas", "latte", "lattes", "espresso", "cappuccino", "herbal tea"}
+)
+OTHER_DRINKS = frozenset(
+    {
+        "wine",
+        "beer",
+        "beers",
+        "soda",
+        "sodas",
+        "cola",
+        "coke",
+        "pepsi",
+        "juice",
+        "lemonade",
+        "alcohol",
+        "vodka",
+        "whisky",
+        "whiskey",
+        "gin",
+        "rum",
+        "cocktail",
+        "cocktails",
+        "champagne",
+        "prosecco",
+        "cider",
+        "milk",
+        "milkshake",
+        "smoothie",
+        "energy drink",
+        "energy drinks",
+        "hot chocolate",
+        "cocoa",
+    }
+)
 
 NEGATIONS = frozenset(
     {
@@ -128,9 +171,31 @@ _WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
 _UNIT = "|".join(sorted(UNITS, key=len, reverse=True))
 # A leading minus is kept ("-3 glasses" is not three glasses); "7-8 glasses" still reads as 8.
 _DIGIT_AMOUNT = re.compile(
-    rf"(?<![\w.,])(-?\d{{1,5}}(?:[.,]\d{{1,2}})?)\s*-?\s*({_UNIT})(?![a-z])"
+    rf"(?<![\w.,])(-?\d{{1,9}}(?:[.,]\d{{1,2}})?)\s*-?\s*({_UNIT})(?![a-z])"
 )
 _WORD_AMOUNT = re.compile(rf"(?<![a-z])({'|'.join(WORD_NUMBERS)})\s+(?:-\s*)?({_UNIT})(?![a-z])")
+
+
+class Refusal(StrEnum):
+    """Why a message logged nothing."""
+
+    NOT_UNDERSTOOD = "not_understood"
+    TOO_LONG = "too_long"
+    OTHER_DRINK = "other_drink"  # wine, beer, coffee...: not water
+    NOT_DONE = "not_done"  # "didn't", "no water today"
+    NOT_YET = "not_yet"  # "will walk later"
+    QUESTION = "question"
+    TOO_FAR_BACK = "too_far_back"  # "3 weeks ago"
+    TOO_MUCH = "too_much"  # "500 glasses"
+
+
+@dataclass(frozen=True)
+class NotLogged:
+    """A message that logs nothing, and why."""
+
+    reason: Refusal
+    habit: str | None = None
+    detail: str = ""  # the drink ("wine") or the amount ("500 glasses")
 
 
 @dataclass(frozen=True)
@@ -141,6 +206,10 @@ class QuickLog:
     amount: int | None
     unit: str | None
     label: str  # e.g. "2 glasses of water", "20 min walk", "kefir"
+    days_back: int = 0  # 1 for "yesterday"; with a weekday, resolved by `log_day`
+    weekday: int | None = None  # 0 = Monday, for "on Monday"
+    strictly_before: bool = False  # "last Monday" said on a Monday means a week ago
+    large: bool = False  # above the sane limit: logged, and said so
 
 
 @dataclass(frozen=True)
@@ -201,25 +270,105 @@ _KEYWORD_BY_GROUP = {
 }
 
 
+_DRINK_RE = re.compile(
+    "|".join(
+        rf"(?<![a-z]){re.escape(d)}(?![a-z])"
+        for d in sorted(HOT_DRINKS | OTHER_DRINKS, key=len, reverse=True)
+    )
+)
+_NUMBER = rf"(\d{{1,3}}|{'|'.join(WORD_NUMBERS)})"
+# Past-day phrases, most specific first; each is cut out before amounts are read, so
+# "walked 2 hours ago" is not a 2-hour walk.
+_TOO_FAR = re.compile(
+    rf"(?<![a-z])(?:{_NUMBER}\s+(?:weeks?|months?|years?)\s+ago|last\s+(?:week|month|year)"
+    r"|a\s+(?:month|year)\s+ago)(?![a-z])"
+)
+_DAYS_AGO = re.compile(rf"(?<![a-z]){_NUMBER}\s+days?\s+ago(?![a-z])")
+_WEEK_AGO = re.compile(r"(?<![a-z])(?:a|one)\s+week\s+ago(?![a-z])")
+_HOURS_AGO = re.compile(
+    rf"(?<![a-z])(?:{_NUMBER}|an?|a\s+few|few)\s+(?:hours?|hrs?|minutes?|mins?)\s+ago(?![a-z])"
+)
+_DAY_BEFORE = re.compile(r"(?<![a-z])(?:the\s+)?day\s+before\s+yesterday(?![a-z])")
+_YESTERDAY = re.compile(
+    r"(?<![a-z])(?:yesterday(?:\s+(?:morning|afternoon|evening|night))?|last\s+night)(?![a-z])"
+)
+_WEEKDAY = re.compile(rf"(?<![a-z])(?:(on|last)\s+)?({'|'.join(WEEKDAYS)})(?![a-z])")
+
+
 def _normalize(text: str) -> str:
     """Lower-case and unify apostrophes and spaces."""
     text = text.lower().replace("’", "'").replace("‘", "'").replace("`", "'")
     return " ".join(text.split())
 
 
-def _blocked(text: str) -> bool:
-    """Tell whether the message is a question, a negation, an intention or a complaint."""
-    if "?" in text:
-        return True
-    words = _WORD.findall(text)
-    if words and words[0] in QUESTION_STARTS:
-        return True
-    for word in words:
-        if word in NEGATIONS or word in INTENT or word in COMPLAINTS:
-            return True
-        if word.endswith(("n't", "'ll")):
-            return True
-    return False
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _is_question(text: str) -> bool:
+    words = _words(text)
+    return "?" in text or bool(words and words[0] in QUESTION_STARTS)
+
+
+def _is_negation(text: str) -> bool:
+    return any(w in NEGATIONS or w.endswith("n't") for w in _words(text))
+
+
+def _is_intention(text: str) -> bool:
+    return any(w in INTENT or w.endswith("'ll") for w in _words(text))
+
+
+def _is_complaint(text: str) -> bool:
+    return any(w in COMPLAINTS for w in _words(text))
+
+
+@dataclass(frozen=True)
+class _When:
+    """The day a message talks about, before it is resolved against today."""
+
+    days_back: int = 0
+    weekday: int | None = None
+    strictly_before: bool = False
+    too_far: bool = False
+
+
+def _number(raw: str) -> int:
+    return WORD_NUMBERS[raw] if raw in WORD_NUMBERS else int(raw)
+
+
+def _find_when(text: str) -> tuple[_When, str]:
+    """Read the day a message is about; return it and the text without the phrase."""
+    found: tuple[_When, re.Match[str]] | None = None
+    if match := _WEEK_AGO.search(text):
+        found = (_When(days_back=MAX_DAYS_BACK), match)
+    elif _TOO_FAR.search(text):
+        return _When(too_far=True), text
+    elif match := _DAYS_AGO.search(text):
+        days = _number(match.group(1))
+        found = (_When(days_back=days, too_far=days > MAX_DAYS_BACK), match)
+    elif match := _HOURS_AGO.search(text):
+        found = (_When(), match)  # earlier today
+    elif match := _DAY_BEFORE.search(text):
+        found = (_When(days_back=2), match)
+    elif match := _YESTERDAY.search(text):
+        found = (_When(days_back=1), match)
+    elif match := _WEEKDAY.search(text):
+        weekday = WEEKDAYS.index(match.group(2))
+        found = (_When(weekday=weekday, strictly_before=match.group(1) == "last"), match)
+    if found is None:
+        return _When(), text
+    when, match = found
+    return when, f"{text[: match.start()]} {text[match.end() :]}"
+
+
+def log_day(entry: QuickLog, today: date) -> date:
+    """Return the local day a log belongs to ("on Monday" is the latest Monday up to today)."""
+    if entry.weekday is None:
+        return today - timedelta(days=entry.days_back)
+    back = (today.weekday() - entry.weekday) % 7
+    if back == 0 and entry.strictly_before:
+        back = 7
+    return today - timedelta(days=back)
 
 
 def _find_keyword(text: str) -> _Keyword | None:
@@ -245,40 +394,85 @@ def _find_amount(text: str, habit: str) -> tuple[int, str] | None:
             continue
         number = WORD_NUMBERS.get(raw)
         value = round(float(raw.replace(",", ".")) * factor) if number is None else number * factor
-        if value <= MAX_AMOUNT[unit]:
-            return value, unit
+        return value, unit
     return None
 
 
-def _label(keyword: _Keyword, amount: tuple[int, str] | None) -> str:
+def _describe(amount: tuple[int, str]) -> str:
+    """Say an amount the way a person would ("500 glasses", "9 hours")."""
+    value, unit = amount
+    if unit == "min":
+        return f"{value} minutes" if value < 120 else f"{value / 60:g} hours"
+    if unit == "ml":
+        return f"{value} ml"
+    return f"{value} {unit if value == 1 else {'glass': 'glasses', 'cup': 'cups'}[unit]}"
+
+
+def _label(keyword: _Keyword, amount: tuple[int, str] | None, drink: str | None) -> str:
     """Describe the log the way a person would say it."""
+    what = drink or "water"
     if amount is None:
-        return keyword.label
+        return drink or keyword.label
     value, unit = amount
     if unit == "min":
         return f"{value} min {keyword.label}"
     if unit == "ml":
-        return f"{value} ml of water"
+        return f"{value} ml of {what}"
     plural = {"glass": "glasses", "cup": "cups"}[unit] if value != 1 else unit
-    return f"{value} {plural} of water"
+    return f"{value} {plural} of {what}"
 
 
-def parse_log(text: str) -> QuickLog | None:
-    """Read a habit log from a short message, or None if it is not clearly a done habit."""
-    if not text or len(text) > MAX_LENGTH:
-        return None
+_WATER_ONLY = _Keyword("drink", "water", "water", strong=False)
+
+
+def read_log(text: str, *, hot_drinks_count: bool = False) -> QuickLog | NotLogged:
+    """Read a habit log from a short message, or say why it logs nothing."""
+    if len(text) > MAX_LENGTH:
+        return NotLogged(Refusal.TOO_LONG)
     normalized = _normalize(text)
-    if not normalized or _blocked(normalized):
-        return None
-    keyword = _find_keyword(normalized)
-    if keyword is None:
-        return None
-    amount = _find_amount(normalized, keyword.habit)
+    if not normalized:
+        return NotLogged(Refusal.NOT_UNDERSTOOD)
+    when, rest = _find_when(normalized)
+    keyword = _find_keyword(rest)
+    habit = keyword.habit if keyword else None
+    if _is_question(normalized):
+        return NotLogged(Refusal.QUESTION, habit)
+    if _is_negation(normalized):
+        return NotLogged(Refusal.NOT_DONE, habit)
+    if _is_intention(normalized):
+        return NotLogged(Refusal.NOT_YET, habit)
+    drink_match = _DRINK_RE.search(rest)
+    drink = drink_match.group(0) if drink_match else None
+    counts_as_water = drink in HOT_DRINKS and hot_drinks_count
+    if drink is not None and (keyword is None or not keyword.strong):
+        # "3 glasses of wine": the drinking words were about another drink, not water.
+        if not counts_as_water:
+            return NotLogged(Refusal.OTHER_DRINK, "water", drink)
+        keyword = _WATER_ONLY
+    else:
+        drink = None
+    if keyword is None or _is_complaint(normalized):
+        return NotLogged(Refusal.NOT_UNDERSTOOD, habit)
+    if when.too_far:
+        return NotLogged(Refusal.TOO_FAR_BACK, keyword.habit)
+    amount = _find_amount(rest, keyword.habit)
     if amount is not None and amount[0] <= 0:
-        return None  # "drank 0 glasses", "-3 glasses": nothing to log
+        return NotLogged(Refusal.NOT_DONE, keyword.habit)  # "drank 0 glasses"
+    if amount is not None and amount[0] > ABSURD_AMOUNT[amount[1]]:
+        return NotLogged(Refusal.TOO_MUCH, keyword.habit, _describe(amount))
     return QuickLog(
         habit=keyword.habit,
         amount=amount[0] if amount else None,
         unit=amount[1] if amount else None,
-        label=_label(keyword, amount),
+        label=_label(keyword, amount, drink),
+        days_back=when.days_back,
+        weekday=when.weekday,
+        strictly_before=when.strictly_before,
+        large=amount is not None and amount[0] > SANE_AMOUNT[amount[1]],
     )
+
+
+def parse_log(text: str, *, hot_drinks_count: bool = False) -> QuickLog | None:
+    """Read a habit log from a short message, or None if it is not clearly a done habit."""
+    entry = read_log(text, hot_drinks_count=hot_drinks_count)
+    return entry if isinstance(entry, QuickLog) else None

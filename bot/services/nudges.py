@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import content
 from bot.domain.nudging import habit_info, less_often
-from bot.domain.progress import DayMark, streak
 from bot.domain.schedule import Rule, local_date
+from bot.services.goals import goals_of
+from bot.services.progress import habit_streak
 from bot.services.schedules import reschedule, zone_of
 from bot.storage.deliveries import DeliveryRecord
 from bot.storage.due import RETIRED
@@ -26,11 +27,9 @@ SNOOZE = "n:snz:{id}:{minutes}"
 SKIP = "n:skip:{id}"
 LESS = "n:less:{id}"
 KEEP = "n:keep:{id}"
-BREATHE = "b:start"
+BREATHE = "b:start:{id}"
 START_CHECKIN = "c:go"
 SNOOZE_MINUTES = (15, 60)
-# Streaks longer than this are still shown as this many days (bounded query).
-STREAK_HORIZON = timedelta(days=400)
 
 Buttons = list[list[dict[str, str]]]
 
@@ -106,6 +105,7 @@ class Pressed:
     streak: int = 0
     until: str = ""
     rule: str = ""
+    log_id: int = 0  # the entry a Done press logged, for its Undo button
 
 
 async def _answer(
@@ -154,25 +154,20 @@ async def press_done(
             today = local_date(now, _zone(person))
         else:
             today = await _today(uow, person_id, now)
-        await uow.habit_logs.add(
+        log_id = await uow.habit_logs.add(
             person_id, habit, at=now, local_date=today, source="nudge", delivery_id=delivery_id
         )
-        since = today - STREAK_HORIZON
-        counts = (await uow.habit_logs.daily_counts(person_id, since)).get(habit, {})
-        skips = (await uow.habit_logs.skipped_days(person_id, since)).get(habit, set())
+        done_today = (await uow.habit_logs.counts_on(person_id, today)).get(habit, 0)
+        target = (await goals_of(uow, person_id)).get(habit, 1)
         await uow.commit()
-    info = habit_info(habit)
-    target = info.daily_target if info is not None else 1
-    marks = {
-        day: DayMark(done=counts.get(day, 0), target=target, excused=day in skips)
-        for day in set(counts) | skips
-    }
     return Pressed(
         Outcome.OK,
         label=label_of(habit),
-        done_today=counts.get(today, 0),
+        done_today=done_today,
         target=target,
-        streak=streak(marks, today),
+        # The same streak /progress shows: goal-met days, excused days and freezes included.
+        streak=await habit_streak(uow, person_id, habit, now),
+        log_id=log_id or 0,
     )
 
 

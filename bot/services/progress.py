@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.domain.habits import CATALOG, NUDGED, Habit
@@ -11,20 +12,24 @@ from bot.domain.progress import (
     CheckinPoint,
     DayMark,
     adherence,
-    best_streak,
     habit_strength,
     pain_trend,
-    streak,
+    person_streaks,
+    strength_word,
 )
 from bot.domain.schedule import ALL_DAYS, Rule, local_date, local_day_bounds
+from bot.services.goals import goals_for
 from bot.services.local_day import ready_person, today_of
 from bot.storage.checkins import CheckInRecord
 from bot.storage.people import PersonRecord
 from bot.storage.reminders import ReminderRecord
 from bot.storage.uow import UnitOfWork
 
-# Streaks and strength look this far back; the chart shows the last CHART_DAYS.
+# Streaks and strength look this far back. The chart spans the days with data, at least
+# CHART_MIN_DAYS (one dot alone says nothing) and at most CHART_DAYS, unless asked for more
+# (/progress 90), up to HISTORY_DAYS.
 HISTORY_DAYS = 120
+CHART_MIN_DAYS = 7
 CHART_DAYS = 30
 CHARTED: tuple[Habit, ...] = (Habit.WATER, Habit.MOVE, Habit.FOOD, Habit.BREATHE)
 
@@ -57,21 +62,43 @@ class HabitProgress:
 
     habit: str
     label: str
-    streak: int
+    streak: int  # goal-met days in a row
     best: int
     strength: float
     week: float | None
     month: float | None
+    goal: int = 1
+    flexible: int = 0  # days in a row with at least half the goal
+    strength_word: str = "building"
+
+
+class Cell(StrEnum):
+    """How a habit's day went, for the chart's habit x day grid."""
+
+    MET = "met"  # the day's goal reached
+    SOME = "some"  # something logged, short of the goal
+    NONE = "none"  # nothing logged
+    EXCUSED = "excused"  # skipped, paused or not scheduled
+    BEFORE = "before"  # before the person started
+
+
+@dataclass(frozen=True)
+class HabitRow:
+    """One habit's row in the grid."""
+
+    name: str
+    goal: int
+    cells: list[Cell]
 
 
 @dataclass(frozen=True)
 class ChartData:
-    """The series the progress chart draws, one value per day (None: no check-in)."""
+    """What the progress chart draws, one value per day (None: no check-in that day)."""
 
     days: list[date]
     pain: list[int | None]
-    stress: list[int | None]
-    done: dict[str, list[int]]  # habit name -> completions per day
+    mood: list[int | None]
+    habits: list[HabitRow]
 
 
 @dataclass(frozen=True)
@@ -81,6 +108,9 @@ class ProgressView:
     habits: list[HabitProgress]
     trend: str
     chart: ChartData | None
+    freezes_left: int = 0
+    # Freezes spent in the last week: (habit label, local day), oldest first.
+    freezes_spent: tuple[tuple[str, date], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,6 +122,7 @@ class History:
     marks: dict[str, dict[date, DayMark]]
     counts: dict[str, dict[date, int]]
     checkins: list[CheckInRecord]
+    goals: dict[str, int]
 
 
 def _weekdays(reminder: ReminderRecord | None) -> frozenset[int]:
@@ -147,9 +178,10 @@ async def load_history(
     )
     since = max(min(joined, first_data), window_start)
     paused = await _paused_days(uow, person, zone, window_start, today, now)
+    goals = goals_for(reminders.values())
     marks: dict[str, dict[date, DayMark]] = {}
     for habit in _tracked(reminders, counts):
-        target = CATALOG[Habit(habit)].daily_target
+        target = goals[habit]
         weekdays = _weekdays(reminders.get(habit))
         per_day: dict[date, DayMark] = {}
         day = since
@@ -164,7 +196,7 @@ async def load_history(
             per_day[day] = DayMark(done, target, excused)
             day += timedelta(days=1)
         marks[habit] = per_day
-    return History(today, since, marks, counts, checkins)
+    return History(today, since, marks, counts, checkins, goals)
 
 
 async def _paused_days(
@@ -196,6 +228,7 @@ async def today(
         day = today_of(zone, now)
         counts = await uow.habit_logs.counts_on(person_id, day)
         reminders = {r.habit: r for r in await uow.reminders.for_person(person_id)}
+    goals = goals_for(reminders.values())
     habits: list[HabitToday] = []
     for h in NUDGED:
         reminder = reminders.get(h.value)
@@ -208,7 +241,7 @@ async def today(
                 h.value,
                 CATALOG[h].label,
                 counts.get(h.value, 0),
-                CATALOG[h].daily_target,
+                goals[h.value],
                 enabled,
                 next_at.astimezone(zone) if next_at is not None else None,
             )
@@ -222,36 +255,90 @@ async def today(
     return TodayView(day, habits, upcoming, paused.astimezone(zone) if paused else None)
 
 
-def _chart(history: History) -> ChartData | None:
-    """Lay out the last 30 days for the chart; None when there is nothing to draw."""
-    first = history.today - timedelta(days=CHART_DAYS - 1)
-    days = [first + timedelta(days=i) for i in range(CHART_DAYS)]
+def chart_span(history: History, asked: int | None) -> int:
+    """Return how many days the chart shows: the days with data, within the bounds."""
+    if asked is not None:
+        return min(max(asked, CHART_MIN_DAYS), HISTORY_DAYS)
+    first = min(
+        [d for per_day in history.counts.values() for d in per_day if per_day[d]]
+        + [c.local_date for c in history.checkins],
+        default=history.today,
+    )
+    return min(max((history.today - first).days + 1, CHART_MIN_DAYS), CHART_DAYS)
+
+
+def _cell(mark: DayMark | None) -> Cell:
+    if mark is None:
+        return Cell.BEFORE
+    if mark.is_done:
+        return Cell.MET
+    if mark.done > 0:
+        return Cell.SOME
+    return Cell.EXCUSED if mark.excused else Cell.NONE
+
+
+def _chart(history: History, span: int) -> ChartData | None:
+    """Lay out the chart's days; None when there is nothing to draw."""
+    first = history.today - timedelta(days=span - 1)
+    days = [first + timedelta(days=i) for i in range(span)]
     by_day = {c.local_date: c for c in history.checkins}
     pain = [by_day[d].pain if d in by_day else None for d in days]
-    stress = [by_day[d].stress if d in by_day else None for d in days]
-    done = {
-        CATALOG[h].name: [history.counts.get(h.value, {}).get(d, 0) for d in days] for h in CHARTED
-    }
-    has_data = any(v is not None for v in pain + stress) or any(any(v) for v in done.values())
-    return ChartData(days, pain, stress, done) if has_data else None
+    mood = [by_day[d].mood if d in by_day else None for d in days]
+    habits = [
+        HabitRow(
+            CATALOG[h].name,
+            history.goals[h.value],
+            [_cell(history.marks[h.value].get(d)) for d in days],
+        )
+        for h in CHARTED
+        if h.value in history.marks
+    ]
+    has_data = any(v is not None for v in pain + mood) or any(
+        history.counts.get(h.value) for h in CHARTED
+    )
+    return ChartData(days, pain, mood, habits) if has_data else None
 
 
-async def progress(uow: UnitOfWork, person_id: int, now: datetime) -> ProgressView:
-    """Return streaks, strength and adherence per habit, the pain trend and the chart's data."""
+async def progress(
+    uow: UnitOfWork, person_id: int, now: datetime, *, days: int | None = None
+) -> ProgressView:
+    """Return streaks, strength and adherence per habit, the pain trend and the chart's data.
+
+    `days` asks for a chart of that many days (e.g. 90); by default it fits the data.
+    """
     async with uow:
         person, zone = await ready_person(uow, person_id)
         history = await load_history(uow, person, zone, now, HISTORY_DAYS)
-    habits = [
-        HabitProgress(
-            habit=habit,
-            label=CATALOG[Habit(habit)].label,
-            streak=streak(marks, history.today),
-            best=best_streak(marks, history.today),
-            strength=habit_strength(marks, history.today, start=history.since),
-            week=adherence(marks, history.today, 7, since=history.since),
-            month=adherence(marks, history.today, 30, since=history.since),
+    streaks = person_streaks(history.marks, history.today)
+    habits = []
+    for habit, marks in history.marks.items():
+        state = streaks.habits[habit]
+        strength = habit_strength(marks, history.today, start=history.since)
+        habits.append(
+            HabitProgress(
+                habit=habit,
+                label=CATALOG[Habit(habit)].label,
+                streak=state.current,
+                best=state.best,
+                strength=strength,
+                week=adherence(marks, history.today, 7, since=history.since),
+                month=adherence(marks, history.today, 30, since=history.since),
+                goal=history.goals[habit],
+                flexible=state.flexible,
+                strength_word=strength_word(strength),
+            )
         )
-        for habit, marks in history.marks.items()
-    ]
+    week_ago = history.today - timedelta(days=7)
+    spent = tuple((CATALOG[Habit(h)].label, day) for h, day in streaks.spent if day > week_ago)
     points = [CheckinPoint(c.local_date, c.pain, c.stress) for c in history.checkins]
-    return ProgressView(habits, pain_trend(points), _chart(history))
+    chart = _chart(history, chart_span(history, days))
+    return ProgressView(habits, pain_trend(points), chart, streaks.freezes_left, spent)
+
+
+async def habit_streak(uow: UnitOfWork, person_id: int, habit: str, now: datetime) -> int:
+    """Return one habit's goal-met streak as /progress counts it (freezes included)."""
+    async with uow:
+        person, zone = await ready_person(uow, person_id)
+        history = await load_history(uow, person, zone, now, HISTORY_DAYS)
+    state = person_streaks(history.marks, history.today).habits.get(habit)
+    return state.current if state is not None else 0

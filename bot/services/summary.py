@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain import insights
 from bot.domain.habits import CATALOG, Habit
 from bot.domain.progress import CheckinPoint, WeekSummary, week_summary
 from bot.services.progress import HISTORY_DAYS, load_history
 from bot.storage.uow import Database, UnitOfWork
 from bot.telegram import texts
 
-# The insight compares pain after days that reached each habit's daily target with other days.
+# The insight compares how a person felt on days they met a habit's goal with other days.
 INSIGHT_HABITS: tuple[Habit, ...] = (Habit.MOVE, Habit.WATER, Habit.FOOD, Habit.BREATHE)
-MIN_DAYS_EACH_SIDE = 7
 # The key of a queued summary's payload that says what to build when it is sent.
 INTENT = "build"
 WEEKLY = "weekly_summary"
+SLEEP_SCALE = {"poor": 1.0, "ok": 2.0, "good": 3.0}
 
 
 async def weekly(uow: UnitOfWork, person_id: int, now: datetime) -> WeekSummary | None:
@@ -26,14 +27,31 @@ async def weekly(uow: UnitOfWork, person_id: int, now: datetime) -> WeekSummary 
     if person is None or person.timezone is None:
         return None
     history = await load_history(uow, person, ZoneInfo(person.timezone), now, HISTORY_DAYS)
+    measures: dict[str, dict[date, float]] = {"pain": {}, "mood": {}, "sleep": {}}
+    for c in history.checkins:
+        if c.pain is not None:
+            measures["pain"][c.local_date] = float(c.pain)
+        if c.mood is not None:
+            measures["mood"][c.local_date] = float(c.mood)
+        if c.sleep in SLEEP_SCALE:
+            measures["sleep"][c.local_date] = SLEEP_SCALE[c.sleep]
+    # Excused days and an unfinished today belong to neither side.
+    met = {
+        habit: {
+            day: mark.is_done
+            for day, mark in marks.items()
+            if not mark.excused and day != history.today
+        }
+        for habit, marks in history.marks.items()
+        if habit in {h.value for h in INSIGHT_HABITS}
+    }
+    finding = insights.find(measures, met, history.today)
     return week_summary(
         history.marks,
         [CheckinPoint(c.local_date, c.pain, c.stress) for c in history.checkins],
         history.today,
-        thresholds={h.value: CATALOG[h].daily_target for h in INSIGHT_HABITS},
-        labels=texts.INSIGHT_LABELS,
+        insight=insights.say(finding, texts.INSIGHT_LABELS),
         since=history.since,
-        min_days=MIN_DAYS_EACH_SIDE,
     )
 
 
@@ -45,7 +63,7 @@ def render(summary: WeekSummary) -> str:
         if habit in {h.value for h in Habit}
     ]
     return texts.weekly_summary(
-        adherence, summary.pain_start, summary.pain_end, summary.trend, summary.insight.text
+        adherence, summary.pain_start, summary.pain_end, summary.trend, summary.insight
     )
 
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, select
+from sqlalchemy import CursorResult, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import DaySkip, HabitLog
+from bot.storage.models import DaySkip, HabitLog, Person
 from bot.storage.sql import insert_for
 
 
@@ -26,6 +26,14 @@ class LogEntry:
     amount: int | None
     unit: str | None
     label: str | None
+    said: str | None = None
+    entry_of: int | None = None
+
+
+def _entry(r: HabitLog) -> LogEntry:
+    return LogEntry(
+        r.id, r.habit, r.at, r.local_date, r.source, r.amount, r.unit, r.label, r.said, r.entry_of
+    )
 
 
 class HabitLogs:
@@ -46,8 +54,10 @@ class HabitLogs:
         amount: int | None = None,
         unit: str | None = None,
         label: str | None = None,
-    ) -> bool:
-        """Log a habit; with a delivery id, only once per delivery. Return whether it was new."""
+        said: str | None = None,
+        entry_of: int | None = None,
+    ) -> int | None:
+        """Log a habit; with a delivery id, only once per delivery. Return the new row's id."""
         stmt = insert_for(self.session, HabitLog.__table__).values(
             person_id=person_id,
             habit=habit,
@@ -58,11 +68,51 @@ class HabitLogs:
             amount=amount,
             unit=unit,
             label=label and label[:200],
+            said=said and said[:200],
+            entry_of=entry_of,
         )
         if delivery_id is not None:
             stmt = stmt.on_conflict_do_nothing(index_elements=["delivery_id"])
-        result = cast(CursorResult[Any], await self.session.execute(stmt))
-        return bool(result.rowcount)
+        new_id = await self.session.scalar(stmt.returning(HabitLog.id))
+        return int(new_id) if new_id is not None else None
+
+    async def get(self, log_id: int) -> LogEntry | None:
+        """Return one log row."""
+        row = await self.session.get(HabitLog, log_id)
+        return _entry(row) if row is not None else None
+
+    async def owner_of(self, log_id: int) -> int | None:
+        """Return whose log a row is."""
+        owner: int | None = await self.session.scalar(
+            select(HabitLog.person_id).where(HabitLog.id == log_id)
+        )
+        return owner
+
+    async def remove_entry(self, person_id: int, log_id: int) -> int:
+        """Remove one entry (its first row and the rows that belong to it); return rows gone."""
+        result = cast(
+            CursorResult[Any],
+            await self.session.execute(
+                delete(HabitLog).where(
+                    HabitLog.person_id == person_id,
+                    or_(HabitLog.id == log_id, HabitLog.entry_of == log_id),
+                )
+            ),
+        )
+        return int(result.rowcount)
+
+    async def hot_drinks_count(self, person_id: int) -> bool:
+        """Tell whether the person counts tea and coffee toward water."""
+        value = await self.session.scalar(
+            select(Person.hot_drinks_count).where(Person.id == person_id)
+        )
+        return bool(value)
+
+    async def set_hot_drinks_count(self, person_id: int, on: bool) -> None:
+        """Choose whether tea and coffee count toward water."""
+        await self.session.execute(
+            update(Person).where(Person.id == person_id).values(hot_drinks_count=on)
+        )
 
     async def counts_on(self, person_id: int, day: date) -> Counter[str]:
         """Count completions per habit on one local day."""
@@ -119,10 +169,7 @@ class HabitLogs:
             .where(HabitLog.person_id == person_id, HabitLog.local_date == day)
             .order_by(HabitLog.at, HabitLog.id)
         )
-        return [
-            LogEntry(r.id, r.habit, r.at, r.local_date, r.source, r.amount, r.unit, r.label)
-            for r in rows
-        ]
+        return [_entry(r) for r in rows]
 
     async def skip_day(self, person_id: int, habit: str, day: date, now: datetime) -> bool:
         """Mark a habit skipped for a local day. Return whether it was new."""

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -91,6 +92,8 @@ class Person(Base):
     last_seen_at: Mapped[datetime | None]
     recent_tips: Mapped[list[Any]] = mapped_column(default=list)
     nudge_budget: Mapped[str | None] = mapped_column(String(8))
+    # Whether tea and coffee count toward water (the person opts in).
+    hot_drinks_count: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Chat(Base):
@@ -140,6 +143,8 @@ class Reminder(Base):
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     learned_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
+    # The person's own daily goal; NULL means the goal follows the schedule.
+    goal: Mapped[int | None] = mapped_column(Integer)
 
 
 class TimeMove(Base):
@@ -177,6 +182,10 @@ class HabitLog(Base):
     amount: Mapped[int | None] = mapped_column(Integer)
     unit: Mapped[str | None] = mapped_column(String(16))
     label: Mapped[str | None] = mapped_column(String(200))
+    # The person's own words, as they wrote them.
+    said: Mapped[str | None] = mapped_column(String(200))
+    # Rows of one multi-glass entry point at its first row, so Undo removes exactly that entry.
+    entry_of: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 class DaySkip(Base):

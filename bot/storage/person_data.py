@@ -40,6 +40,9 @@ def personal_tables() -> list[Table]:
     ]
 
 
+DUMP_SLICE = 500
+
+
 @dataclass(frozen=True)
 class TableRows:
     """One table's rows about a person, with the table's column names in order."""
@@ -60,10 +63,13 @@ class PersonData:
         out: list[TableRows] = []
         for table in personal_tables():
             order = list(table.primary_key.columns)
-            result = await self.session.execute(
+            result = await self.session.stream(
                 select(table).where(person_filter(table, person_id)).order_by(*order)
             )
-            rows = [dict(row) for row in result.mappings()]
+            rows: list[dict[str, Any]] = []
+            # In slices, so a year of logs never holds the event loop for long in one go.
+            async for part in result.mappings().partitions(DUMP_SLICE):
+                rows.extend(dict(row) for row in part)
             out.append(TableRows(table.name, [c.name for c in table.columns], rows))
         return out
 

@@ -32,6 +32,7 @@ class ReminderRecord:
     # The rule before the bot moved its times toward the person's own (None: not moved).
     own_rule: dict[str, Any] | None = None
     pinned: bool = False
+    goal: int | None = None  # the person's own daily goal, if they set one
 
 
 def to_record(row: Reminder) -> ReminderRecord:
@@ -48,6 +49,7 @@ def to_record(row: Reminder) -> ReminderRecord:
         recent_texts=[int(i) for i in row.recent_texts or []],
         own_rule=dict(row.own_rule) if row.own_rule else None,
         pinned=bool(row.pinned),
+        goal=row.goal,
     )
 
 
@@ -176,6 +178,18 @@ class Reminders:
             return False
         row.rule, row.own_rule, row.pinned, row.updated_at = dict(row.own_rule), None, True, now
         return True
+
+    async def set_goal(self, person_id: int, habit: str, goal: int | None) -> bool:
+        """Set (or with None, clear) a person's own daily goal; False if no such habit row."""
+        result = cast(
+            CursorResult[Any],
+            await self.session.execute(
+                update(Reminder)
+                .where(Reminder.person_id == person_id, Reminder.habit == habit)
+                .values(goal=goal)
+            ),
+        )
+        return bool(result.rowcount)
 
     async def set_enabled(self, person_id: int, habit: str, enabled: bool, now: datetime) -> None:
         """Turn a habit's reminder on or off."""

@@ -8,6 +8,7 @@ only an exercise that reaches its end logs the habit, once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from typing import cast
@@ -23,6 +24,7 @@ from bot.telegram import callbacks, keyboards, texts
 from bot.telegram.context import Context, NudgeApp
 from bot.telegram.guards import private_only
 from bot.telegram.keyboards import button, inline
+from bot.telegram.quicklog import undo_keyboard
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +68,8 @@ PATTERNS: dict[str, Pattern] = {
         rounds=4,
     ),
 }
-# Each button's action and how many arguments it carries.
-SHAPES = {"start": 0, **dict.fromkeys(PATTERNS, 0)}
+# Each button's action and how many arguments it may carry (a nudge's start names its row).
+SHAPES = {"start": 1, **dict.fromkeys(PATTERNS, 0)}
 BUTTONS = {"box": texts.BOX_BUTTON, "478": texts.RELAX_BUTTON}
 
 
@@ -109,9 +111,13 @@ async def on_button(update: Update, context: Context) -> None:
         await query.answer(texts.NOT_YOURS)
         return
     try:
-        action, _ = callbacks.decode(query.data, AREA, SHAPES)
+        action, args = callbacks.decode(query.data, AREA)
+        if len(args) > SHAPES.get(action, -1):
+            raise callbacks.BadCallback(action)
         if action != "start" and action not in PATTERNS:
             raise callbacks.BadCallback(action)
+        # A nudge's button carries its delivery ("b:start:<id>"); older ones carry none.
+        delivery_id = callbacks.int_arg(args) if action == "start" and args else None
     except callbacks.BadCallback:
         await query.answer(texts.STALE_BUTTON)
         return
@@ -129,7 +135,10 @@ async def on_button(update: Update, context: Context) -> None:
         await query.answer()
         pattern = PATTERNS["box" if action == "start" else action]
         if action == "start":
-            # A nudge's own message stays as it is; the exercise gets a message of its own.
+            if delivery_id is not None:
+                # The nudge is answered by the exercise: its buttons go, so it is logged once.
+                with contextlib.suppress(TelegramError):
+                    await query.edit_message_reply_markup(None)
             sent = await context.bot.send_message(
                 source[0], phase_text(pattern, 0), parse_mode=ParseMode.HTML
             )
@@ -141,7 +150,7 @@ async def on_button(update: Update, context: Context) -> None:
         running.discard(source)
         raise
     app.create_task(
-        pace(app, query.from_user.id, source[0], target, pattern, source),
+        pace(app, query.from_user.id, source[0], target, pattern, source, delivery_id),
         update=update,
         name=f"breathe-{source[0]}-{target}",
     )
@@ -174,6 +183,7 @@ async def pace(
     message_id: int,
     pattern: Pattern,
     source: tuple[int, int],
+    delivery_id: int | None = None,
 ) -> None:
     """Walk the message through every phase, then log the habit once."""
     runtime: Runtime = app.bot_data["runtime"]
@@ -190,12 +200,16 @@ async def pace(
             if not await _sleep(app, seconds * PHASE_SECONDS_SCALE):
                 log.info("breathing exercise in chat %s dropped by shutdown", chat_id)
                 return
-        logged = await breathing.log_exercise(runtime.db.uow(), person_id, runtime.clock.now())
+        log_id = await breathing.log_exercise(
+            runtime.db.uow(), person_id, runtime.clock.now(), delivery_id=delivery_id
+        )
         await app.bot.edit_message_text(
-            texts.breathe_done(pattern.title, logged),
+            texts.breathe_done(pattern.title, log_id is not None),
             chat_id=chat_id,
             message_id=message_id,
             parse_mode=ParseMode.HTML,
+            # Like every log, the session can be undone (a mistaken tap, a session cut short).
+            reply_markup=undo_keyboard(log_id) if log_id else None,
         )
     except TelegramError as exc:
         # The person deleted the message or blocked the bot: the exercise just ends.

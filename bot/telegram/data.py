@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
@@ -11,6 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.services import privacy_data as service
 from bot.telegram import callbacks, keyboards, texts
 from bot.telegram.context import Context, NudgeApp
+from bot.telegram.export_files import build_export
 
 AREA = "x"
 # A delete confirmation only works for a while after it was asked for.
@@ -28,21 +30,20 @@ def _private(update: Update) -> tuple[Message, int, bool]:
 
 
 async def export_data(update: Update, context: Context) -> None:
-    """Send everything stored about the person: a zip of CSV files and a JSON file."""
+    """Send the person's data as one zip: a README, CSV files and the same data as JSON."""
     message, person_id, private = _private(update)
     if not private:
         await message.reply_text(texts.NOT_IN_GROUP)
         return
-    bundle = await service.export(context.uow(), person_id, context.now())
-    if bundle is None:
+    tables = await service.export(context.uow(), person_id)
+    if tables is None:
         await message.reply_text(texts.EXPORT_NOTHING)
         return
+    # Packing a year of data is CPU work in Python (which yields the GIL every few ms) and
+    # zlib (which releases it): a thread keeps the event loop free.
+    bundle = await asyncio.to_thread(build_export, tables, context.now())
     await message.reply_document(
         InputFile(bundle.zip_bytes, filename=bundle.zip_name), caption=texts.EXPORT_CAPTION_ZIP
-    )
-    await message.reply_document(
-        InputFile(bundle.json_bytes, filename=bundle.json_name),
-        caption=texts.EXPORT_CAPTION_JSON,
     )
 
 

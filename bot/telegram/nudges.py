@@ -9,10 +9,12 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
+from bot.domain.progress import milestone
 from bot.services import nudges
 from bot.services.nudges import Outcome, Pressed
 from bot.telegram import callbacks, texts
 from bot.telegram.context import Context, NudgeApp
+from bot.telegram.quicklog import undo_keyboard
 
 AREA = "n"
 # Each button's action and how many arguments it carries (the delivery id, then minutes).
@@ -42,8 +44,12 @@ async def on_button(update: Update, context: Context) -> None:
         return
     await query.answer()
     # The message may be too old to edit or already show this text; the action still counted.
+    # A Done press gets an Undo for exactly the entry it logged.
+    markup = undo_keyboard(result.log_id) if action == "done" and result.log_id else None
     with contextlib.suppress(BadRequest):
-        await query.edit_message_text(_render(action, result), parse_mode=ParseMode.HTML)
+        await query.edit_message_text(
+            _render(action, result), parse_mode=ParseMode.HTML, reply_markup=markup
+        )
 
 
 async def _press(
@@ -70,7 +76,9 @@ def _render(action: str, result: Pressed) -> str:
     """Return the acknowledgement that replaces the nudge."""
     match action:
         case "done":
-            return texts.done_ack(result.label, result.done_today, result.target, result.streak)
+            text = texts.done_ack(result.label, result.done_today, result.target, result.streak)
+            reached = milestone(result.streak) if result.done_today == result.target else None
+            return text + (f"\n{texts.MILESTONE_LINES[reached]}" if reached else "")
         case "snz":
             return texts.snoozed(result.label, result.until)
         case "skip":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from telegram import InputFile, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler
@@ -57,13 +59,17 @@ async def show_today(update: Update, context: Context) -> None:
 
 
 async def show_progress(update: Update, context: Context) -> None:
-    """Show streaks, habit strength and adherence, then the 30-day chart."""
+    """Show goals, streaks and habit strength, then the chart (/progress 90 for 90 days)."""
     message, person_id, private = _private_message(update)
     if not private:
         await message.reply_text(texts.NOT_IN_GROUP)
         return
+    days = _chart_days(context.args or [])
+    if days is False:
+        await message.reply_text(texts.PROGRESS_USAGE, parse_mode=ParseMode.HTML)
+        return
     try:
-        view = await service.progress(context.uow(), person_id, context.now())
+        view = await service.progress(context.uow(), person_id, context.now(), days=days)
     except NotReady:
         await message.reply_text(texts.FINISH_START_FIRST)
         return
@@ -71,12 +77,37 @@ async def show_progress(update: Update, context: Context) -> None:
         await message.reply_text(texts.PROGRESS_EMPTY, parse_mode=ParseMode.HTML)
         return
     lines = [
-        texts.progress_line(h.label, h.streak, h.best, h.strength, h.week, h.month)
+        texts.progress_line(
+            h.label,
+            h.streak,
+            h.best,
+            h.strength_word,
+            h.week,
+            h.month,
+            goal=h.goal,
+            flexible=h.flexible,
+        )
         for h in view.habits
     ]
-    await message.reply_text(texts.progress_view(lines, view.trend), parse_mode=ParseMode.HTML)
+    freezes = texts.freezes_line(list(view.freezes_spent), view.freezes_left)
+    await message.reply_text(
+        texts.progress_view(lines, view.trend, freezes), parse_mode=ParseMode.HTML
+    )
     png = await charts.progress_png(view.chart)
-    await message.reply_photo(InputFile(png, filename="progress.png"), caption=texts.CHART_CAPTION)
+    await message.reply_photo(
+        InputFile(png, filename="progress.png"), caption=texts.chart_caption(len(view.chart.days))
+    )
+
+
+def _chart_days(args: list[str]) -> int | Literal[False] | None:
+    """Read "/progress 90": a number of days in range, None for the default, False if junk."""
+    if not args:
+        return None
+    if len(args) == 1 and args[0].isdigit() and len(args[0]) <= 3:
+        days = int(args[0])
+        if service.CHART_MIN_DAYS <= days <= service.HISTORY_DAYS:
+            return days
+    return False
 
 
 def register(app: NudgeApp) -> None:

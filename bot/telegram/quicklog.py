@@ -1,4 +1,4 @@
-"""Quick logging: /log walk 20 min, or plain words such as "drank 2 glasses"."""
+"""Quick logging: /log walk 20 min, or plain words such as "drank 2 glasses"; Undo."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.domain.habits import CATALOG
-from bot.domain.quicklog import parse_log
+from bot.domain.quicklog import HOT_DRINKS, NotLogged, Refusal
 from bot.services import habit_logging as service
 from bot.services.local_day import NotReady
-from bot.telegram import callbacks, keyboards, text_router, texts
+from bot.telegram import callbacks, keyboards, log_texts, text_router, texts
 from bot.telegram.context import Context, NudgeApp
 from bot.telegram.guards import private_only
 
@@ -28,29 +28,96 @@ def hint_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
 
 
+def undo_keyboard(log_id: int, *, hot_drink: bool = False) -> InlineKeyboardMarkup:
+    """Offer Undo for exactly this entry (and, under a tea, a way to stop counting tea)."""
+    rows = [[InlineKeyboardButton(log_texts.BUTTON_UNDO, callback_data=undo_data(log_id))]]
+    if hot_drink:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    log_texts.BUTTON_HOT_OFF, callback_data=callbacks.encode(AREA, "hot", 0)
+                )
+            ]
+        )
+    return InlineKeyboardMarkup(rows)
+
+
+def undo_data(log_id: int) -> str:
+    """Return the Undo button's data for one entry."""
+    return callbacks.encode(AREA, "undo", log_id)
+
+
+def confirmation(logged: service.Logged) -> str:
+    """Render a log confirmation."""
+    large = None
+    if logged.large and logged.amount is not None:
+        large = (logged.amount, _unit_words(logged.amount, logged.unit))
+    text = log_texts.logged(
+        logged.label,
+        logged.what,
+        logged.done,
+        logged.target,
+        day=logged.day,
+        today=logged.today,
+        large=large,
+    )
+    if logged.milestone is not None:
+        text += "\n" + texts.MILESTONE_LINES[logged.milestone]
+    return text
+
+
+def _unit_words(amount: int, unit: str | None) -> str:
+    if unit == "min":
+        return "minutes"
+    if unit == "ml":
+        return "ml"
+    plural = {"glass": "glasses", "cup": "cups"}.get(unit or "", unit or "")
+    return plural if amount != 1 else (unit or "")
+
+
+async def _refuse(message: Message, refusal: NotLogged) -> None:
+    """Answer a message that logs nothing, with the one button that helps, if any."""
+    markup: InlineKeyboardMarkup | None = None
+    if refusal.reason in (Refusal.NOT_UNDERSTOOD, Refusal.QUESTION):
+        markup = hint_keyboard()
+    elif refusal.reason is Refusal.OTHER_DRINK and refusal.detail in HOT_DRINKS:
+        markup = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        log_texts.BUTTON_HOT_ON, callback_data=callbacks.encode(AREA, "hot", 1)
+                    )
+                ]
+            ]
+        )
+    await message.reply_text(
+        log_texts.not_logged(refusal), parse_mode=ParseMode.HTML, reply_markup=markup
+    )
+
+
 async def _log_text(message: Message, person_id: int, text: str, context: Context) -> None:
-    """Log the habit a text names, or answer with a hint and log nothing."""
-    entry = parse_log(text)
+    """Log the habit a text names, or say why nothing was logged."""
     person = await context.person(person_id)
-    if entry is None and (person is None or person.timezone is None):
+    entry = await service.read_message(context.uow(), person_id, text)
+    if isinstance(entry, NotLogged) and (person is None or person.timezone is None):
         # Someone new (or just deleted) says hello: point them at /start, not at logging.
         await message.reply_text(texts.FINISH_START_FIRST)
         return
-    if entry is None:
-        await message.reply_text(
-            texts.LOG_HINT, parse_mode=ParseMode.HTML, reply_markup=hint_keyboard()
-        )
+    if isinstance(entry, NotLogged):
+        await _refuse(message, entry)
         return
     try:
         logged = await service.log_entry(
-            context.uow(), person_id, entry, context.now(), person=person
+            context.uow(), person_id, entry, context.now(), said=text, person=person
         )
     except NotReady:
         await message.reply_text(texts.FINISH_START_FIRST)
         return
+    hot = any(drink in logged.what for drink in HOT_DRINKS)
     await message.reply_text(
-        texts.logged(logged.label, logged.what, logged.done, logged.target),
+        confirmation(logged),
         parse_mode=ParseMode.HTML,
+        reply_markup=undo_keyboard(logged.log_id, hot_drink=hot),
     )
 
 
@@ -80,7 +147,7 @@ async def on_plain_text(update: Update, context: Context, awaiting: str) -> None
 
 
 async def on_button(update: Update, context: Context) -> None:
-    """Log the habit tapped on a hint, once per hint message."""
+    """Log the habit tapped on a hint (once per hint message), undo a log, or set tea."""
     query = update.callback_query
     assert query is not None
     message = query.message
@@ -88,7 +155,15 @@ async def on_button(update: Update, context: Context) -> None:
         await query.answer(texts.NOT_YOURS)
         return
     try:
-        action, args = callbacks.decode(query.data, AREA, {"add": 1})
+        action, args = callbacks.decode(query.data, AREA, {"add": 1, "undo": 1, "hot": 1})
+        if action == "undo":
+            await _undo(update, context, callbacks.int_arg(args))
+            return
+        if action == "hot" and args in (["0"], ["1"]):
+            await service.set_hot_drinks(context.uow(), query.from_user.id, args == ["1"])
+            await query.answer()
+            await keyboards.edit(query, log_texts.HOT_ON if args == ["1"] else log_texts.HOT_OFF)
+            return
         if action != "add" or len(args) != 1:
             raise callbacks.BadCallback("unknown quick-log action")
         logged = await service.log_from_hint(
@@ -104,12 +179,33 @@ async def on_button(update: Update, context: Context) -> None:
         await query.answer(texts.FINISH_START_FIRST[:190], show_alert=True)
         return
     await query.answer()
-    done = texts.logged(logged.label, logged.what, logged.done, logged.target)
-    await keyboards.edit(query, done)
+    await keyboards.edit(query, confirmation(logged), undo_keyboard(logged.log_id))
+
+
+async def _undo(update: Update, context: Context, log_id: int) -> None:
+    """Remove the entry an Undo button belongs to, or say kindly why nothing changed."""
+    query = update.callback_query
+    assert query is not None
+    result = await service.undo(context.uow(), query.from_user.id, log_id, context.now())
+    match result.outcome:
+        case service.UndoOutcome.NOT_YOURS:
+            await query.answer(texts.NOT_YOURS)
+        case service.UndoOutcome.GONE:
+            await query.answer(log_texts.UNDO_GONE, show_alert=True)
+        case service.UndoOutcome.TOO_LATE:
+            await query.answer(log_texts.UNDO_TOO_LATE, show_alert=True)
+        case service.UndoOutcome.UNDONE:
+            await query.answer()
+            await keyboards.edit(
+                query,
+                log_texts.undone(
+                    result.label, result.what, result.done, result.target, result.day, result.today
+                ),
+            )
 
 
 def register(app: NudgeApp) -> None:
-    """Add /log, the hint buttons and plain-words logging."""
+    """Add /log, the hint, Undo and tea buttons, and plain-words logging."""
     app.add_handler(CommandHandler("log", log_command))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^l:"))
     text_router.fallback(on_plain_text)

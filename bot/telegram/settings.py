@@ -24,7 +24,8 @@ from bot.domain.timeparse import (
     parse_window,
 )
 from bot.domain.zones import UnknownZone, resolve_zone
-from bot.services import onboarding, settings
+from bot.services import goals, onboarding, settings
+from bot.services.goals import goals_for
 from bot.services.schedules import zone_of
 from bot.services.settings import INTERVAL_HABITS, Overview
 from bot.telegram import callbacks, keyboards, text_router, texts
@@ -38,8 +39,8 @@ SHAPES = {
     **dict.fromkeys(
         ("menu", "close", "zone", "day", "sit", "loc", "pause", "resume", "budget"), 0
     ),
-    **dict.fromkeys(("z", "dw", "sw", "p", "h", "on", "off", "t", "d", "r", "b", "pin"), 1),
-    **dict.fromkeys(("iv", "tm", "dd"), 2),
+    **dict.fromkeys(("z", "dw", "sw", "p", "h", "on", "off", "t", "d", "r", "b", "pin", "g"), 1),
+    **dict.fromkeys(("iv", "tm", "dd", "gs"), 2),
 }
 DAY_WINDOWS = (
     (time(6), time(22)),
@@ -55,6 +56,7 @@ SIT_WINDOWS = (
 )
 INTERVALS = {Habit.WATER: (60, 90, 120, 180, 240), Habit.MOVE: (30, 45, 50, 60, 90)}
 CHECKIN_TIMES = tuple(time(h, m) for h, m in ((19, 0), (20, 0), (20, 30), (21, 0), (22, 0)))
+GOAL_CHOICES = (1, 2, 3, 4, 5, 6, 8, 10)
 DAY_SETS = {"all": ALL_DAYS, "wk": frozenset(range(5)), "we": frozenset({5, 6})}
 DAY_SET_LABELS = {"all": "Every day", "wk": "Mon–Fri", "we": "Sat–Sun"}
 PAUSES = {"1d": timedelta(days=1), "3d": timedelta(days=3), "7d": timedelta(days=7)}
@@ -120,16 +122,18 @@ def habit_menu(overview: Overview, habit: Habit) -> tuple[str, InlineKeyboardMar
     on = overview.enabled(habit.value)
     label = CATALOG[habit].label
     toggle = button("Turn off" if on else "Turn on", AREA, "off" if on else "on", habit.value)
+    goal = goals_for(overview.reminders.values())[habit.value]
     reminder = overview.reminders.get(habit.value)
-    own = reminder.own_rule if reminder is not None else None
-    hint = ""
+    own_goal = reminder is not None and reminder.goal is not None
+    own_rule = reminder.own_rule if reminder is not None else None
+    hint = texts.goal_hint(goal, own_goal)
     pin: list[list[InlineKeyboardButton]] = []
-    if own is not None:
-        hint = texts.learned_hint(", ".join(own.get("times") or []))
+    if own_rule is not None:
+        hint += "\n" + texts.learned_hint(", ".join(own_rule.get("times") or []))
         pin = [[button(texts.BUTTON_PIN_TIME, AREA, "pin", habit.value)]]
     text = texts.habit_settings(label, _schedule(overview, habit), on, hint)
     markup = inline(
-        [[toggle]],
+        [[toggle, button("🎯 Goal", AREA, "g", habit.value)]],
         [[button("⏰ Times", AREA, "t", habit.value), button("📅 Days", AREA, "d", habit.value)]],
         pin,
         [[button("↺ Default", AREA, "r", habit.value), _back()]],
@@ -160,6 +164,15 @@ def times_menu(habit: Habit) -> tuple[str, InlineKeyboardMarkup]:
         ]
         presets = keyboards.rows(picks, 3)
     return texts.times_question(label), inline(presets, [[_back("h", habit.value)]])
+
+
+def goal_menu(habit: Habit) -> tuple[str, InlineKeyboardMarkup]:
+    """Offer a daily goal of one's own, or the goal that follows the schedule."""
+    picks = [button(str(n), AREA, "gs", habit.value, n) for n in GOAL_CHOICES]
+    follow = button(texts.BUTTON_GOAL_FROM_SCHEDULE, AREA, "gs", habit.value, 0)
+    return texts.goal_question(CATALOG[habit].label), inline(
+        keyboards.rows(picks, 4), [[follow], [_back("h", habit.value)]]
+    )
 
 
 def days_menu(habit: Habit) -> tuple[str, InlineKeyboardMarkup]:
@@ -243,6 +256,8 @@ def _screen(overview: Overview, screen: str, now: datetime) -> tuple[str, Inline
         return times_menu(Habit(arg))
     if kind == "days":
         return days_menu(Habit(arg))
+    if kind == "goal":
+        return goal_menu(Habit(arg))
     if kind == "zone":
         return texts.ZONE_QUESTION, inline(keyboards.zone_buttons(AREA), [[_back()]])
     if kind == "day":
@@ -324,6 +339,17 @@ async def _act(
         return await settings.reset_habit(uow, pid, habit, now), f"habit:{habit.value}"
     if action == "pin":
         return await settings.pin_time(uow, pid, habit, now), f"habit:{habit.value}"
+    if action == "g":
+        return await settings.overview(uow, pid, now), f"goal:{habit.value}"
+    if action == "gs":
+        number = callbacks.int_arg(args, 1)
+        if number != 0 and number not in GOAL_CHOICES:
+            raise callbacks.BadCallback("no such goal")
+        try:
+            await goals.set_goal(uow, pid, habit.value, number or None)
+        except goals.BadGoal:
+            raise callbacks.BadCallback("no such goal") from None
+        return await settings.overview(uow, pid, now), f"habit:{habit.value}"
     if action == "iv":
         minutes = callbacks.int_arg(args, 1)
         if minutes not in INTERVALS.get(habit, ()):

@@ -20,7 +20,7 @@ HELP = (
     "/checkin – your one-minute daily check-in\n"
     "/log – log a habit (or just write “drank a glass of water”)\n"
     "/today – what you did today\n"
-    "/progress – streaks, trends and what seems to help\n"
+    "/progress – streaks, trends and what seems to help (/progress 90 for longer)\n"
     "/tip – a tip for your habits\n"
     "/breathe – a guided breathing exercise\n"
     "/settings – time zone, your day, sitting hours, habits and times\n"
@@ -28,6 +28,8 @@ HELP = (
     "/privacy – what I store and why\n"
     "/export – download your data; /delete – erase it all\n"
     "/help – this list\n\n"
+    "<b>Habit strength</b> (in /progress) grows with each day you reach a habit's goal and "
+    "fades slowly on missed days: building → steady → strong.\n\n"
     "In a group: /challenge – start a group challenge (admins), /join – take part, "
     "/standings – who stands where, /stopchallenge – end it (admins), /tip – a tip for "
     "everyone; the rest happens in private."
@@ -357,6 +359,23 @@ def habit_settings(label: str, schedule: str, enabled: bool, hint: str) -> str:
     return f"<b>{escape(label)}</b>\nNow: {state}\n\n{hint}"
 
 
+BUTTON_GOAL_FROM_SCHEDULE = "🗓 Follow my schedule"
+
+
+def goal_hint(goal: int, own: bool) -> str:
+    """Say a habit's daily goal and where it comes from."""
+    source = "your own number" if own else "follows your times"
+    return f"🎯 Goal: {goal} a day ({source})."
+
+
+def goal_question(label: str) -> str:
+    """Ask for a habit's daily goal."""
+    return (
+        f"<b>{escape(label)}</b>\nHow many a day is a good day for you? Or let the goal follow "
+        "your nudge times (one per fixed time)."
+    )
+
+
 def times_question(label: str) -> str:
     """Ask for clock times of a habit."""
     return (
@@ -531,6 +550,9 @@ def note_saved(length: int) -> str:
     return f"📝 Note saved ({length} characters)."
 
 
+NOTE_SHOWN = 300
+
+
 def checkin_summary(
     *,
     pain: int | None,
@@ -555,7 +577,9 @@ def checkin_summary(
         + (f" · stool {stool}" if stool is not None else ""),
     ]
     if note:
-        lines.append(f"Note: {len(note)} characters")
+        # The person's own words, shown back; a very long note is shortened here only.
+        shown = note if len(note) <= NOTE_SHOWN else note[: NOTE_SHOWN - 1].rstrip() + "…"
+        lines.append(f"Note: “{_text(shown)}”")
     return "\n".join(lines)
 
 
@@ -629,7 +653,15 @@ PROGRESS_EMPTY = (
     "No progress to show yet. Log a habit (e.g. <i>drank a glass of water</i>) or do a "
     "/checkin, and your streaks and chart appear here."
 )
-CHART_CAPTION = "Pain and stress (top) and habits done per day (bottom), last 30 days."
+PROGRESS_USAGE = (
+    "Send /progress for your recent days, or a number of days from 7 to 120, e.g. "
+    "<code>/progress 90</code>."
+)
+
+
+def chart_caption(days: int) -> str:
+    """Caption the chart: what it shows, over how many days."""
+    return f"Pain and mood, and each habit's days (goal met / some / none), last {days} days."
 
 
 def local_when(at: datetime, today: date) -> str:
@@ -658,37 +690,70 @@ def today_view(day: date, lines: list[str], upcoming: str | None, paused: str | 
 
 
 def progress_line(
-    label: str, streak: int, best: int, strength: float, week: float | None, month: float | None
+    label: str,
+    streak: int,
+    best: int,
+    strength_word: str,
+    week: float | None,
+    month: float | None,
+    *,
+    goal: int = 1,
+    flexible: int = 0,
 ) -> str:
-    """One habit's line in /progress."""
+    """One habit's line in /progress: goal, streaks, strength in words, adherence."""
 
     def pct(value: float | None) -> str:
         return "–" if value is None else f"{round(value * 100)}%"
 
+    def days(n: int) -> str:
+        return f"{n} day" if n == 1 else f"{n} days"
+
+    flex = f" · 🌱 flexible {days(flexible)}" if flexible > streak else ""
     return (
-        f"<b>{_text(label)}</b>\n"
-        f"🔥 streak {streak} (best {best}) · 💪 strength {round(strength)}%\n"
-        f"7 days {pct(week)} · 30 days {pct(month)}"
+        f"<b>{_text(label)}</b> · goal {goal} a day\n"
+        f"🔥 goal met {days(streak)} in a row (best {best}){flex}\n"
+        f"habit strength: {strength_word} · 7 days {pct(week)} · 30 days {pct(month)}"
     )
 
 
-def progress_view(lines: list[str], trend: str) -> str:
+def freezes_line(spent: list[tuple[str, date]], left: int) -> str:
+    """Say which missed days a streak freeze saved, and how many are left."""
+    saved = "; ".join(f"{_text(label)} on {short_day(day)}" for label, day in spent)
+    left_text = {0: "no freezes left", 1: "1 freeze left"}.get(left, f"{left} freezes left")
+    if saved:
+        return f"🧊 A streak freeze saved your streak: {saved} ({left_text})."
+    if left:
+        return f"🧊 {left_text.capitalize()}: a missed day won't break your streak."
+    return ""
+
+
+MILESTONE_LINES: dict[int, str] = {
+    3: "🌱 3 days in a row — it's taking root.",
+    7: "🎉 A whole week in a row!",
+    14: "💪 Two weeks in a row — this is becoming yours.",
+    30: "🏅 30 days in a row. That's a real habit now.",
+    100: "🏆 100 days in a row. Remarkable.",
+}
+
+
+def progress_view(lines: list[str], trend: str, freezes: str = "") -> str:
     """Render /progress."""
     trend_text = {
         "down": "Your pain has been going down lately. 📉",
         "up": "Your pain has been rising lately; go gently. 📈",
         "steady": "Your pain has been about steady lately.",
     }.get(trend, "A few more check-ins and I can show how your pain moves.")
-    return "<b>Your progress</b>\n\n" + "\n\n".join(lines) + f"\n\n{trend_text}"
+    extra = f"\n\n{freezes}" if freezes else ""
+    return "<b>Your progress</b>\n\n" + "\n\n".join(lines) + extra + f"\n\n{trend_text}"
 
 
 # Weekly summary
 WEEKLY_UNAVAILABLE = "Your weekly summary will be here once you've finished /start."
 INSIGHT_LABELS: dict[str, str] = {
-    "move": "movement breaks",
-    "water": "glasses of water",
-    "food": "gut-friendly meals",
-    "breathe": "breathing breaks",
+    "move": "movement",
+    "water": "water",
+    "food": "gut-friendly food",
+    "breathe": "breathing",
 }
 
 
@@ -712,14 +777,17 @@ def weekly_summary(
             "steady": "about steady",
         }.get(trend, "too few check-ins for a trend")
         lines.append(f"\nPain: {pain_start:g} → {pain_end:g} this week ({moved}).")
-    lines.append(f"\n💡 {_text(insight)}")
+    if insight:
+        lines.append(f"\n💡 {_text(insight)}")
     return "\n".join(lines)
 
 
 # Export and delete
 EXPORT_NOTHING = "I have nothing stored about you, so there is nothing to export."
-EXPORT_CAPTION_ZIP = "Your data: one CSV file per table."
-EXPORT_CAPTION_JSON = "The same data as one JSON file."
+EXPORT_CAPTION_ZIP = (
+    "Your data. README.txt explains every file and column; the CSV files open in any "
+    "spreadsheet, nudgebot.json is the same for programs."
+)
 DELETE_ASK = (
     "<b>Delete everything?</b> This erases your check-ins, logs, schedules, messages and "
     "challenge memberships, and stops all nudges. It cannot be undone. (/export first if you "
