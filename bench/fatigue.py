@@ -42,15 +42,16 @@ sys.path.insert(0, str(ROOT))
 
 from bot.clock import FakeClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.domain.habits import CATALOG, NUDGED, Habit, default_rule  # noqa: E402
+from bot.domain.goals import goal_from_rule  # noqa: E402
+from bot.domain.habits import NUDGED, Habit, default_rule  # noqa: E402
 from bot.domain.nudging import budget_of, day_of  # noqa: E402
-from bot.domain.schedule import Window  # noqa: E402
+from bot.domain.schedule import Rule, Window  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
 from bot.scheduler.dispatcher import Dispatcher  # noqa: E402
 from bot.services import nudges  # noqa: E402
 from bot.services.schedules import reschedule  # noqa: E402
 from bot.storage.migrate import upgrade  # noqa: E402
-from bot.storage.models import CheckIn, Delivery, HabitLog, Person  # noqa: E402
+from bot.storage.models import CheckIn, Delivery, HabitLog, Person, Reminder  # noqa: E402
 from bot.storage.uow import Database  # noqa: E402
 
 MODELS = ("eager", "average", "ignoring", "night")
@@ -273,6 +274,15 @@ async def report(
                 ).where(Delivery.status == "sent", Delivery.kind.in_(("nudge", "ask")))
             )
         ).all()
+        goals = {
+            (person_id, habit): goal_from_rule(Habit(habit), Rule.from_dict(rule), own)
+            for person_id, habit, rule, own in (
+                await uow.session.execute(
+                    select(Reminder.person_id, Reminder.habit, Reminder.rule, Reminder.goal)
+                )
+            ).all()
+            if habit in {h.value for h in Habit}
+        }
         logs = (
             await uow.session.execute(
                 select(
@@ -299,7 +309,7 @@ async def report(
             continue
         answered[sim.model].append(response in ("done", "snoozed", "skipped"))
         if habit != Habit.CHECKIN.value:
-            goal = CATALOG[Habit(habit)].daily_target
+            goal = goals[(person_id, habit)]
             before = sum(a for at, a in done_by[(person_id, habit, local.date())] if at < sent_at)
             if before >= goal:
                 after_goal[sim.model] += 1

@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.habits import CATALOG, Habit
+from bot.domain.goals import goal_from_rule
+from bot.domain.habits import Habit
 from bot.domain.nudging import (
     MIN_GAP,
     QUIET_AFTER,
@@ -368,7 +369,7 @@ def _priority(reminder: DueReminder, facts: DoneFacts) -> tuple[int, float]:
     """Order a batch: the check-in first, then the habits furthest behind their daily goal."""
     if reminder.habit == CHECKIN:
         return (0, 0.0)
-    goal = _goal(reminder.habit)
+    goal = _goal(reminder)
     if goal is None:
         return (1, 0.0)
     zone = ZoneInfo(reminder.person.timezone or "UTC")
@@ -377,12 +378,16 @@ def _priority(reminder: DueReminder, facts: DoneFacts) -> tuple[int, float]:
     return (1, done / goal)
 
 
-def _goal(habit: str) -> int | None:
-    """Return a nudged habit's daily goal (None for what has no goal, like the summary)."""
+def _goal(reminder: DueReminder) -> int | None:
+    """Return the habit's daily goal as everywhere else (None for the summary and check-in)."""
     try:
-        return CATALOG[Habit(habit)].daily_target
-    except ValueError:
+        habit = Habit(reminder.habit)
+        rule = Rule.from_dict(reminder.rule)
+    except (ValueError, KeyError, TypeError):
         return None
+    if habit is Habit.CHECKIN:
+        return None
+    return goal_from_rule(habit, rule, reminder.goal)
 
 
 def _with_facts(
@@ -431,7 +436,7 @@ def _with_facts(
         done_today=done_today,
         skipped_today=(person.id, reminder.habit, day) in facts.skipped_days,
         done_count=facts.amounts.get((person.id, reminder.habit, day), 0),
-        goal=_goal(reminder.habit),
+        goal=_goal(reminder),
         day=budget,
         last_nudged_at=max((t for t in nudged if t <= reminder.due), default=None),
     )

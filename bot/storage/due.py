@@ -56,6 +56,8 @@ class DueReminder:
     person: PersonRecord
     backoff: int
     steady: bool
+    # The person's own daily goal for the habit (None: it follows the schedule).
+    goal: int | None
     prev_kind: str | None
     prev_status: str | None
     prev_response: str | None
@@ -149,6 +151,7 @@ class DueReminders:
                 _r.c.recent_texts,
                 _r.c.backoff,
                 _r.c.steady,
+                _r.c.goal,
                 _p.c.id.label("person_id"),
                 _p.c.first_name,
                 _p.c.timezone,
@@ -202,6 +205,7 @@ class DueReminders:
                 ),
                 backoff=row["backoff"] or 0,
                 steady=bool(row["steady"]),
+                goal=row["goal"],
                 prev_kind=row["prev_kind"],
                 prev_status=row["prev_status"],
                 prev_response=row["prev_response"],
