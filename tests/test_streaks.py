@@ -135,6 +135,8 @@ AWAKE = Window(time(7), time(23))
         (Habit.MOVE, Rule(times=(time(12),)), None, 1),  # a walk once a day: goal 1
         (Habit.WATER, Rule(times=(time(9), time(13), time(17))), None, 3),
         (Habit.WATER, Rule(every_minutes=120, window=AWAKE), None, 6),  # catalog target
+        # Four water nudges still ask for six glasses: glasses, not nudges, are counted.
+        (Habit.WATER, Rule(every_minutes=240, window=Window(time(9), time(21))), None, 6),
         (Habit.MOVE, Rule(every_minutes=240, window=Window(time(9), time(17))), None, 3),
         (Habit.FOOD, None, None, 2),
         (Habit.WATER, Rule(times=(time(9),)), 8, 8),  # the person's own number wins

@@ -22,6 +22,9 @@ def goal_from_rule(habit: Habit, rule: Rule | None, own: int | None = None) -> i
         return default
     if rule.times:
         return min(len(rule.times), MAX_GOAL)
+    # Water is counted in glasses, not nudges: four nudges a day still ask for six glasses.
+    if habit is Habit.WATER:
+        return default
     if rule.every_minutes and rule.window is not None:
         slots = rule.window.minutes() // rule.every_minutes + 1
         return max(MIN_GOAL, min(default, slots))
