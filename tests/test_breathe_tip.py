@@ -180,7 +180,7 @@ async def test_restart_mid_exercise_drops_it_without_logging(
 async def test_breathing_from_a_nudge_closes_it_and_logs_once(harness: Harness) -> None:
     ana = harness.sandbox.add_user(first_name="Ana")
     await make_person(harness.runtime.db, ana.id, now=harness.clock.now(), habits=("breathe",))
-    harness.clock.set(datetime(2026, 3, 27, 9, 30, tzinfo=UTC))  # 10:30 in Berlin
+    harness.clock.set(datetime(2026, 3, 27, 14, 30, tzinfo=UTC))  # 15:30 in Berlin
     await harness.tick()
     [nudge] = harness.sandbox.bot_messages(ana.id)
     assert texts.NUDGE_BREATHE in nudge.button_texts

@@ -20,15 +20,23 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    """Create the engine; SQLite gets WAL, a busy timeout, foreign keys and real transactions."""
+def create_engine(url: str, *, echo: bool = False, foreign_keys: bool = True) -> AsyncEngine:
+    """Create the engine; SQLite gets WAL, a busy timeout, foreign keys and real transactions.
+
+    Migrations turn SQLite's foreign keys off: batch mode copies a table and drops the old
+    one, and with them on, that drop would cascade and delete every row that points at it.
+    """
     if is_sqlite(url):
         engine = create_async_engine(
             url,
             echo=echo,
             connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
         )
-        event.listen(engine.sync_engine, "connect", _sqlite_connect)
+        event.listen(
+            engine.sync_engine,
+            "connect",
+            _sqlite_connect if foreign_keys else _sqlite_connect_for_migrations,
+        )
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
@@ -44,6 +52,13 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_connect_for_migrations(dbapi_connection: Any, record: Any) -> None:
+    _sqlite_connect(dbapi_connection, record)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=OFF")
     cursor.close()
 
 
