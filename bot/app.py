@@ -33,6 +33,7 @@ from bot.telegram import (
 )
 from bot.telegram import nudges as nudge_buttons
 from bot.telegram.context import Context, NudgeApp
+from bot.telegram.inbox import UpdateInbox
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +67,12 @@ def build_application(runtime: Runtime) -> NudgeApp:
     settings = runtime.settings
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is required to build the application")
+    # Every update is stored before it is acknowledged; chats are handled concurrently.
+    inbox = runtime.inbox = UpdateInbox(runtime)
     app: NudgeApp = (
         ApplicationBuilder()
+        .update_queue(inbox.queue)
+        .concurrent_updates(inbox.processor)
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.file_url)
@@ -97,6 +102,8 @@ async def start_background(app: NudgeApp) -> None:
         await menus.publish(app.bot, runtime.settings.admin_ids)
     except TelegramError as exc:
         log.warning("could not set the command menus: %s", exc)
+    # Before polling or the webhook starts: what a crash left unhandled goes first.
+    runtime.services.append(await runtime.inbox.start(app))
     for start in BACKGROUND:
         stopper = start(app)
         if stopper is not None:

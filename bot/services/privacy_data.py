@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -77,7 +78,8 @@ async def export(uow: UnitOfWork, person_id: int, now: datetime) -> Export | Non
         tables = await uow.person_data.dump(person_id)
     if not any(t.rows for t in tables):
         return None
-    return build_export(person_id, tables, now)
+    # Packing thousands of rows into a zip is CPU work: keep it off the event loop.
+    return await asyncio.to_thread(build_export, person_id, tables, now)
 
 
 async def has_data(uow: UnitOfWork, person_id: int) -> bool:

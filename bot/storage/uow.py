@@ -13,6 +13,7 @@ from bot.storage.deliveries import Deliveries
 from bot.storage.due import DueReminders
 from bot.storage.engine import create_engine, session_factory
 from bot.storage.habit_logs import HabitLogs
+from bot.storage.inbox import Inbox
 from bot.storage.pauses import Pauses
 from bot.storage.people import People
 from bot.storage.person_data import PersonData
@@ -33,6 +34,7 @@ class UnitOfWork:
     deliveries: Deliveries
     due: DueReminders
     challenges: Challenges
+    inbox: Inbox
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -49,6 +51,7 @@ class UnitOfWork:
         self.deliveries = Deliveries(self.session)
         self.due = DueReminders(self.session)
         self.challenges = Challenges(self.session)
+        self.inbox = Inbox(self.session)
         return self
 
     async def __aexit__(
