@@ -34,8 +34,8 @@ log = logging.getLogger(__name__)
 
 # How long an instance's claim on an update lasts without renewal (PostgreSQL instances take
 # over a dead one's updates after this); renewed well before it runs out.
-LEASE = timedelta(seconds=60)
-RENEW_EVERY = 15.0
+LEASE = timedelta(seconds=30)
+RENEW_EVERY = 10.0
 # Handled rows are kept this long, so a late redelivery is still recognised, then pruned.
 KEEP = timedelta(hours=48)
 PRUNE_EVERY = 600.0
