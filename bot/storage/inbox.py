@@ -36,6 +36,7 @@ class Inbox:
         chat_id: int | None,
         payload: dict[str, Any],
         *,
+        person_id: int | None = None,
         owner: str,
         now: datetime,
         lease_until: datetime,
@@ -46,6 +47,7 @@ class Inbox:
             .values(
                 update_id=update_id,
                 chat_id=chat_id,
+                person_id=person_id,
                 payload=payload,
                 received_at=now,
                 claimed_by=owner,

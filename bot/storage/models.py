@@ -216,6 +216,9 @@ class InboxUpdate(Base):
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     # The chat whose updates must be handled in order (None for updates without a chat).
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Who sent it (no foreign key: they may not be a person yet); /export and /delete find
+    # their updates by it, as by every other table's person_id.
+    person_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     payload: Mapped[dict[str, Any]]
     received_at: Mapped[datetime]
     # Which instance is handling it, until when (PostgreSQL instances share the inbox).

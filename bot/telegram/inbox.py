@@ -101,6 +101,7 @@ class UpdateInbox:
     async def store(self, update: Update) -> bool:
         """Write an update to the inbox; False if it was there already. Retries until stored."""
         chat = update.effective_chat
+        user = update.effective_user
         payload = update.to_dict()
         for attempt in range(1_000_000):
             try:
@@ -110,6 +111,7 @@ class UpdateInbox:
                         update.update_id,
                         chat.id if chat is not None else None,
                         payload,
+                        person_id=user.id if user is not None else None,
                         owner=self.owner,
                         now=now,
                         lease_until=now + self.lease,
