@@ -112,7 +112,8 @@ async def test_kill_9_during_checkins_loses_no_press(tmp_path: Path) -> None:
             _, _, _, key, value = data.split(":")
             query_id = await sandbox.press_button(person, message_id, data=data)
             presses.append((person, query_id, key, value))
-            await asyncio.sleep(rng.uniform(0.0, 0.4))
+            # A press is handled within ~50 ms: kill inside that window mostly, sometimes after.
+            await asyncio.sleep(rng.choice([rng.uniform(0.0, 0.06), rng.uniform(0.0, 0.4)]))
             await bot.kill()
             await bot.start()
             # Answered after the restart at the latest: the callback answered, and the
@@ -150,3 +151,5 @@ async def test_kill_9_during_checkins_loses_no_press(tmp_path: Path) -> None:
             assert str(getattr(row, COLUMNS[key])) == value, (key, value)
     log = "".join(bot.logs)
     assert "Traceback" not in log, log[-3000:]
+    # How the kills fell (not asserted: it depends on timing): restarts that replayed updates.
+    print(f"{log.count('replaying')} of {KILLS} restarts replayed stored, unhandled updates")
