@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiohttp
+import pytest
 from sqlalchemy import select
 from telegram import Update
 
 from bot.sandbox import User
 from bot.storage.models import InboxUpdate
 from bot.storage.uow import Database
-from tests.harness import Harness
+from tests.factories import make_person
+from tests.harness import TOKEN, Harness
 
 # Far above the sandbox's own update ids, which start at 1.
 FIRST_ID = 900_000
@@ -51,7 +55,8 @@ async def _store_unhandled(db: Database, updates: list[dict[str, Any]], owner: s
     lease = timedelta(hours=1) if db.dialect == "sqlite" else timedelta(0)
     async with db.uow() as uow:
         for u in updates:
-            chat = u["message"]["chat"]["id"]
+            message = u["message"] if "message" in u else u["callback_query"]["message"]
+            chat = message["chat"]["id"]
             await uow.inbox.add(
                 u["update_id"], chat, u, owner=owner, now=now, lease_until=now + lease
             )
@@ -179,3 +184,52 @@ async def test_instances_claim_each_unhandled_update_once(db: Database) -> None:
             owner="late", now=later, lease_until=later, limit=10, steal=False
         )
         assert [u.update_id for u in taken] == list(range(1, 11))
+
+
+async def test_a_replayed_press_is_answered_once_and_not_handled_twice(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    ana = harness.sandbox.add_user(first_name="Ana")
+    await make_person(harness.db, ana.id, now=harness.clock.now())  # type: ignore[arg-type]
+    [question] = await harness.say(ana, "/checkin")
+    data = next(
+        b["callback_data"]
+        for row in question.raw["reply_markup"]["inline_keyboard"]
+        for b in row
+        if b["callback_data"].startswith("c:a:")
+    )
+    await harness.stop_bot()
+    # The crash: the press was fetched, stored and its query answered, then the process died
+    # before the question moved on. Telegram still holds it (the offset never moved).
+    query_id = await harness.sandbox.press_button(ana, question.message_id, data=data)
+    [pending] = [u for u in harness.sandbox._updates if "callback_query" in u]
+    async with aiohttp.ClientSession() as session:
+        url = f"{harness.sandbox.base_url}{TOKEN}/answerCallbackQuery"
+        async with session.post(url, json={"callback_query_id": query_id}) as response:
+            assert response.status == 200
+    db = Database(harness.db_url)
+    try:
+        await _store_unhandled(db, [pending], owner="nudgebot-dead")
+    finally:
+        await db.close()
+
+    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.DEBUG, logger="bot.telegram.inbox")
+    await harness.start_bot()
+    await harness.settle()
+    # The offset moves past the press only after getUpdates brought it again and it was put.
+    await harness.sandbox.wait_until(lambda: harness.sandbox.pending_updates() == 0, 10)
+    [moved] = [
+        m for m in harness.sandbox.bot_messages(ana.id) if m.message_id == question.message_id
+    ]
+    assert moved.text != question.text  # the next question replaced the answered one
+    assert harness.db is not None
+    rows = await _rows(harness.db)
+    assert [r.update_id for r in rows if r.update_id == pending["update_id"]] == [
+        pending["update_id"]
+    ]
+    assert all(r.handled_at is not None for r in rows)
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+    # Handled once: replayed from the inbox; getUpdates' copy was recognised and dropped.
+    assert caplog.text.count("replaying 1 update") == 1
+    assert f"update {pending['update_id']} was delivered again" in caplog.text
