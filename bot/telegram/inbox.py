@@ -178,6 +178,7 @@ class UpdateInbox:
         """
         self._app = app
         await self.replay(app, steal=self.runtime.db.dialect == "sqlite")
+        await self.prune()
         task = asyncio.create_task(self._upkeep(app), name="inbox-upkeep")
 
         async def stop() -> None:
@@ -188,8 +189,10 @@ class UpdateInbox:
 
     async def _upkeep(self, app: NudgeApp) -> None:
         """Renew this instance's claims, take over lapsed ones, prune old handled rows."""
-        since_prune = PRUNE_EVERY
+        since_prune = 0.0  # pruned on start
         while True:
+            await asyncio.sleep(RENEW_EVERY)
+            since_prune += RENEW_EVERY
             try:
                 now = self.clock.now()
                 async with self.runtime.db.uow() as uow:
@@ -202,8 +205,6 @@ class UpdateInbox:
                     await self.prune()
             except Exception:
                 log.warning("inbox upkeep failed; trying again later", exc_info=True)
-            await asyncio.sleep(RENEW_EVERY)
-            since_prune += RENEW_EVERY
 
     async def prune(self) -> int:
         """Delete updates handled longer ago than KEEP; return how many."""
