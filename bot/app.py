@@ -33,8 +33,8 @@ from bot.telegram import (
     tips,
 )
 from bot.telegram import nudges as nudge_buttons
-from bot.telegram.chatlog import ChatTaggingProcessor
 from bot.telegram.context import Context, NudgeApp
+from bot.telegram.inbox import UpdateInbox
 from bot.telegram.transport import ReplyRequest
 
 log = logging.getLogger(__name__)
@@ -73,13 +73,16 @@ def build_application(runtime: Runtime) -> NudgeApp:
     settings = runtime.settings
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is required to build the application")
+    # Every update is stored before it is acknowledged; chats are handled concurrently.
+    inbox = runtime.inbox = UpdateInbox(runtime)
     app: NudgeApp = (
         ApplicationBuilder()
+        .update_queue(inbox.queue)
+        .concurrent_updates(inbox.processor)
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.file_url)
         .context_types(ContextTypes(context=Context))
-        .concurrent_updates(ChatTaggingProcessor(1))
         # Replies to a person's own action go out at once on this bot; bulk sends use the
         # sender's own Bot and pacing. A 429, a 5xx or a dropped connection is tried again
         # within a few seconds, so a reply is late rather than lost (see telegram.transport).
@@ -113,6 +116,8 @@ async def start_background(app: NudgeApp) -> None:
         await menus.publish(app.bot, runtime.settings.admin_ids)
     except TelegramError as exc:
         log.warning("could not set the command menus: %s", exc)
+    # Before polling or the webhook starts: what a crash left unhandled goes first.
+    runtime.services.append(await runtime.inbox.start(app))
     for start in BACKGROUND:
         stopper = start(app)
         if stopper is not None:

@@ -23,3 +23,5 @@ class Runtime:
     # The outbox sender and the scheduler tick, set when they start (tests drive them directly).
     sender: Any = None
     dispatcher: Any = None
+    # The update inbox (bot.telegram.inbox.UpdateInbox), set when the application is built.
+    inbox: Any = None

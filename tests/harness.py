@@ -144,4 +144,9 @@ class Harness:
             while self.processed_update_id < target:
                 self._progress.clear()
                 await self._progress.wait()
+            # Chats are handled concurrently: the last update done says nothing of an earlier
+            # one in another chat. Every earlier update was taken before the last one, so once
+            # nothing is waiting or running, all are done (and marked handled in the inbox).
+            if self.app is not None:
+                await self.runtime.inbox.processor.wait_idle()
         await self.sandbox.settle(quiet=0.05, timeout=timeout)

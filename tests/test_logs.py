@@ -263,7 +263,7 @@ async def test_lines_made_while_handling_an_update_carry_its_chat(harness: Harne
     buffer = io.StringIO()
     handler = logging.StreamHandler(buffer)
     handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger("bot.telegram.chatlog")
+    logger = logging.getLogger("bot.telegram.concurrency")
     old = logger.level
     logger.setLevel(logging.DEBUG)
     logger.addHandler(handler)

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from bot.config import ConfigError, load_settings
 from bot.sandbox import BotApiSandbox, User
 from bot.sandbox.server import SECRET_HEADER
-from bot.storage.models import Person
+from bot.storage.models import InboxUpdate, Person
 from bot.storage.uow import Database
 from tests.harness import BOT_USERNAME, TOKEN
 
@@ -208,6 +208,45 @@ async def test_a_request_without_the_right_secret_is_refused(tmp_path: Path) -> 
     assert NEAR_MISS not in bot.log
     assert "Request had the wrong secret token: <redacted>" in bot.log
     assert await _people(db_url) == 1
+
+
+async def _inbox_ids(url: str) -> list[int]:
+    db = Database(url)
+    try:
+        async with db.uow() as uow:
+            stmt = select(InboxUpdate.update_id).order_by(InboxUpdate.update_id)
+            return [int(i) for i in await uow.session.scalars(stmt)]
+    finally:
+        await db.close()
+
+
+async def test_an_update_is_stored_before_200_and_a_redelivery_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    db_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    async with BotApiSandbox(token=TOKEN, bot_username=BOT_USERNAME) as sandbox:
+        dan = sandbox.add_user(first_name="Dan")
+        async with webhook_bot(sandbox, tmp_path, db_url) as bot:
+            update = _start_update(FIRST_UPDATE_ID, dan)
+            assert await bot.post(update) == 200
+            # The 200 came after the update was written: it is in the inbox already.
+            assert await _inbox_ids(db_url) == [FIRST_UPDATE_ID]
+            [reply] = await sandbox.wait_for_bot_message(dan.id, timeout=20, after_message_id=0)
+            assert "Dan" in reply.text
+            # Telegram did not see the 200 (a timeout) and sends the same update again, twice.
+            assert await bot.post(update) == 200
+            assert await bot.post(update) == 200
+            # A later update is answered, so the bot had every chance to answer the copies.
+            assert await bot.post(_start_update(FIRST_UPDATE_ID + 1, dan, "/help")) == 200
+            await sandbox.wait_for_bot_message(
+                dan.id, timeout=20, after_message_id=reply.message_id
+            )
+            await sandbox.settle(quiet=0.3)
+            assert len(sandbox.bot_messages(dan.id)) == 2
+        assert bot.process.returncode == 0, bot.log[-3000:]
+    _assert_clean(bot.log)
+    assert await _people(db_url) == 1
+    assert await _inbox_ids(db_url) == [FIRST_UPDATE_ID, FIRST_UPDATE_ID + 1]
 
 
 async def test_two_instances_share_one_postgres_database(

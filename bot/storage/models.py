@@ -258,6 +258,29 @@ class DeliveryDay(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class InboxUpdate(Base):
+    """The inbox: every update as Telegram sent it, stored before it is acknowledged."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        # Unhandled rows in arrival order; handled ones by age for pruning.
+        Index("ix_inbox_pending", "handled_at", "update_id"),
+    )
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # The chat whose updates must be handled in order (None for updates without a chat).
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Who sent it (no foreign key: they may not be a person yet); /export and /delete find
+    # their updates by it, as by every other table's person_id.
+    person_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    payload: Mapped[dict[str, Any]]
+    received_at: Mapped[datetime]
+    # Which instance is handling it, until when (PostgreSQL instances share the inbox).
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+    handled_at: Mapped[datetime | None]
+
+
 class CheckIn(Base):
     """A person's daily check-in; the next question is the first empty answer."""
 

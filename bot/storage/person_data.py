@@ -31,12 +31,17 @@ def person_filter(table: Table, person_id: int) -> ColumnElement[bool]:
     return or_(*conditions) if conditions else false()
 
 
+# Raw updates as Telegram sent them, kept two days for redelivery: erased with the rest, but
+# not "data about you" to export or count (the /delete press itself is one of them).
+TRANSPORT_TABLES = ("inbox",)
+
+
 def personal_tables() -> list[Table]:
     """Return the tables that can hold a person's rows, parents before children."""
     return [
         t
         for t in Base.metadata.sorted_tables
-        if t.name in ("people", "chats") or "person_id" in t.c
+        if (t.name in ("people", "chats") or "person_id" in t.c) and t.name not in TRANSPORT_TABLES
     ]
 
 
@@ -93,4 +98,7 @@ class PersonData:
                 delete(table).where(person_filter(table, person_id))
             )
             total += int(getattr(result, "rowcount", 0) or 0)
+        for name in TRANSPORT_TABLES:
+            table = Base.metadata.tables[name]
+            await self.session.execute(delete(table).where(person_filter(table, person_id)))
         return total

@@ -14,6 +14,7 @@ from bot.storage.delivery_days import DeliveryDays
 from bot.storage.due import DueReminders
 from bot.storage.engine import create_engine, session_factory
 from bot.storage.habit_logs import HabitLogs
+from bot.storage.inbox import Inbox
 from bot.storage.pauses import Pauses
 from bot.storage.people import People
 from bot.storage.person_data import PersonData
@@ -35,6 +36,7 @@ class UnitOfWork:
     delivery_days: DeliveryDays
     due: DueReminders
     challenges: Challenges
+    inbox: Inbox
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -52,6 +54,7 @@ class UnitOfWork:
         self.delivery_days = DeliveryDays(self.session)
         self.due = DueReminders(self.session)
         self.challenges = Challenges(self.session)
+        self.inbox = Inbox(self.session)
         return self
 
     async def __aexit__(
