@@ -10,13 +10,14 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.nudging import SENDS, Occurrence, Verdict, decide, ignored_after
 from bot.domain.schedule import local_date
 from bot.runtime import Runtime
+from bot.services.care import CareFacts, care_facts, follow_up_payload
 from bot.services.challenges import post_due as post_due_challenges
 from bot.services.nudges import ask_payload, nudge_payload
 from bot.services.schedules import NOT_QUIETED, awake_window, next_time
@@ -134,11 +135,12 @@ class Dispatcher:
                 if live
                 else DoneFacts({}, set(), set(), set())
             )
+            care = await care_facts(uow, live, since)
             rows: list[dict[str, Any]] = []
             advances: list[Advance] = []
             for reminder in due:
                 try:
-                    row, advance = await self._handle(uow, reminder, facts, now, stats)
+                    row, advance = await self._handle(uow, reminder, facts, now, stats, care)
                 except Exception:
                     # One broken row must not stop everyone else's nudges: park it, say why.
                     log.exception("reminder %s could not be handled; parking it", reminder.id)
@@ -159,6 +161,7 @@ class Dispatcher:
         facts: DoneFacts,
         now: datetime,
         stats: TickStats,
+        care: CareFacts | None = None,
     ) -> tuple[dict[str, Any] | None, Advance]:
         """Decide one occurrence; return its outbox row (if any) and the reminder's new state."""
         person = reminder.person
@@ -181,6 +184,9 @@ class Dispatcher:
         )
         if occurrence.active and occurrence.enabled and now - reminder.due <= self.grace:
             occurrence = _with_facts(occurrence, reminder, facts)
+        day = _day_of(reminder)
+        if care is not None and day is not None:
+            occurrence = replace(occurrence, escalated_today=care.escalated_on(person.id, day))
         verdict = decide(occurrence)
         if verdict is Verdict.PARK:
             stats.parked += 1
@@ -199,6 +205,11 @@ class Dispatcher:
             payload = await _summary(uow, person.id, now)
         elif verdict is Verdict.SEND:
             payload, recent = nudge_payload(reminder.habit, recent, self.rng)
+            if care is not None and day is not None and reminder.habit == CHECKIN:
+                # The day after an escalation, the check-in reminder asks about it first.
+                waiting = care.follow_up(person.id, day)
+                if waiting is not None:
+                    payload = follow_up_payload(waiting, day)
         elif verdict is Verdict.ASK:
             kind, payload, asked_at = "ask", ask_payload(reminder.habit), now
         reason = "unavailable" if verdict in SENDS else verdict.value
@@ -246,6 +257,12 @@ def _with_facts(o: Occurrence, reminder: DueReminder, facts: DoneFacts) -> Occur
         done_today=done_today,
         skipped_today=(person.id, reminder.habit, day) in facts.skipped_days,
     )
+
+
+def _day_of(reminder: DueReminder) -> date | None:
+    """Return the person's local date of a due occurrence (None without a time zone)."""
+    zone = reminder.person.timezone
+    return None if zone is None else local_date(reminder.due, ZoneInfo(zone))
 
 
 def _parked(reminder: DueReminder) -> Advance:
