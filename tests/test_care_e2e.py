@@ -412,3 +412,19 @@ async def test_the_stool_question_only_when_turned_on(harness: Harness) -> None:
     message = await tap("Smooth and soft", message)
     assert "Stool: smooth and soft" in (message.text or "")
     assert (await checkin_row(harness, ana.id, today_of(harness))).stool == 4
+
+
+async def test_the_stool_question_is_turned_on_in_settings(harness: Harness) -> None:
+    ana = await person(harness, habits=("checkin",))
+    [menu] = await say(harness, ana, "/settings")
+    tap = Taps(harness, ana)
+    screen = await tap("📝 Daily check-in", menu)
+    assert "Stool question: off" in (screen.text or "")
+    screen = await tap(texts.stool_toggle(False), screen)
+    assert "Stool question: on" in (screen.text or "")
+    assert harness.db is not None
+    async with harness.db.uow() as uow:
+        row = await uow.people.row(ana.id)
+        assert row is not None and row.ask_stool is True
+    screen = await tap(texts.stool_toggle(True), screen)
+    assert "Stool question: off" in (screen.text or "")

@@ -31,6 +31,7 @@ class PersonRecord:
     paused_until: datetime | None
     active: bool
     created_at: datetime
+    ask_stool: bool = False  # the check-in asks the stool form (turned on in /settings)
 
     @property
     def consented(self) -> bool:
@@ -57,6 +58,7 @@ def to_record(row: Person) -> PersonRecord:
         paused_until=row.paused_until,
         active=row.active,
         created_at=row.created_at,
+        ask_stool=bool(row.ask_stool),
     )
 
 

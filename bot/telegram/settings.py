@@ -106,8 +106,15 @@ def habit_menu(overview: Overview, habit: Habit) -> tuple[str, InlineKeyboardMar
     label = CATALOG[habit].label
     toggle = button("Turn off" if on else "Turn on", AREA, "off" if on else "on", habit.value)
     text = texts.habit_settings(label, _schedule(overview, habit), on, "")
+    extra: list[list[InlineKeyboardButton]] = []
+    if habit is Habit.CHECKIN:
+        # The stool form is an optional extra question of the check-in (off by default).
+        stool = overview.person.ask_stool
+        text += texts.stool_setting(stool)
+        extra = [[button(texts.stool_toggle(stool), AREA, "stool", "off" if stool else "on")]]
     markup = inline(
         [[toggle]],
+        extra,
         [[button("⏰ Times", AREA, "t", habit.value), button("📅 Days", AREA, "d", habit.value)]],
         [[button("↺ Default", AREA, "r", habit.value), _back()]],
     )
@@ -277,6 +284,9 @@ async def _act(
         return await settings.pause(uow, pid, PAUSES.get(key), now), "menu"
     if action == "resume":
         return await settings.resume(uow, pid, now), "menu"
+    if action == "stool":
+        on = _arg(args) == "on"
+        return await settings.set_ask_stool(uow, pid, on, now), f"habit:{Habit.CHECKIN.value}"
     habit = _habit(_arg(args))
     if action == "h":
         return await settings.overview(uow, pid, now), f"habit:{habit.value}"

@@ -311,6 +311,20 @@ def habit_settings(label: str, schedule: str, enabled: bool, hint: str) -> str:
     return f"<b>{escape(label)}</b>\nNow: {state}\n\n{hint}"
 
 
+def stool_setting(on: bool) -> str:
+    """Say whether the check-in asks the optional stool question."""
+    state = "on" if on else "off"
+    return (
+        f"\nStool question: <b>{state}</b> — an optional extra check-in question about your poo "
+        "(seven plain descriptions, from hard lumps to watery)."
+    )
+
+
+def stool_toggle(on: bool) -> str:
+    """Label the button that turns the stool question on or off."""
+    return "Turn the stool question off" if on else "Turn the stool question on"
+
+
 def times_question(label: str) -> str:
     """Ask for clock times of a habit."""
     return (
