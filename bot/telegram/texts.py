@@ -878,6 +878,16 @@ def weekly_summary(
     return "\n".join(lines)
 
 
+def weekly_care_line(day: date, signs: tuple[str, ...], answer: str | None) -> str:
+    """Mention a red-flag escalation of the week in the weekly summary."""
+    told = f"🩺 On {short_day(day)} you told me about {_text(_about(signs))}."
+    if answer == "yes":
+        return f"{told} Thank you for getting it checked."
+    if answer == "gone":
+        return f"{told} You said it had eased; if it comes back, please see a doctor."
+    return f"{told} If you haven't yet, please get it checked by a doctor."
+
+
 # Export and delete
 EXPORT_NOTHING = "I have nothing stored about you, so there is nothing to export."
 EXPORT_CAPTION_ZIP = "Your data: one CSV file per table."
