@@ -157,3 +157,20 @@ def test_wording_never_diagnoses_or_promises() -> None:
         assert not any(
             word in lowered for word in ("you have", "diagnos", "syndrome", "nothing serious")
         )
+
+
+def test_docs_safety_quotes_the_wording_shown() -> None:
+    """docs/safety.md is what a clinician reviews: it must match what people read."""
+    from pathlib import Path
+
+    lines = (Path(__file__).parents[1] / "docs" / "safety.md").read_text().splitlines()
+    doc = " ".join(" ".join(line.removeprefix("> ") for line in lines).split())
+    plain = [
+        texts.SUGGEST_PROVIDER_TEXT,
+        texts.CHECKIN_STOPPED,
+        *texts.RED_FLAG_WORDING.values(),
+        texts.follow_up_ack("yes", "emergency", (), None),
+        texts.follow_up_ack("gone", "soon", (), None),
+    ]
+    for text in plain:
+        assert text.replace("“", '"').replace("”", '"') in doc.replace("“", '"'), text

@@ -466,7 +466,7 @@ def button_same_place(place: str) -> str:
 RED_FLAG_WORDING: dict[str, str] = {
     "bladder_bowel": "New trouble controlling or emptying your bladder or bowels",
     "saddle": "New numbness or tingling around your genitals, buttocks or inner thighs",
-    "both_legs": "New weakness or numbness in both legs",
+    "both_legs": "New weakness or numbness in both legs, or leg weakness that is getting worse",
     "fever": "A fever, or feeling very unwell, along with the back pain",
     "injury": "A recent fall or injury",
     "weight_cancer": "Weight loss you can't explain, or a history of cancer",
@@ -475,7 +475,7 @@ RED_FLAG_WORDING: dict[str, str] = {
 RED_FLAG_BUTTONS: dict[str, str] = {
     "bladder_bowel": "1 Bladder or bowels",
     "saddle": "2 Numb groin or buttocks",
-    "both_legs": "3 Both legs weak or numb",
+    "both_legs": "3 Legs weak or numb",
     "fever": "4 Fever or very unwell",
     "injury": "5 Fall or injury",
     "weight_cancer": "6 Weight loss or cancer",
@@ -485,7 +485,7 @@ RED_FLAG_BUTTONS: dict[str, str] = {
 RED_FLAG_ABOUT: dict[str, str] = {
     "bladder_bowel": "trouble with your bladder or bowels",
     "saddle": "numbness around your genitals, buttocks or inner thighs",
-    "both_legs": "weakness or numbness in both legs",
+    "both_legs": "weakness or numbness in your legs",
     "fever": "a fever or feeling very unwell",
     "injury": "a recent fall or injury",
     "weight_cancer": "weight loss or a history of cancer",
@@ -506,9 +506,9 @@ PAST_DAY_LEFT = "Okay, I left that day as it was. Send /checkin for today's chec
 EMPTY_PICK = "Tick the signs you have, or tap “None of these”."
 SUGGEST_PROVIDER_TEXT = (
     "It may be worth talking to a healthcare provider about this pain — a doctor or "
-    "physiotherapist can look at what's going on and give you advice for you, especially if "
-    "it persists or gets worse. Until then, keep to what feels okay and ease off anything that "
-    "makes it worse."
+    "physiotherapist can look at what's going on and give you personal advice, especially if "
+    "the pain persists or gets worse. Until then, keep to what feels okay and ease off anything "
+    "that makes it worse."
 )
 LOCAL_EMERGENCY_NUMBER = "your local emergency number"
 BUTTON_REST_LATER = "Answer the other questions"
