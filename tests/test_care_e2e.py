@@ -306,6 +306,9 @@ async def test_its_gone_a_minute_later_is_recorded_and_the_warning_stays(
     ana = await person(harness)
     warning = await escalate(harness, ana)
     harness.clock.advance(timedelta(minutes=1))
+    # On the day itself only "it's gone" is an answer; anything else gets a short hint.
+    replies = await say(harness, ana, "not yet")
+    assert (replies[0].text or "").startswith("If it has passed, type it's gone.")
     replies = await say(harness, ana, "it's gone")
     assert "should be checked by a doctor today" in (replies[0].text or "")
     assert "call 112" in (replies[0].text or "")
@@ -354,6 +357,12 @@ async def test_red_flags_typed_by_number_and_a_button_of_yesterday(harness: Harn
     await harness.settle()
     reply = last(harness, ana)
     assert "That list is from Fri 27 Mar" in (reply.text or "")
+    # A forged list of a far-off day is only a stale button.
+    forged = await harness.sandbox.press_callback(
+        ana, yesterdays_list.message_id, "c:t:20300101:saddle"
+    )
+    assert (await harness.sandbox.wait_for_callback_answer(forged)).text == texts.STALE_BUTTON
+    await harness.settle()
     assert "Go to an emergency department now or call 112." in (reply.text or "")
     assert await checkin_row(harness, ana.id, before.local_date) == before
     assert (await flags(harness, ana.id))[-1] == ("late_sign", "both_legs (list of 2026-03-27)")

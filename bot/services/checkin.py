@@ -529,6 +529,7 @@ async def late_sign(
         raise BadAnswer(f"not a sign: {sign[:20]!r}")
     async with uow:
         _, zone = await ready_person(uow, person_id)
+        _check_day(day, today_of(zone, now))  # a forged or ancient list is just stale
         record = await uow.checkins.get(person_id, day)
         await uow.checkins.add_flag(
             person_id,
@@ -678,6 +679,9 @@ async def answer_typed(
         target = pending or (today[0] if today else None)
         if target is None:
             raise AnswerExpired
+        if pending is None and raw != "gone":
+            # On the day itself only "it's gone" is news; the follow-up comes tomorrow.
+            raise NotAnAnswer("fu_today")
         done = await follow_up(uow, person_id, target.local_date, raw, now)
         return Typed(key, raw, done.step, done)
     # The question was today's when it was asked; after midnight it still answers that day.

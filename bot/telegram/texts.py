@@ -739,6 +739,8 @@ TYPED_ANSWER_HINTS: dict[str, str] = {
     "stool": "Stool: a number from 1 to 7 (the list's order), or tap a button.",
     "fu": "Did you get it checked? <i>yes</i>, <i>not yet</i> or <i>it's gone</i>, or tap a "
     "button.",
+    "fu_today": "If it has passed, type <i>it's gone</i>. Either way, please get it checked "
+    "today. To go on with the check-in, tap “Answer the other questions”.",
 }
 SKIPPED = "skipped"
 SAME_UNKNOWN = "I don't have an earlier place yet — tap where you feel it."
@@ -748,7 +750,7 @@ NOTE_PROMPT = "📝 Type your note for {day} — anything you'd like to remember
 def typed_answer_hint(key: str) -> str:
     """Say what a typed answer to the open question looks like; nothing was saved."""
     hint = TYPED_ANSWER_HINTS.get(key, "Please tap a button.")
-    return hint if key == "fu" else f"{hint} Or type <i>skip</i>."
+    return hint if key.startswith("fu") else f"{hint} Or type <i>skip</i>."
 
 
 def with_advice(ack: str, advice: str) -> str:
