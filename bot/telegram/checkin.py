@@ -286,13 +286,13 @@ async def _dispatch(query: CallbackQuery, action: str, args: list[str], context:
             await query.answer()
             await service.ask_note(context.uow(), person_id, day, now)
             prompt = texts.NOTE_PROMPT.format(day=texts.short_day(day))
-            await _edit(query, f"{render(step)[0]}\n\n{prompt}", _close_only(day))
+            await _edit(query, f"{_closing(step)}\n\n{prompt}", _close_only(day))
             return
         case "d":
             day = _day(args, 0)
             step = await service.summary(uow, person_id, day, now)
             await query.answer()
-            await _edit(query, render(step)[0], None)
+            await _edit(query, _closing(step), None)
             return
     if action not in (ANSWER, CONFIRMED) or len(args) != 3:
         raise callbacks.BadCallback("unknown check-in action")
@@ -316,6 +316,11 @@ async def _dispatch(query: CallbackQuery, action: str, args: list[str], context:
         return
     await query.answer()
     await _edit(query, *render(step))
+
+
+def _closing(step: service.Step) -> str:
+    """The finished check-in's summary, as it stays in the chat."""
+    return texts.checkin_done(_summary(step), step.is_today, step.day)
 
 
 def _close_only(day: date) -> InlineKeyboardMarkup:
