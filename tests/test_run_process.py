@@ -34,6 +34,10 @@ async def test_run_answers_start_and_stops_cleanly(tmp_path: Path, stop: signal.
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
+        # Drain the pipes while the bot runs: DEBUG logging (every migration's SQL) fills a
+        # 64 KB pipe buffer, and a bot blocked on writing its log never answers /start.
+        assert process.stdout is not None and process.stderr is not None
+        drained = asyncio.gather(process.stdout.read(), process.stderr.read())
         try:
             ana = sandbox.add_user(first_name="Ana")
             await sandbox.wait_until(lambda: sandbox.commands("all_private_chats"), timeout=30)
@@ -44,7 +48,8 @@ async def test_run_answers_start_and_stops_cleanly(tmp_path: Path, stop: signal.
             assert "Ana" in reply.text
         finally:
             process.send_signal(stop)
-            _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+            _, stderr = await asyncio.wait_for(drained, timeout=30)
+            await asyncio.wait_for(process.wait(), timeout=30)
     log = stderr.decode()
     assert process.returncode == 0, log[-2000:]
     assert (tmp_path / "bot.db").exists()  # migrated on start
