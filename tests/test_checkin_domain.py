@@ -25,12 +25,24 @@ from bot.domain.checkin import (
         (Answers(pain=3), "where"),
         (Answers(pain=0), "stress"),  # no pain: nowhere to ask about
         (Answers(skipped=frozenset({"pain"})), "stress"),
-        (Answers(pain=7), "rf"),  # high pain: the safety check comes first
-        (Answers(pain=9, red_flags_asked=True), "where"),
+        (Answers(pain=7), "where"),  # high pain: where first, then the safety check
+        (Answers(pain=7, where="other"), "rf"),
+        (Answers(pain=7, skipped=frozenset({"where"})), "rf"),
+        (Answers(pain=9, where="neck"), "stress"),  # the list is about the low back
+        (Answers(pain=3, where="lower_back"), "rf"),  # a new back pain
+        (Answers(pain=3, where="lower_back", previous_where="lower_back"), "stress"),
+        (Answers(pain=9, where="other", red_flags_asked=True), "stress"),
         (Answers(pain=2, where="neck", stress=4), "mood"),
         (Answers(pain=2, where="neck", mood=3), "stress"),  # an old button filled a later one
+        (Answers(pain=1, where="other", stress=1, mood=1, sleep="ok"), "gut"),
         (
-            Answers(pain=1, where="other", stress=1, mood=1, sleep="ok", bloating="none"),
+            Answers(pain=1, where="other", stress=1, mood=1, sleep="ok", gut="upset"),
+            None,  # the stool question is off unless turned on
+        ),
+        (
+            Answers(
+                pain=1, where="other", stress=1, mood=1, sleep="ok", gut="upset", ask_stool=True
+            ),
             "stool",
         ),
         (
@@ -40,8 +52,8 @@ from bot.domain.checkin import (
                 stress=1,
                 mood=1,
                 sleep="ok",
-                bloating="none",
-                skipped=frozenset({"stool", "note"}),
+                ask_stool=True,
+                skipped=frozenset({"stool", "gut"}),
             ),
             None,
         ),
@@ -61,11 +73,15 @@ def test_updating_walks_every_question_that_applies_in_order() -> None:
     while key is not None:
         walked.append(key)
         key = next_question(answers, after=key)
-    assert walked == ["pain", "where", "stress", "mood", "sleep", "bloating", "stool", "note"]
+    assert walked == ["pain", "where", "stress", "mood", "sleep", "gut"]
     assert next_question(Answers(pain=0), after="pain") == "stress"
     with pytest.raises(ValueError):
         next_question(answers, after="shoe")
-    assert QUESTIONS[0] == "pain" and QUESTIONS[-1] == "note"
+    assert QUESTIONS[0] == "pain" and QUESTIONS[-1] == "stool"
+    # The red-flag list is asked once a day, even while walking through again.
+    asked = Answers(pain=9, where="lower_back", red_flags_asked=True)
+    assert next_question(asked, after="where") == "stress"
+    assert next_question(Answers(pain=9, where="lower_back"), after="where") == "rf"
 
 
 @pytest.mark.parametrize(
@@ -77,11 +93,13 @@ def test_updating_walks_every_question_that_applies_in_order() -> None:
         ("mood", "5", 5),
         ("where", "lower_back", "lower_back"),
         ("sleep", "good", "good"),
-        ("bloating", "strong", "strong"),
+        ("gut", "constipated", "constipated"),
+        ("where", "same", "same"),
+        ("fu", "not_yet", "not_yet"),
         ("stool", "7", 7),
         ("rf", "none", "none"),
-        ("rf", "saddle", "saddle"),
-        ("note", "skip", None),
+        ("rf", "done", "done"),
+        ("rf", "pick:saddle,fever", "pick:saddle,fever"),
     ],
 )
 def test_parse_answer_accepts_the_choices(key: str, raw: str, value: object) -> None:
@@ -101,6 +119,10 @@ def test_parse_answer_accepts_the_choices(key: str, raw: str, value: object) -> 
         ("sleep", "great"),
         ("where", "knee"),
         ("rf", "yes"),
+        ("rf", "saddle"),  # a sign is ticked (c:t), not answered
+        ("rf", "pick:saddle,cancer"),
+        ("fu", "maybe"),
+        ("gut", "mild"),
         ("note", "hello"),
         ("shoe", "1"),
     ],

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.domain.safety import RED_FLAG_KEYS, RED_FLAG_URGENT_TEXT, SUGGEST_PROVIDER_TEXT
+from bot.domain.safety import RED_FLAG_KEYS
 from bot.storage.checkins import CheckInRecord
 from bot.storage.models import CheckIn, HabitLog, Person, SafetyFlag
 from bot.telegram import texts
@@ -16,6 +16,7 @@ from tests.harness import Harness
 from tests.talk import quick_typist, say, tap
 
 TODAY = date(2026, 3, 27)  # the clock fixture's day in Berlin
+SUGGEST_PROVIDER_TEXT = texts.SUGGEST_PROVIDER_TEXT
 
 
 async def onboarded(harness: Harness, name: str = "Ana") -> Any:
@@ -73,24 +74,28 @@ async def test_full_checkin_saves_every_answer_and_logs_the_habit(harness: Harne
 
     await press(harness, ana, f"c:a:{code()}:pain:4")
     assert (await checkin_row(harness, ana.id)).pain == 4  # saved the moment it is given
-    await press(harness, ana, f"c:a:{code()}:where:lower_back")
+    last = await press(harness, ana, f"c:a:{code()}:where:lower_back")
+    # A first back pain (a new place) gets the safety list even at 4.
+    assert "safety check" in (last.text or "")
+    await press(harness, ana, f"c:a:{code()}:rf:none")
     await press(harness, ana, f"c:a:{code()}:stress:6")
     await press(harness, ana, f"c:a:{code()}:mood:4")
     await press(harness, ana, f"c:a:{code()}:sleep:ok")
-    await press(harness, ana, f"c:a:{code()}:bloating:mild")
-    last = await press(harness, ana, f"c:a:{code()}:stool:4")
-    assert "Anything else" in (last.text or "")
+    last = await press(harness, ana, f"c:a:{code()}:gut:bloated")
+    assert "check-in is saved" in (last.text or "")
+    assert last.button_texts == [texts.BUTTON_ADD_NOTE, texts.BUTTON_CHECKIN_DONE]
+    last = await press(harness, ana, f"c:n:{code()}")
+    assert "Type your note" in (last.text or "")
     replies = await say(harness, ana, "Back felt better after the walk <b>")
     assert "Note saved" in (replies[-1].text or "")
-    assert "check-in is saved" in (replies[-1].text or "")
 
     row = await checkin_row(harness, ana.id)
     assert (row.pain, row.pain_where, row.stress, row.mood) == (4, "lower_back", 6, 4)
-    assert (row.sleep, row.bloating, row.stool) == ("ok", "mild", 4)
+    assert (row.sleep, row.gut, row.stool) == ("ok", "bloated", None)  # stool is off by default
     assert row.note == "Back felt better after the walk <b>"
     assert row.completed_at is not None and row.skipped == []
-    assert row.red_flags_asked is False  # pain 4 does not ask about red flags
-    assert await flags(harness, ana.id) == []
+    assert row.red_flags_asked is True and row.escalation is None
+    assert await flags(harness, ana.id) == [("no_signs", "none")]
     assert harness.db is not None
     async with harness.db.uow() as uow:
         person = await uow.people.get(ana.id)
@@ -106,12 +111,12 @@ async def test_full_checkin_saves_every_answer_and_logs_the_habit(harness: Harne
 async def test_every_question_can_be_skipped(harness: Harness) -> None:
     ana = await onboarded(harness)
     await say(harness, ana, "/checkin")
-    for key in ("pain", "stress", "mood", "sleep", "bloating", "stool", "note"):
+    for key in ("pain", "stress", "mood", "sleep", "gut"):
         await press(harness, ana, f"c:a:{code()}:{key}:skip")
     row = await checkin_row(harness, ana.id)
     assert row.completed_at is not None
     assert row.pain is None and row.note is None
-    assert set(row.skipped) == {"pain", "stress", "mood", "sleep", "bloating", "stool", "note"}
+    assert set(row.skipped) == {"pain", "stress", "mood", "sleep", "gut"}
     assert "check-in is saved" in (harness.sandbox.last_bot_message(ana.id).text or "")  # type: ignore[union-attr]
 
 
@@ -148,7 +153,7 @@ async def test_answering_again_the_same_day_updates_todays_row(harness: Harness)
     await say(harness, ana, "/checkin")
     for key, value in [("pain", 2), ("where", "other"), ("stress", 3), ("mood", 3)]:
         await press(harness, ana, f"c:a:{code()}:{key}:{value}")
-    for key in ("sleep", "bloating", "stool", "note"):
+    for key in ("sleep", "gut"):
         await press(harness, ana, f"c:a:{code()}:{key}:skip")
     first = await checkin_row(harness, ana.id)
 
@@ -221,6 +226,11 @@ FORGED = [
     f"c:a:{TODAY:%Y%m%d}:stool:8",
     f"c:a:{TODAY:%Y%m%d}:note:hello",  # notes are typed, not pressed
     f"c:a:{TODAY:%Y%m%d}:rf:cancer",
+    f"c:a:{TODAY:%Y%m%d}:rf:pick:cancer",
+    f"c:t:{TODAY:%Y%m%d}:cancer",  # no such sign
+    f"c:f:{TODAY:%Y%m%d}:maybe",  # not a follow-up answer
+    f"c:f:{TODAY:%Y%m%d}:yes",  # no escalation that day
+    "c:p:11",  # the reminder's pain out of range
     f"c:a:{TODAY:%Y%m%d}:shoe:1",
     "c:a:20260231:pain:3",  # no such day
     "c:a:20260328:pain:3",  # tomorrow: forged
@@ -266,8 +276,9 @@ async def test_someone_elses_button_is_refused(harness: Harness) -> None:
 async def test_a_4000_character_note_is_stored_whole(harness: Harness) -> None:
     ana = await onboarded(harness)
     await say(harness, ana, "/checkin")
-    for key in ("pain", "stress", "mood", "sleep", "bloating", "stool"):
+    for key in ("pain", "stress", "mood", "sleep", "gut"):
         await press(harness, ana, f"c:a:{code()}:{key}:skip")
+    await press(harness, ana, f"c:n:{code()}")
     note = ("Long day at the desk, lower back stiff by noon. 🙂 " * 80)[:4000]
     replies = await say(harness, ana, note)
     assert "Note saved (4000 characters)" in (replies[0].text or "")
@@ -277,8 +288,9 @@ async def test_a_4000_character_note_is_stored_whole(harness: Harness) -> None:
 async def test_an_old_unanswered_note_question_stops_catching_text(harness: Harness) -> None:
     ana = await onboarded(harness)
     await say(harness, ana, "/checkin")
-    for key in ("pain", "stress", "mood", "sleep", "bloating", "stool"):
+    for key in ("pain", "stress", "mood", "sleep", "gut"):
         await press(harness, ana, f"c:a:{code()}:{key}:skip")
+    await press(harness, ana, f"c:n:{code()}")
     harness.clock.advance(timedelta(hours=3))
     replies = await say(harness, ana, "drank a glass of water")
     assert "Hydration: 1 glass of water logged" in (replies[0].text or "")
@@ -320,8 +332,10 @@ async def test_start_checkin_button_from_the_nudge(harness: Harness) -> None:
     message = harness.sandbox.last_bot_message(ana.id)
     assert message is not None and message.message_id == nudge.message_id
     await tap(harness, ana, message, data="c:go")
+    # The old "Start check-in" message becomes the check-in: edited in place, nothing new.
     question = harness.sandbox.last_bot_message(ana.id)
-    assert question is not None and "Pain right now?" in (question.text or "")
+    assert question is not None and question.message_id == nudge.message_id
+    assert "Pain right now?" in (question.text or "")
 
 
 # --- Safety -----------------------------------------------------------------------------------
@@ -352,52 +366,67 @@ async def test_high_pain_suggests_a_provider_and_asks_red_flags_once(harness: Ha
     ana = await onboarded(harness)
     await say(harness, ana, "/checkin")
     answered, new = await press_and_read(harness, ana, f"c:a:{code()}:pain:8")
-    assert answered.text == f"📝 Pain: 8 ✓\n\n🩺 {SUGGEST_PROVIDER_TEXT}"
-    assert answered.buttons == []
-    assert len(new) == 1 and "safety check" in (new[0].text or "")
+    # The gentler suggestion stands above the next question, in the same message.
+    assert (answered.text or "").startswith(f"🩺 {SUGGEST_PROVIDER_TEXT}")
+    assert "Where do you feel it" in (answered.text or "") and new == []
     assert await flags(harness, ana.id) == [("high_pain", "pain 8")]
 
-    last = await press(harness, ana, f"c:a:{code()}:rf:none")
-    assert "Where do you feel it" in (last.text or "")
+    last = await press(harness, ana, f"c:a:{code()}:where:neck")
+    # Neck pain does not get the low-back list, even at 8.
+    assert "Stress today?" in (last.text or "")
     row = await checkin_row(harness, ana.id)
-    assert row.red_flags_asked is True
-    assert await flags(harness, ana.id) == [("high_pain", "pain 8")]
+    assert row.red_flags_asked is False
+    for key in ("stress", "mood", "sleep", "gut"):
+        last = await press(harness, ana, f"c:a:{code()}:{key}:skip")
+    # The closing summary repeats the suggestion.
+    assert SUGGEST_PROVIDER_TEXT in (last.text or "")
 
-    # Updating pain again the same day does not ask again and does not record twice.
-    await say(harness, ana, "/checkin")
-    await press(harness, ana, f"c:a:{code()}:where:lower_back")
-    for key in ("stress", "mood", "sleep", "bloating", "stool", "note"):
-        await press(harness, ana, f"c:a:{code()}:{key}:skip")
+    # Updating to a back pain of 9 the same day asks the list once, and records nothing twice.
     await say(harness, ana, "/checkin")
     await press(harness, ana, f"c:up:{code()}")
-    last = await press(harness, ana, f"c:a:{code()}:pain:9")
-    assert last is not None and "Where do you feel it" in (last.text or "")
-    assert await flags(harness, ana.id) == [("high_pain", "pain 8")]  # same check-in, same kind
+    await press(harness, ana, f"c:a:{code()}:pain:9")
+    last = await press(harness, ana, f"c:a:{code()}:where:lower_back")
+    assert "safety check" in (last.text or "")
+    await press(harness, ana, f"c:a:{code()}:rf:none")
+    await say(harness, ana, "/checkin")
+    await press(harness, ana, f"c:up:{code()}")
+    await press(harness, ana, f"c:a:{code()}:pain:9")
+    last = await press(harness, ana, f"c:a:{code()}:where:lower_back")
+    assert "Stress today?" in (last.text or "")
+    assert await flags(harness, ana.id) == [("high_pain", "pain 8"), ("no_signs", "none")]
 
 
-async def test_any_red_flag_yes_gets_prompt_care_advice(harness: Harness) -> None:
-    for n, sign in enumerate(sorted(RED_FLAG_KEYS)):
+async def test_each_sign_alone_gets_its_tier(harness: Harness) -> None:
+    for n, sign in enumerate(RED_FLAG_KEYS):
         person = await onboarded(harness, f"P{n}")
         await say(harness, person, "/checkin")
         await press(harness, person, f"c:a:{code()}:pain:7")  # 7: no provider advice, but ask
-        question = harness.sandbox.last_bot_message(person.id)
+        question = await press(harness, person, f"c:a:{code()}:where:lower_back")
         assert question is not None and "safety check" in (question.text or "")
-        assert len(question.buttons) == 8  # six signs, none of these, skip
+        assert len(question.buttons) == 8  # seven signs, then "None of these" and "Done"
         assert await flags(harness, person.id) == []
 
-        answered, new = await press_and_read(harness, person, f"c:a:{code()}:rf:{sign}")
-        assert RED_FLAG_URGENT_TEXT in (answered.text or "")
-        assert len(new) == 1 and "Where do you feel it" in (new[0].text or "")  # it goes on
-        assert await flags(harness, person.id) == [("red_flag", sign)]
-        assert (await checkin_row(harness, person.id)).red_flags_asked is True
+        await press(harness, person, f"c:t:{code()}:{sign}")
+        answered, new = await press_and_read(harness, person, f"c:a:{code()}:rf:done")
+        emergency = sign in ("bladder_bowel", "saddle", "both_legs")
+        heading = "Go to an emergency department now" if emergency else "within a day or two"
+        assert heading in (answered.text or "")
+        assert texts.RED_FLAG_ABOUT[sign] in (answered.text or "")
+        assert new == []  # the check-in stops with the warning
+        kind = "emergency" if emergency else "see_doctor"
+        assert await flags(harness, person.id) == [(kind, sign)]
+        row = await checkin_row(harness, person.id)
+        assert row.red_flags_asked is True and row.completed_at is None
+        assert row.escalation == ("emergency" if emergency else "soon")
 
 
-async def test_red_flag_question_can_be_skipped(harness: Harness) -> None:
+async def test_red_flag_question_can_be_skipped_by_typing(harness: Harness) -> None:
     ana = await onboarded(harness)
     await say(harness, ana, "/checkin")
     await press(harness, ana, f"c:a:{code()}:pain:7")
-    last = await press(harness, ana, f"c:a:{code()}:rf:skip")
-    assert "Where do you feel it" in (last.text or "")
+    await press(harness, ana, f"c:a:{code()}:where:lower_back")
+    replies = await say(harness, ana, "skip")
+    assert "Stress today?" in (replies[-1].text or "")
     row = await checkin_row(harness, ana.id)
     assert row.red_flags_asked and "rf" in row.skipped
     assert await flags(harness, ana.id) == []

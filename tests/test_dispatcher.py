@@ -200,7 +200,7 @@ async def test_skipped_today_and_done_checkin_are_not_nudged(
     assert (await _deliveries(db, 1))[-1].status == "pending"
 
 
-async def test_checkin_nudge_offers_start_snooze_and_skip(
+async def test_checkin_nudge_asks_pain_and_offers_snooze_and_skip(
     db: Database, clock: FakeClock, dispatcher: Dispatcher
 ) -> None:
     await make_person(db, 1, now=clock.now(), habits=("checkin", "breathe"))
@@ -210,11 +210,13 @@ async def test_checkin_nudge_offers_start_snooze_and_skip(
     breathe, checkin = [r for r in await _deliveries(db, 1) if "buttons" in r.payload]
     # The sender puts the delivery id in, so the exercise can answer its own nudge.
     assert breathe.payload["buttons"][0] == [{"text": "🌬️ Breathe with me", "data": "b:start:{id}"}]
+    # The reminder is the check-in's first question: one tap is today's pain.
     assert [b["data"] for row in checkin.payload["buttons"] for b in row] == [
-        "c:go",
+        *(f"c:p:{n}" for n in range(11)),
         "n:snz:{id}:60",
         "n:skip:{id}",
     ]
+    assert "Pain right now?" in checkin.payload["text"]
 
 
 async def test_paused_and_quiet_times_are_skipped(

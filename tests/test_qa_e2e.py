@@ -38,14 +38,16 @@ async def test_red_flag_answer_is_acknowledged_in_words(harness: Harness) -> Non
     await say(harness, ana, "/checkin")
     question = last(harness, ana)
     await tap(harness, ana, question, data=f"c:a:{TODAY:%Y%m%d}:pain:9")
+    await tap(harness, ana, last(harness, ana), text=texts.CHOICE_LABELS["where"]["lower_back"])
     safety = last(harness, ana)
-    await tap(harness, ana, safety, text=texts.RED_FLAG_BUTTONS["weight_loss"])
+    await tap(harness, ana, safety, text=texts.RED_FLAG_BUTTONS["weight_cancer"])
+    await tap(harness, ana, last(harness, ana), text=texts.BUTTON_RF_DONE)
     [answered] = [
         m for m in harness.sandbox.bot_messages(ana.id) if m.message_id == safety.message_id
     ]
-    # The record left in the chat names the sign as the button did, not the stored key.
-    assert texts.RED_FLAG_BUTTONS["weight_loss"] in answered.text
-    assert "weight_loss" not in answered.text
+    # The warning names the sign in words, not the stored key.
+    assert texts.RED_FLAG_ABOUT["weight_cancer"] in answered.text
+    assert "weight_cancer" not in answered.text
 
 
 async def test_a_button_nobody_knows_is_answered(harness: Harness) -> None:

@@ -7,17 +7,17 @@ from datetime import date, timedelta
 
 import pytest
 
+from bot.domain.emergency import emergency_number
 from bot.domain.safety import (
     RED_FLAG_KEYS,
     RED_FLAG_SIGNS,
-    RED_FLAG_URGENT_TEXT,
-    SUGGEST_PROVIDER_TEXT,
     Flag,
-    advice_for,
+    Tier,
     pain_flags,
-    red_flags,
     should_ask_red_flags,
+    tier_of,
 )
+from bot.telegram import texts
 
 TODAY = date(2026, 3, 20)
 
@@ -71,57 +71,106 @@ def test_pain_flags_ignore_future_and_keep_highest_of_a_day() -> None:
 
 
 @pytest.mark.parametrize(
-    ("pain", "asked", "expected"),
-    [(6, False, False), (7, False, True), (10, False, True), (7, True, False), (0, False, False)],
+    ("pain", "where", "previous", "asked", "expected"),
+    [
+        (6, "lower_back", "lower_back", False, False),  # same place, below 7
+        (7, "lower_back", "lower_back", False, True),
+        (10, "other", None, False, True),
+        (9, "unknown", None, False, True),  # "where" skipped: the list is still asked
+        (7, "lower_back", None, True, False),  # never twice a day
+        (0, "lower_back", None, False, False),
+        (9, "neck", None, False, False),  # the list is about the low back
+        (3, "lower_back", None, False, True),  # a first back pain
+        (3, "leg", "lower_back", False, True),  # moved to the leg
+        (3, "upper_back", "upper_back", False, False),
+        (3, "other", "lower_back", False, False),
+        (8, None, None, False, False),  # "where" not answered yet
+    ],
 )
-def test_should_ask_red_flags(pain: int, asked: bool, expected: bool) -> None:
-    assert should_ask_red_flags(pain, asked) is expected
+def test_should_ask_red_flags(
+    pain: int, where: str | None, previous: str | None, asked: bool, expected: bool
+) -> None:
+    assert should_ask_red_flags(pain, where, previous, asked) is expected
 
 
-def test_red_flag_signs_cover_the_known_signs() -> None:
-    assert set(RED_FLAG_KEYS) == {
-        "saddle",
+def test_red_flag_signs_have_two_tiers_and_words() -> None:
+    assert {k for k, t in RED_FLAG_SIGNS if t is Tier.EMERGENCY} == {
         "bladder_bowel",
-        "leg_weakness",
-        "fever",
-        "weight_loss",
-        "blood_in_stool",
+        "saddle",
+        "both_legs",
     }
-    assert all(question.endswith("?") for _, question in RED_FLAG_SIGNS)
+    assert {k for k, t in RED_FLAG_SIGNS if t is Tier.SOON} == {
+        "fever",
+        "injury",
+        "weight_cancer",
+        "night_pain",
+    }
+    for key in RED_FLAG_KEYS:
+        assert texts.RED_FLAG_WORDING[key] and texts.RED_FLAG_BUTTONS[key]
+        assert texts.RED_FLAG_ABOUT[key]
 
 
 @pytest.mark.parametrize(
-    ("answers", "expected"),
+    ("signs", "expected"),
     [
-        ({}, []),
-        (dict.fromkeys(RED_FLAG_KEYS, False), []),
-        ({"saddle": True}, [Flag.RED_FLAG]),
-        ({"fever": False, "blood_in_stool": True}, [Flag.RED_FLAG]),
-        ({"unknown": True}, []),
+        ((), None),
+        (("fever",), Tier.SOON),
+        (("night_pain", "injury"), Tier.SOON),
+        (("fever", "saddle"), Tier.EMERGENCY),
+        (("both_legs",), Tier.EMERGENCY),
+        (("unknown",), None),
     ],
 )
-def test_red_flags(answers: dict[str, bool], expected: list[Flag]) -> None:
-    assert red_flags(answers) == expected
+def test_tier_of(signs: tuple[str, ...], expected: Tier | None) -> None:
+    assert tier_of(signs) == expected
 
 
 @pytest.mark.parametrize(
-    ("flags", "expected"),
+    ("zone", "number"),
     [
-        ([], None),
-        ([Flag.HIGH_PAIN], SUGGEST_PROVIDER_TEXT),
-        ([Flag.RISING_PAIN], SUGGEST_PROVIDER_TEXT),
-        ([Flag.PERSISTENT_PAIN], SUGGEST_PROVIDER_TEXT),
-        ([Flag.RED_FLAG], RED_FLAG_URGENT_TEXT),
-        ([Flag.HIGH_PAIN, Flag.RED_FLAG], RED_FLAG_URGENT_TEXT),
+        ("Europe/Berlin", "112"),
+        ("America/New_York", "911"),
+        ("Europe/London", "999"),
+        ("Australia/Sydney", "000"),
+        ("Pacific/Auckland", "111"),
+        ("America/Toronto", "911"),
+        ("Asia/Kolkata", "112"),
+        ("UTC", None),
+        ("Mars/Olympus", None),
+        (None, None),
     ],
 )
-def test_advice_for(flags: list[Flag], expected: str | None) -> None:
-    assert advice_for(flags) == expected
+def test_emergency_number_from_the_zone(zone: str | None, number: str | None) -> None:
+    assert emergency_number(zone) == number
 
 
-def test_advice_never_diagnoses() -> None:
-    assert RED_FLAG_URGENT_TEXT.startswith("Please seek medical care promptly — today if you can")
-    assert SUGGEST_PROVIDER_TEXT.startswith("It may be worth talking to a healthcare provider")
-    for text in (RED_FLAG_URGENT_TEXT, SUGGEST_PROVIDER_TEXT):
+def test_wording_never_diagnoses_or_promises() -> None:
+    assert texts.SUGGEST_PROVIDER_TEXT.startswith(
+        "It may be worth talking to a healthcare provider"
+    )
+    urgent = texts.emergency_advice(("bladder_bowel",), "112")
+    assert urgent.startswith("⚠️ <b>Go to an emergency department now or call 112.</b>")
+    soon = texts.see_doctor_advice(("fever",), None)
+    assert "within a day or two" in soon and "call your local emergency number" in soon
+    for text in (texts.SUGGEST_PROVIDER_TEXT, urgent, soon):
         lowered = text.lower()
-        assert not any(word in lowered for word in ("you have", "diagnos", "syndrome", "cancer"))
+        assert not any(
+            word in lowered for word in ("you have", "diagnos", "syndrome", "nothing serious")
+        )
+
+
+def test_docs_safety_quotes_the_wording_shown() -> None:
+    """docs/safety.md is what a clinician reviews: it must match what people read."""
+    from pathlib import Path
+
+    lines = (Path(__file__).parents[1] / "docs" / "safety.md").read_text().splitlines()
+    doc = " ".join(" ".join(line.removeprefix("> ") for line in lines).split())
+    plain = [
+        texts.SUGGEST_PROVIDER_TEXT,
+        texts.CHECKIN_STOPPED,
+        *texts.RED_FLAG_WORDING.values(),
+        texts.follow_up_ack("yes", "emergency", (), None),
+        texts.follow_up_ack("gone", "soon", (), None),
+    ]
+    for text in plain:
+        assert text.replace("“", '"').replace("”", '"') in doc.replace("“", '"'), text

@@ -8,20 +8,24 @@ from datetime import date
 
 from bot.domain.safety import RED_FLAG_KEYS, should_ask_red_flags
 
-# The order questions are asked in; "rf" is the red-flag check, asked right after high pain.
+# The order questions are asked in. "rf" is the red-flag list, asked right after "where" when
+# the pain is high or newly in the back or legs; "stool" only for people who turned it on.
+# The note is not a question: the closing summary offers "Add a note".
 QUESTIONS: tuple[str, ...] = (
     "pain",
-    "rf",
     "where",
+    "rf",
     "stress",
     "mood",
     "sleep",
-    "bloating",
+    "gut",
     "stool",
-    "note",
 )
 SKIP = "skip"
 NONE_OF_THESE = "none"
+RF_DONE = "done"  # "Done" under the red-flag list: the ticked signs are the answer
+RF_PICK = "pick:"  # typed sign numbers, e.g. "pick:bladder_bowel,fever"
+SAME_PLACE = "same"  # "Same place" typed: the place remembered from the last check-in
 # Telegram caps a message at 4096 characters, so any typed note fits; this guards other callers.
 NOTE_MAX = 4096
 # A button from an older check-in message may update that day (after confirming) this far back.
@@ -30,9 +34,12 @@ EDITABLE_DAYS = 7
 SCALE_0_10: tuple[int, ...] = tuple(range(11))
 MOODS: tuple[int, ...] = (1, 2, 3, 4, 5)
 BRISTOL: tuple[int, ...] = tuple(range(1, 8))
-PAIN_PLACES: tuple[str, ...] = ("lower_back", "neck", "other", "none")
+PAIN_PLACES: tuple[str, ...] = ("lower_back", "upper_back", "neck", "leg", "other", "none")
 SLEEP: tuple[str, ...] = ("poor", "ok", "good")
-BLOATING: tuple[str, ...] = ("none", "mild", "strong")
+GUT: tuple[str, ...] = ("comfortable", "bloated", "upset", "constipated")
+# "Did you get it checked?" after an escalation; "fu" is asked before the next check-in.
+FOLLOW_UP = "fu"
+FOLLOW_UP_ANSWERS: tuple[str, ...] = ("yes", "not_yet", "gone")
 
 CHOICES: dict[str, tuple[int, ...] | tuple[str, ...]] = {
     "pain": SCALE_0_10,
@@ -40,7 +47,7 @@ CHOICES: dict[str, tuple[int, ...] | tuple[str, ...]] = {
     "stress": SCALE_0_10,
     "mood": MOODS,
     "sleep": SLEEP,
-    "bloating": BLOATING,
+    "gut": GUT,
     "stool": BRISTOL,
 }
 # Question key -> CheckIn column.
@@ -50,7 +57,7 @@ COLUMNS: dict[str, str] = {
     "stress": "stress",
     "mood": "mood",
     "sleep": "sleep",
-    "bloating": "bloating",
+    "gut": "gut",
     "stool": "stool",
     "note": "note",
 }
@@ -62,18 +69,23 @@ class BadAnswer(ValueError):
 
 @dataclass(frozen=True)
 class Answers:
-    """One day's check-in answers so far."""
+    """One day's check-in answers so far, with what the questions depend on."""
 
     pain: int | None = None
     where: str | None = None
     stress: int | None = None
     mood: int | None = None
     sleep: str | None = None
-    bloating: str | None = None
+    gut: str | None = None
     stool: int | None = None
     note: str | None = None
+    bloating: str | None = None  # the gut answer of check-ins before issue 14
     skipped: frozenset[str] = field(default_factory=frozenset)
     red_flags_asked: bool = False
+    red_flags: tuple[str, ...] = ()  # signs ticked (so far, or as answered)
+    escalation: str | None = None  # "emergency" or "soon" when the signs asked for care
+    previous_where: str | None = None  # the place of the last earlier check-in
+    ask_stool: bool = False  # the person turned the stool question on
 
     def value(self, key: str) -> int | str | None:
         """Return the stored answer to a question (None when unanswered or skipped)."""
@@ -88,9 +100,13 @@ def needed(key: str, answers: Answers) -> bool:
     if key == "where":
         return answers.pain is not None and answers.pain > 0
     if key == "rf":
-        return answers.pain is not None and should_ask_red_flags(
-            answers.pain, answers.red_flags_asked
+        # Skipping "where" must not skip the safety check: an unknown place counts as maybe back.
+        where = answers.where or ("unknown" if "where" in answers.skipped else None)
+        return answers.red_flags_asked or should_ask_red_flags(
+            answers.pain, where, answers.previous_where, False
         )
+    if key == "stool":
+        return answers.ask_stool
     return key in QUESTIONS
 
 
@@ -105,8 +121,9 @@ def next_question(answers: Answers, *, after: str | None = None) -> str | None:
     """Return the next question: the first open one, or while updating, the one after `after`.
 
     Updating a finished check-in walks through every question again in order (an answer
-    replaces the old one); otherwise the next question is the first one the row still lacks,
-    so a restart or an old button never loses the person's place.
+    replaces the old one; the red-flag list is not asked twice a day); otherwise the next
+    question is the first one the row still lacks, so a restart or an old button never loses
+    the person's place.
     """
     if after is None:
         return next(
@@ -115,7 +132,10 @@ def next_question(answers: Answers, *, after: str | None = None) -> str | None:
     if after not in QUESTIONS:
         raise ValueError(f"unknown question {after!r}")
     later = QUESTIONS[QUESTIONS.index(after) + 1 :]
-    return next((k for k in later if needed(k, answers)), None)
+    return next(
+        (k for k in later if needed(k, answers) and not (k == "rf" and answers.red_flags_asked)),
+        None,
+    )
 
 
 def is_complete(answers: Answers) -> bool:
@@ -123,14 +143,29 @@ def is_complete(answers: Answers) -> bool:
     return next_question(answers) is None
 
 
+def parse_signs(raw: str) -> tuple[str, ...]:
+    """Read the signs of a typed pick ("pick:a,b"); raise BadAnswer on anything else."""
+    signs = tuple(raw.removeprefix(RF_PICK).split(","))
+    if not raw.startswith(RF_PICK) or not all(s in RED_FLAG_KEYS for s in signs):
+        raise BadAnswer(f"not a pick of signs: {raw[:30]!r}")
+    return signs
+
+
 def parse_answer(key: str, raw: str) -> int | str | None:
     """Turn button data into a stored value (None means skip); raise BadAnswer on junk."""
     if raw == SKIP:
         return None
     if key == "rf":
-        if raw == NONE_OF_THESE or raw in RED_FLAG_KEYS:
+        if raw in (NONE_OF_THESE, RF_DONE):
             return raw
-        raise BadAnswer(f"not a red-flag answer: {raw[:20]!r}")
+        parse_signs(raw)
+        return raw
+    if key == "where" and raw == SAME_PLACE:
+        return raw
+    if key == FOLLOW_UP:
+        if raw not in FOLLOW_UP_ANSWERS:
+            raise BadAnswer(f"not a follow-up answer: {raw[:20]!r}")
+        return raw
     choices = CHOICES.get(key)
     if choices is None:
         raise BadAnswer(f"not a question with choices: {key[:20]!r}")
@@ -183,26 +218,62 @@ TYPED_WORDS: dict[str, dict[str, str]] = {
             ("lower back", "low back", "back", "lower_back", "lumbar", "my back", "my lower back"),
             "lower_back",
         ),
+        **dict.fromkeys(("upper back", "mid back", "middle back", "my upper back"), "upper_back"),
         **dict.fromkeys(
             ("neck", "shoulders", "shoulder", "neck and shoulders", "neck & shoulders", "my neck"),
             "neck",
         ),
+        **dict.fromkeys(
+            ("leg", "legs", "my leg", "my legs", "hip", "hips", "buttock", "sciatica"), "leg"
+        ),
         **dict.fromkeys(("other", "somewhere else", "elsewhere", "something else"), "other"),
         **dict.fromkeys(("none", "nowhere", "nowhere really", "no pain", "nothing"), "none"),
+        **dict.fromkeys(
+            ("same", "same place", "same as before", "same as yesterday", "yes", "the same"),
+            SAME_PLACE,
+        ),
     },
     "sleep": {
         **dict.fromkeys(("poor", "poorly", "bad", "badly", "terrible", "awful", "😴"), "poor"),
         **dict.fromkeys(("ok", "okay", "fine", "alright", "so so", "so-so", "meh"), "ok"),
         **dict.fromkeys(("good", "well", "great", "very well", "slept well", "😊"), "good"),
     },
-    "bloating": {
-        **dict.fromkeys(("none", "no", "nope", "not at all", "nothing"), "none"),
-        **dict.fromkeys(("mild", "a bit", "a little", "little", "slight", "some"), "mild"),
-        **dict.fromkeys(("strong", "a lot", "bad", "severe", "very"), "strong"),
+    "gut": {
+        **dict.fromkeys(
+            ("comfortable", "comfy", "fine", "ok", "okay", "good", "normal", "none", "no"),
+            "comfortable",
+        ),
+        **dict.fromkeys(("bloated", "bloating", "gassy", "gas", "full", "swollen"), "bloated"),
+        **dict.fromkeys(
+            ("upset", "upset tummy", "diarrhoea", "diarrhea", "loose", "runny", "sick"), "upset"
+        ),
+        **dict.fromkeys(("constipated", "constipation", "blocked", "stuck"), "constipated"),
     },
-    # Signs are tapped, never guessed from words; only a clear "none" can be typed.
-    "rf": dict.fromkeys(("none", "no", "nope", "none of these", "none of them"), NONE_OF_THESE),
+    "rf": dict.fromkeys(
+        ("none", "no", "nope", "none of these", "none of them", "nothing"), NONE_OF_THESE
+    ),
+    FOLLOW_UP: {
+        **dict.fromkeys(("yes", "yep", "yes i did", "i did", "checked", "got it checked"), "yes"),
+        **dict.fromkeys(("not yet", "no", "nope", "no not yet", "later", "not yet no"), "not_yet"),
+        **dict.fromkeys(
+            (
+                "it's gone",
+                "it’s gone",
+                "its gone",
+                "it is gone",
+                "gone",
+                "it went away",
+                "it has gone",
+                "it's gone now",
+                "it’s gone now",
+                "gone now",
+            ),
+            "gone",
+        ),
+    },
 }
+# Typed red-flag signs are their numbers on the list: "1", "1 3", "1, 3", "1 and 3".
+_SIGN_NUMBERS = re.compile(r"\d(?:\s*(?:,|and|&|\s)\s*\d)*")
 _NUMBER = re.compile(r"(?:type\s*)?(\d{1,2}|[a-z]+)(?:\s*(?:/|out of|of)\s*(\d{1,2}))?")
 
 
@@ -225,6 +296,14 @@ def _typed_number(words: str, choices: tuple[int, ...]) -> str:
     return str(number)
 
 
+def _typed_signs(words: str) -> str:
+    """Turn "1 and 3" into the pick of the first and third signs on the list."""
+    numbers = sorted({int(d) for d in re.findall(r"\d", words)})
+    if not numbers or numbers[0] < 1 or numbers[-1] > len(RED_FLAG_KEYS):
+        raise BadAnswer(f"not a sign number: {words[:20]!r}")
+    return RF_PICK + ",".join(RED_FLAG_KEYS[n - 1] for n in numbers)
+
+
 def read_typed(key: str, text: str) -> str:
     """Turn typed text into the button data it stands for; raise BadAnswer if it does not fit."""
     if len(text) > TYPED_MAX:
@@ -232,7 +311,10 @@ def read_typed(key: str, text: str) -> str:
     words = _normalize(text)
     if words in SKIP_WORDS:
         return SKIP
-    if key in TYPED_WORDS:
+    raw: str | None
+    if key == "rf" and _SIGN_NUMBERS.fullmatch(words):
+        raw = _typed_signs(words)
+    elif key in TYPED_WORDS:
         raw = TYPED_WORDS[key].get(words)
         if raw is None:
             raise BadAnswer(f"not a choice: {words[:20]!r}")

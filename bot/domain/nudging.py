@@ -37,6 +37,7 @@ class Verdict(StrEnum):
     RECENT = "recent"  # the habit was just done
     DONE_TODAY = "done"  # a once-a-day habit already done today
     SKIPPED_TODAY = "skipped"  # the person pressed "Skip today"
+    ESCALATED = "escalated"  # the person was told to seek care today: no habit nudges
     PAUSED = "paused"  # inside a pause
     QUIET = "quiet"  # inside quiet hours (the waking day changed since it was scheduled)
     PARK = "park"  # the person left or the reminder is off: stop scheduling it
@@ -64,6 +65,7 @@ class Occurrence:
     last_done_at: datetime | None = None
     done_today: bool = False
     skipped_today: bool = False
+    escalated_today: bool = False  # a red-flag answer asked for care this local day
     ignored_in_row: int = 0
     asked_less: bool = False
     done_count: int = 0
@@ -163,6 +165,8 @@ def decide(o: Occurrence) -> Verdict:
     info = habit_info(o.habit)
     if info is None:
         return Verdict.SEND
+    if o.escalated_today:
+        return Verdict.ESCALATED
     if o.skipped_today:
         return Verdict.SKIPPED_TODAY
     if info.once_a_day and o.done_today:

@@ -1,8 +1,11 @@
-"""Red-flag rules for check-in answers: when to suggest a provider or urgent care."""
+"""Red-flag rules for check-in answers: when to suggest a provider or urgent care.
+
+Every rule here is listed in docs/safety.md with its trigger, wording and source.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -23,32 +26,60 @@ class Flag(StrEnum):
     HIGH_PAIN = "high_pain"
     RISING_PAIN = "rising_pain"
     PERSISTENT_PAIN = "persistent_pain"
-    RED_FLAG = "red_flag"
+    RED_FLAG = "red_flag"  # a sign ticked on the red-flag list (before issue 14)
+    EMERGENCY = "emergency"  # an emergency-tier sign ticked; detail: the sign
+    SEE_DOCTOR = "see_doctor"  # a see-a-doctor-soon sign ticked; detail: the sign
+    NO_SIGNS = "no_signs"  # "None of these" on the red-flag list
+    FOLLOW_UP = "follow_up"  # the answer to "did you get it checked?"; detail: the answer
 
 
-RED_FLAG_SIGNS: tuple[tuple[str, str], ...] = (
-    (
-        "saddle",
-        "Any new numbness or tingling around your groin, genitals, buttocks or inner thighs?",
-    ),
-    ("bladder_bowel", "Any new trouble controlling or emptying your bladder or bowel?"),
-    ("leg_weakness", "Is weakness in one or both legs getting worse?"),
-    ("fever", "Do you have a fever or feel generally unwell along with the pain?"),
-    ("weight_loss", "Have you lost weight recently without trying?"),
-    ("blood_in_stool", "Have you noticed blood in your stool?"),
-)
-RED_FLAG_KEYS: frozenset[str] = frozenset(key for key, _ in RED_FLAG_SIGNS)
+class Tier(StrEnum):
+    """How soon a red-flag sign needs a doctor."""
 
-RED_FLAG_URGENT_TEXT = (
-    "Please seek medical care promptly — today if you can. What you described is something a "
-    "doctor should check soon, not something to wait out with habits. If it is severe or came "
-    "on suddenly, call your local emergency number. I'm a habit bot and can't assess symptoms."
+    EMERGENCY = "emergency"  # possible cauda equina syndrome: emergency department now
+    SOON = "soon"  # see a doctor within a day or two
+
+
+# The signs asked after high pain or a new back/leg pain, in the order they are listed; their
+# wording lives in bot/telegram/texts.py (RED_FLAG_WORDING). Sources: docs/safety.md.
+RED_FLAG_SIGNS: tuple[tuple[str, Tier], ...] = (
+    ("bladder_bowel", Tier.EMERGENCY),
+    ("saddle", Tier.EMERGENCY),
+    ("both_legs", Tier.EMERGENCY),
+    ("fever", Tier.SOON),
+    ("injury", Tier.SOON),
+    ("weight_cancer", Tier.SOON),
+    ("night_pain", Tier.SOON),
 )
-SUGGEST_PROVIDER_TEXT = (
-    "It may be worth talking to a healthcare provider about this pain — a doctor or "
-    "physiotherapist can look at what's going on. Until then, keep to what feels okay and ease "
-    "off anything that makes it worse."
-)
+RED_FLAG_KEYS: tuple[str, ...] = tuple(key for key, _ in RED_FLAG_SIGNS)
+TIER_OF: dict[str, Tier] = dict(RED_FLAG_SIGNS)
+# Places where the low-back red-flag list applies (neck pain has other warning signs).
+BACK_PLACES: frozenset[str] = frozenset({"lower_back", "upper_back", "leg"})
+# A follow-up is offered for an escalation this many days back (the next check-in after it).
+FOLLOW_UP_DAYS = 3
+
+
+def tier_of(signs: Sequence[str]) -> Tier | None:
+    """Return the most urgent tier among the ticked signs (None when none was ticked)."""
+    tiers = {TIER_OF[s] for s in signs if s in TIER_OF}
+    if Tier.EMERGENCY in tiers:
+        return Tier.EMERGENCY
+    return Tier.SOON if tiers else None
+
+
+def should_ask_red_flags(
+    pain: int | None, where: str | None, previous_where: str | None, already_asked: bool
+) -> bool:
+    """Tell whether to ask the red-flag list, once "where" is known.
+
+    Asked at pain 7+ unless the pain is in the neck, or when the pain moved to a new place in
+    the back or legs (any score above 0); never twice a day.
+    """
+    if already_asked or pain is None or pain == 0 or where is None:
+        return False
+    if pain >= RED_FLAG_QUESTION_PAIN and where != "neck":
+        return True
+    return where in BACK_PLACES and where != previous_where
 
 
 def _score_by_day(history: Sequence[tuple[date, int]], today: date) -> dict[date, int]:
@@ -85,22 +116,3 @@ def pain_flags(history: Sequence[tuple[date, int]], today: date) -> list[Flag]:
     if len(recent) >= PERSISTENT_MIN_CHECKINS and min(recent) >= PERSISTENT_PAIN:
         flags.append(Flag.PERSISTENT_PAIN)
     return flags
-
-
-def red_flags(answers: Mapping[str, bool]) -> list[Flag]:
-    """Return [RED_FLAG] when any known red-flag sign was answered yes."""
-    return [Flag.RED_FLAG] if any(answers.get(key, False) for key in RED_FLAG_KEYS) else []
-
-
-def should_ask_red_flags(pain: int, already_asked_today: bool) -> bool:
-    """Tell whether to ask the red-flag questions after a pain score."""
-    return pain >= RED_FLAG_QUESTION_PAIN and not already_asked_today
-
-
-def advice_for(flags: Sequence[Flag]) -> str | None:
-    """Return the care advice for the flags: urgent for a red flag, a provider for the rest."""
-    if Flag.RED_FLAG in flags:
-        return RED_FLAG_URGENT_TEXT
-    if flags:
-        return SUGGEST_PROVIDER_TEXT
-    return None

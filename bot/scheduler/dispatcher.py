@@ -9,7 +9,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,6 +35,7 @@ from bot.domain.nudging import (
 from bot.domain.schedule import Rule, local_date
 from bot.domain.timing import LEARN_EVERY, LOOK_BACK, learned_times
 from bot.runtime import Runtime
+from bot.services.care import CareFacts, care_facts, follow_up_payload
 from bot.services.challenges import post_due as post_due_challenges
 from bot.services.nudges import ask_payload, nudge_payload
 from bot.services.schedules import NOT_QUIETED, awake_window, next_time, reschedule
@@ -188,12 +189,13 @@ class Dispatcher:
             # Each habit keeps one live keyboard: a new nudge retires the unanswered ones.
             lives = await uow.due.live_nudges(live) if live else {}
             retiring: list[tuple[int, LiveNudge]] = []
+            care = await care_facts(uow, live, since)
             rows: list[dict[str, Any]] = []
             advances: list[Advance] = []
             for reminder in sorted(due, key=lambda d: _priority(d, facts)):
                 try:
                     row, advance = self._handle(
-                        reminder, facts, sent, (engaged, habits), now, stats
+                        reminder, facts, sent, (engaged, habits), now, stats, care
                     )
                     if row is not None and row["status"] == "pending" and row["kind"] == "nudge":
                         passed = lives.pop((reminder.person.id, reminder.habit), [])
@@ -267,6 +269,7 @@ class Dispatcher:
         people: tuple[dict[int, datetime], dict[int, int]],
         now: datetime,
         stats: TickStats,
+        care: CareFacts | None = None,
     ) -> tuple[dict[str, Any] | None, Advance]:
         """Decide one occurrence; return its outbox row (if any) and the reminder's new state."""
         person = reminder.person
@@ -305,6 +308,9 @@ class Dispatcher:
                 quiet=quiet,
                 habits=habits.get(person.id, 1),
             )
+        day = _day_of(reminder)
+        if care is not None and day is not None:
+            occurrence = replace(occurrence, escalated_today=care.escalated_on(person.id, day))
         verdict = decide(occurrence)
         if verdict is Verdict.PARK:
             stats.parked += 1
@@ -325,6 +331,11 @@ class Dispatcher:
             payload = summary_intent(reminder.due)
         elif verdict is Verdict.SEND:
             payload, recent = nudge_payload(reminder.habit, recent, self.rng)
+            if care is not None and day is not None and reminder.habit == CHECKIN:
+                # The day after an escalation, the check-in reminder asks about it first.
+                waiting = care.follow_up(person.id, day)
+                if waiting is not None:
+                    payload = follow_up_payload(waiting, day)
         elif verdict is Verdict.ASK:
             kind, payload, asked_at = "ask", ask_payload(reminder.habit), now
         reason = "unavailable" if verdict in SENDS else verdict.value
@@ -502,6 +513,12 @@ def _spacing(rule: dict[str, Any]) -> timedelta | None:
 def _nearest(sent: list[Sent], at: datetime) -> datetime | None:
     """Return the time of the message queued or sent nearest to `at`, if any."""
     return min((s.at for s in sent), key=lambda t: abs(t - at), default=None)
+
+
+def _day_of(reminder: DueReminder) -> date | None:
+    """Return the person's local date of a due occurrence (None without a time zone)."""
+    zone = reminder.person.timezone
+    return None if zone is None else local_date(reminder.due, ZoneInfo(zone))
 
 
 def _parked(reminder: DueReminder) -> Advance:

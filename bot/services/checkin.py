@@ -9,8 +9,12 @@ from typing import Any
 from bot.domain.checkin import (
     COLUMNS,
     EDITABLE_DAYS,
+    FOLLOW_UP,
+    NONE_OF_THESE,
     NOTE_MAX,
     QUESTIONS,
+    RF_DONE,
+    SAME_PLACE,
     SKIP,
     Answers,
     BadAnswer,
@@ -18,13 +22,24 @@ from bot.domain.checkin import (
     next_question,
     parse_answer,
     parse_date_code,
+    parse_signs,
     read_typed,
 )
+from bot.domain.emergency import emergency_number
 from bot.domain.habits import Habit
-from bot.domain.safety import RED_FLAG_KEYS, Flag, advice_for, pain_flags
+from bot.domain.safety import (
+    FOLLOW_UP_DAYS,
+    RED_FLAG_KEYS,
+    TIER_OF,
+    Flag,
+    Tier,
+    pain_flags,
+    tier_of,
+)
 from bot.services.local_day import ready_person, today_of
-from bot.storage.checkins import CheckInRecord
+from bot.storage.checkins import CheckInRecord, Escalation
 from bot.storage.uow import UnitOfWork
+from bot.telegram import texts
 
 AWAIT_PREFIX = "checkin:"
 NOTE_AWAIT = "checkin:note"
@@ -68,6 +83,14 @@ class NotAnAnswer(Exception):
         self.key = key
 
 
+class EmptyPick(Exception):
+    """ "Done" under the red-flag list with no sign ticked; nothing was stored."""
+
+
+class SameUnknown(Exception):
+    """ "Same place" with no earlier place to repeat; nothing was stored."""
+
+
 @dataclass(frozen=True)
 class Step:
     """Where a person's check-in of one day stands after an action."""
@@ -78,11 +101,28 @@ class Step:
     answers: Answers
     complete: bool  # the day's check-in has been finished (now or earlier)
     finished_now: bool = False  # this action answered the last question
-    advice: str | None = None  # safety advice to show before the next question
     updating: bool = False  # walking through a finished check-in again
+    # Pain-history flags raised today (high, rising, persistent): the gentler suggestion.
+    pain_flags: tuple[str, ...] = ()
+    pain_flags_now: bool = False  # this answer raised them (show the suggestion above it)
+    escalated_now: bool = False  # this answer asked for care: the check-in stops here
+    number: str | None = None  # the emergency number of the person's country, if known
+    follow_up: Escalation | None = None  # the escalation asked about when question is "fu"
 
 
-def answers_of(record: CheckInRecord) -> Answers:
+@dataclass(frozen=True)
+class FollowedUp:
+    """An answer to "did you get it checked?" and where today's check-in stands after it."""
+
+    answer: str
+    escalation: Escalation
+    number: str | None
+    step: Step | None  # today's check-in to go on with; None for an escalation of today
+
+
+def answers_of(
+    record: CheckInRecord, *, previous_where: str | None = None, ask_stool: bool = False
+) -> Answers:
     """Turn a stored check-in into the domain's answers."""
     return Answers(
         pain=record.pain,
@@ -90,12 +130,45 @@ def answers_of(record: CheckInRecord) -> Answers:
         stress=record.stress,
         mood=record.mood,
         sleep=record.sleep,
-        bloating=record.bloating,
+        gut=record.gut,
         stool=record.stool,
         note=record.note,
+        bloating=record.bloating,
         skipped=frozenset(record.skipped),
         red_flags_asked=record.red_flags_asked,
+        red_flags=record.red_flags,
+        escalation=record.escalation,
+        previous_where=previous_where,
+        ask_stool=ask_stool,
     )
+
+
+@dataclass(frozen=True)
+class _Day:
+    """A check-in row with what its questions depend on."""
+
+    record: CheckInRecord
+    answers: Answers
+    today: date
+    number: str | None
+    pain_flags: tuple[str, ...]
+
+
+async def _load(uow: UnitOfWork, person_id: int, day: date | None, now: datetime) -> _Day:
+    """Read the day's row (today's when `day` is None), creating it if needed."""
+    _, zone = await ready_person(uow, person_id)
+    today = today_of(zone, now)
+    day = today if day is None else day
+    record = await uow.checkins.ensure(person_id, day, now)
+    row = await uow.people.row(person_id)
+    answers = answers_of(
+        record,
+        previous_where=await uow.checkins.previous_where(person_id, day),
+        ask_stool=bool(row is not None and row.ask_stool),
+    )
+    gentle = {Flag.HIGH_PAIN.value, Flag.RISING_PAIN.value, Flag.PERSISTENT_PAIN.value}
+    raised = tuple(f.kind for f in await uow.checkins.flags_of(record.id) if f.kind in gentle)
+    return _Day(record, answers, today, emergency_number(zone.key), raised)
 
 
 def note_awaiting(day: date, now: datetime) -> str:
@@ -109,7 +182,8 @@ class Typed:
 
     key: str
     raw: str
-    step: Step
+    step: Step | None
+    followed_up: FollowedUp | None = None
 
 
 def question_awaiting(key: str, now: datetime) -> str:
@@ -120,7 +194,7 @@ def question_awaiting(key: str, now: datetime) -> str:
 def _parse_question_awaiting(awaiting: str) -> tuple[str, datetime]:
     key, _, minute = awaiting.removeprefix(QUESTION_AWAIT).partition(":")
     # The note has its own awaiting value; every other question can be answered by typing.
-    if not awaiting.startswith(QUESTION_AWAIT) or key not in QUESTIONS or key == "note":
+    if not awaiting.startswith(QUESTION_AWAIT) or key not in (*QUESTIONS, FOLLOW_UP):
         raise AnswerExpired
     if not (minute.isascii() and minute.isdigit()):
         raise AnswerExpired
@@ -162,17 +236,17 @@ async def _set_awaiting(uow: UnitOfWork, person_id: int, value: str | None) -> N
 async def _finish_step(
     uow: UnitOfWork,
     person_id: int,
-    record: CheckInRecord,
+    loaded: _Day,
     *,
-    today: date,
     after: str | None,
     was_complete: bool,
-    advice: str | None,
     now: datetime,
+    pain_flags_now: bool = False,
 ) -> Step:
     """Work out the next question, complete the day if nothing is left, and commit."""
-    answers = answers_of(record)
-    question = next_question(answers, after=after if was_complete and after else None)
+    record, answers, today = loaded.record, loaded.answers, loaded.today
+    walk = after if was_complete and after in QUESTIONS else None
+    question = next_question(answers, after=walk)
     finished_now = False
     if question is None and record.completed_at is None:
         await uow.checkins.change(record.id, now, completed_at=now)
@@ -187,7 +261,7 @@ async def _finish_step(
             )
         finished_now = True
     elif question is None and after is not None:
-        finished_now = True  # the last question of an update
+        finished_now = True  # the last question of an update, or a note added
     await _set_awaiting(uow, person_id, _awaiting_for(question, record.local_date, today, now))
     await uow.commit()
     return Step(
@@ -197,50 +271,79 @@ async def _finish_step(
         answers=answers,
         complete=was_complete or finished_now,
         finished_now=finished_now,
-        advice=advice,
         updating=was_complete and question is not None,
+        pain_flags=loaded.pain_flags,
+        pain_flags_now=pain_flags_now,
+        number=loaded.number,
     )
 
 
+async def _pending_follow_up(uow: UnitOfWork, person_id: int, today: date) -> Escalation | None:
+    """Return the latest escalation of the last few days not yet followed up, if any."""
+    since = today - timedelta(days=FOLLOW_UP_DAYS)
+    open_ones = [
+        e
+        for e in await uow.checkins.escalations([person_id], since)
+        if e.local_date < today and not e.followed_up
+    ]
+    return open_ones[-1] if open_ones else None
+
+
 async def start(uow: UnitOfWork, person_id: int, now: datetime) -> Step:
-    """Start or continue today's check-in: return the first question today's row lacks."""
+    """Start or continue today's check-in: a pending follow-up first, then the next question."""
     async with uow:
-        _, zone = await ready_person(uow, person_id)
-        today = today_of(zone, now)
-        record = await uow.checkins.ensure(person_id, today, now)
-        answers = answers_of(record)
-        question = next_question(answers)
-        if question is None and record.completed_at is not None:
+        loaded = await _load(uow, person_id, None, now)
+        today = loaded.today
+        pending = await _pending_follow_up(uow, person_id, today)
+        if pending is not None:
+            await _set_awaiting(uow, person_id, question_awaiting(FOLLOW_UP, now))
+            await uow.commit()
+            return Step(
+                today,
+                True,
+                FOLLOW_UP,
+                loaded.answers,
+                complete=loaded.record.completed_at is not None,
+                number=loaded.number,
+                follow_up=pending,
+            )
+        if next_question(loaded.answers) is None and loaded.record.completed_at is not None:
             # Nothing left: show the summary; keep any note question from holding typed text.
             await _set_awaiting(uow, person_id, None)
             await uow.commit()
-            return Step(today, True, None, answers, complete=True)
-        return await _finish_step(
-            uow,
-            person_id,
-            record,
-            today=today,
-            after=None,
-            was_complete=False,
-            advice=None,
-            now=now,
-        )
+            return Step(
+                today,
+                True,
+                None,
+                loaded.answers,
+                complete=True,
+                pain_flags=loaded.pain_flags,
+                number=loaded.number,
+            )
+        return await _finish_step(uow, person_id, loaded, after=None, was_complete=False, now=now)
 
 
 async def update_today(uow: UnitOfWork, person_id: int, day: date, now: datetime) -> Step:
     """Walk through a finished check-in of today again, from the first question."""
     async with uow:
-        _, zone = await ready_person(uow, person_id)
-        today = today_of(zone, now)
+        loaded = await _load(uow, person_id, None, now)
+        today = loaded.today
         if day != today:
             raise StaleDay
-        record = await uow.checkins.ensure(person_id, today, now)
-        answers = answers_of(record)
-        complete = record.completed_at is not None
-        question = "pain" if complete else next_question(answers)
+        complete = loaded.record.completed_at is not None
+        question = "pain" if complete else next_question(loaded.answers)
         await _set_awaiting(uow, person_id, _awaiting_for(question, today, today, now))
         await uow.commit()
-        return Step(today, True, question, answers, complete=complete, updating=complete)
+        return Step(
+            today,
+            True,
+            question,
+            loaded.answers,
+            complete=complete,
+            updating=complete,
+            pain_flags=loaded.pain_flags,
+            number=loaded.number,
+        )
 
 
 def _check_day(day: date, today: date) -> None:
@@ -248,69 +351,260 @@ def _check_day(day: date, today: date) -> None:
         raise StaleDay
 
 
+async def _record_signs(
+    uow: UnitOfWork, person_id: int, record: CheckInRecord, signs: tuple[str, ...], now: datetime
+) -> Tier | None:
+    """Store the red-flag answer, each sign with the words shown; return the tier it asks for."""
+    tier = tier_of(signs)
+    for sign in signs:
+        kind = Flag.EMERGENCY if TIER_OF[sign] is Tier.EMERGENCY else Flag.SEE_DOCTOR
+        await uow.checkins.add_flag(
+            person_id,
+            record.id,
+            kind,
+            sign,
+            now,
+            per_detail=True,
+            wording=texts.red_flag_recorded(sign),
+        )
+    if not signs:
+        await uow.checkins.add_flag(
+            person_id,
+            record.id,
+            Flag.NO_SIGNS,
+            NONE_OF_THESE,
+            now,
+            wording=texts.no_signs_recorded(),
+        )
+    await uow.checkins.change(
+        record.id,
+        now,
+        red_flags_asked=True,
+        red_flags=list(signs),
+        escalation=None if tier is None else tier.value,
+    )
+    return tier
+
+
 async def answer(
     uow: UnitOfWork,
     person_id: int,
-    day: date,
+    day: date | None,
     key: str,
     raw: str,
     now: datetime,
     *,
     confirmed: bool = False,
 ) -> Step:
-    """Save one answer to the day's row; an earlier day needs `confirmed`. Raises BadAnswer."""
+    """Save one answer to the day's row (today's if `day` is None). Raises BadAnswer.
+
+    An earlier day needs `confirmed`. A red-flag answer that asks for care stops the check-in:
+    the step comes back with `escalated_now` and no question.
+    """
     value = parse_answer(key, raw)
-    if key == "note" and raw != SKIP:
-        raise BadAnswer("a note is typed, not pressed")
+    if key not in QUESTIONS:
+        raise BadAnswer(f"not a check-in question: {key[:20]!r}")
     async with uow:
-        _, zone = await ready_person(uow, person_id)
-        today = today_of(zone, now)
-        _check_day(day, today)
-        if day < today and not confirmed:
-            raise NeedsConfirm(day)
-        record = await uow.checkins.ensure(person_id, day, now)
+        loaded = await _load(uow, person_id, day, now)
+        record, today = loaded.record, loaded.today
+        _check_day(record.local_date, today)
+        if record.local_date < today and not confirmed:
+            raise NeedsConfirm(record.local_date)
         was_complete = record.completed_at is not None
         skipped = list(record.skipped)
         changes: dict[str, Any] = {}
-        advice: str | None = None
+        tier: Tier | None = None
+        if key == "where" and value == SAME_PLACE:
+            if loaded.answers.previous_where is None:
+                raise SameUnknown
+            value = loaded.answers.previous_where
         if key == "rf":
-            changes["red_flags_asked"] = True
-            if value is None and "rf" not in skipped:
-                skipped.append("rf")
-            if isinstance(value, str) and value in RED_FLAG_KEYS:
-                await uow.checkins.add_flag(
-                    person_id, record.id, Flag.RED_FLAG, value, now, per_detail=True
-                )
-                advice = advice_for([Flag.RED_FLAG])
+            if record.red_flags_asked:
+                raise StaleDay  # the list was answered already; an old button changes nothing
+            if value is None:
+                await uow.checkins.change(record.id, now, red_flags_asked=True)
+                skipped = [*skipped, "rf"] if "rf" not in skipped else skipped
+            elif value == NONE_OF_THESE:
+                await _record_signs(uow, person_id, record, (), now)
+            elif value == RF_DONE:
+                if not record.red_flags:
+                    raise EmptyPick
+                tier = await _record_signs(uow, person_id, record, record.red_flags, now)
+            else:
+                tier = await _record_signs(uow, person_id, record, parse_signs(str(value)), now)
         elif value is None:
             # Skipping keeps an earlier answer (when updating); otherwise it marks the gap.
-            if answers_of(record).value(key) is None and key not in skipped:
+            if loaded.answers.value(key) is None and key not in skipped:
                 skipped.append(key)
         else:
             changes[COLUMNS[key]] = value
             skipped = [k for k in skipped if k != key]
         changes["skipped"] = skipped
         await uow.checkins.change(record.id, now, **changes)
+        raised = False
         if key == "pain" and isinstance(value, int):
             history = [
                 (c.local_date, c.pain)
-                for c in await uow.checkins.between(person_id, day - timedelta(days=13), day)
+                for c in await uow.checkins.between(
+                    person_id, record.local_date - timedelta(days=13), record.local_date
+                )
                 if c.pain is not None
             ]
-            flags = pain_flags(history, day)
-            for flag in flags:
-                await uow.checkins.add_flag(person_id, record.id, flag, f"pain {value}", now)
-            advice = advice_for(flags)
-        record = await uow.checkins.ensure(person_id, day, now)
+            for flag in pain_flags(history, record.local_date):
+                raised = True
+                await uow.checkins.add_flag(
+                    person_id,
+                    record.id,
+                    flag,
+                    f"pain {value}",
+                    now,
+                    wording=texts.SUGGEST_PROVIDER_TEXT,
+                )
+        loaded = await _load(uow, person_id, record.local_date, now)
+        if tier is not None:
+            # The check-in stops with the warning; "it's gone" can still be typed.
+            await _set_awaiting(uow, person_id, question_awaiting(FOLLOW_UP, now))
+            await uow.commit()
+            return Step(
+                day=record.local_date,
+                is_today=record.local_date == today,
+                question=None,
+                answers=loaded.answers,
+                complete=was_complete,
+                escalated_now=True,
+                pain_flags=loaded.pain_flags,
+                number=loaded.number,
+            )
         return await _finish_step(
             uow,
             person_id,
-            record,
-            today=today,
+            loaded,
             after=key,
             was_complete=was_complete,
-            advice=advice,
             now=now,
+            pain_flags_now=raised,
+        )
+
+
+async def toggle_sign(
+    uow: UnitOfWork, person_id: int, day: date, sign: str, now: datetime
+) -> Step:
+    """Tick or untick a sign on today's red-flag list (nothing is decided until Done).
+
+    Raises StaleDay for a list of another day or one already answered.
+    """
+    if sign not in RED_FLAG_KEYS:
+        raise BadAnswer(f"not a sign: {sign[:20]!r}")
+    async with uow:
+        loaded = await _load(uow, person_id, None, now)
+        record = loaded.record
+        if day != loaded.today or record.red_flags_asked:
+            raise StaleDay
+        ticked = [s for s in record.red_flags if s != sign]
+        if sign not in record.red_flags:
+            ticked.append(sign)
+        # Keep the list's order, whatever order the signs were tapped in.
+        ordered = [s for s in RED_FLAG_KEYS if s in ticked]
+        await uow.checkins.change(record.id, now, red_flags=ordered)
+        loaded = await _load(uow, person_id, None, now)
+        await uow.commit()
+        return Step(
+            loaded.today,
+            True,
+            "rf",
+            loaded.answers,
+            complete=record.completed_at is not None,
+            number=loaded.number,
+        )
+
+
+async def late_sign(
+    uow: UnitOfWork, person_id: int, day: date, sign: str, now: datetime
+) -> str | None:
+    """Record a sign pressed on an earlier day's (or answered) list; return today's number.
+
+    The old day stays as it was, but the press is kept with its words: it may be news.
+    """
+    if sign not in RED_FLAG_KEYS:
+        raise BadAnswer(f"not a sign: {sign[:20]!r}")
+    async with uow:
+        _, zone = await ready_person(uow, person_id)
+        _check_day(day, today_of(zone, now))  # a forged or ancient list is just stale
+        record = await uow.checkins.get(person_id, day)
+        await uow.checkins.add_flag(
+            person_id,
+            None if record is None else record.id,
+            "late_sign",
+            f"{sign} (list of {day.isoformat()})",
+            now,
+            per_detail=True,
+            wording=texts.red_flag_recorded(sign),
+        )
+        await uow.commit()
+        return emergency_number(zone.key)
+
+
+async def follow_up(
+    uow: UnitOfWork, person_id: int, day: date, raw: str, now: datetime
+) -> FollowedUp:
+    """Record the answer to "did you get it checked?" for the escalation of `day`.
+
+    Every answer is kept (a second one too); an escalation of an earlier day then lets today's
+    check-in go on. Raises StaleDay when that day had no escalation.
+    """
+    value = parse_answer(FOLLOW_UP, raw)
+    async with uow:
+        loaded = await _load(uow, person_id, None, now)
+        found = [
+            e for e in await uow.checkins.escalations([person_id], day) if e.local_date == day
+        ]
+        if not found or day > loaded.today:
+            raise StaleDay
+        escalation = found[0]
+        await uow.checkins.add_flag(
+            person_id,
+            escalation.checkin_id,
+            Flag.FOLLOW_UP,
+            str(value),
+            now,
+            per_detail=True,
+            wording=texts.follow_up_recorded(escalation, loaded.today, str(value)),
+        )
+        await uow.commit()
+    step = None
+    if day < loaded.today:
+        step = await start(uow, person_id, now)
+    else:
+        async with uow:
+            await _set_awaiting(uow, person_id, None)
+            await uow.commit()
+    return FollowedUp(str(value), escalation, loaded.number, step)
+
+
+async def ask_note(uow: UnitOfWork, person_id: int, day: date, now: datetime) -> None:
+    """Let the next typed message be the note of the day's check-in."""
+    async with uow:
+        _, zone = await ready_person(uow, person_id)
+        _check_day(day, today_of(zone, now))
+        await _set_awaiting(uow, person_id, note_awaiting(day, now))
+        await uow.commit()
+
+
+async def summary(uow: UnitOfWork, person_id: int, day: date, now: datetime) -> Step:
+    """Return the day's answers for the closing summary and stop catching typed text."""
+    async with uow:
+        loaded = await _load(uow, person_id, day, now)
+        _check_day(day, loaded.today)
+        await _set_awaiting(uow, person_id, None)
+        await uow.commit()
+        return Step(
+            day,
+            day == loaded.today,
+            None,
+            loaded.answers,
+            complete=loaded.record.completed_at is not None,
+            pain_flags=loaded.pain_flags,
+            number=loaded.number,
         )
 
 
@@ -334,19 +628,19 @@ async def add_note(
         if len(text) > NOTE_MAX:
             raise NoteTooLong
         record = await uow.checkins.ensure(person_id, day, now)
-        was_complete = record.completed_at is not None
         skipped = [k for k in record.skipped if k != "note"]
         await uow.checkins.change(record.id, now, note=text, skipped=skipped)
-        record = await uow.checkins.ensure(person_id, day, now)
-        return await _finish_step(
-            uow,
-            person_id,
-            record,
-            today=today,
-            after="note",
-            was_complete=was_complete,
-            advice=None,
-            now=now,
+        loaded = await _load(uow, person_id, day, now)
+        await _set_awaiting(uow, person_id, None)
+        await uow.commit()
+        return Step(
+            day,
+            day == today,
+            next_question(loaded.answers),
+            loaded.answers,
+            complete=loaded.record.completed_at is not None,
+            pain_flags=loaded.pain_flags,
+            number=loaded.number,
         )
 
 
@@ -372,6 +666,24 @@ async def answer_typed(
         raw = read_typed(key, text)
     except BadAnswer:
         raise NotAnAnswer(key) from None
+    if key == FOLLOW_UP:
+        if raw == SKIP:
+            raise NotAnAnswer(key)
+        async with uow:
+            pending = await _pending_follow_up(uow, person_id, today_of(zone, now))
+            today = [
+                e
+                for e in await uow.checkins.escalations([person_id], today_of(zone, now))
+                if e.local_date == today_of(zone, now)
+            ]
+        target = pending or (today[0] if today else None)
+        if target is None:
+            raise AnswerExpired
+        if pending is None and raw != "gone":
+            # On the day itself only "it's gone" is news; the follow-up comes tomorrow.
+            raise NotAnAnswer("fu_today")
+        done = await follow_up(uow, person_id, target.local_date, raw, now)
+        return Typed(key, raw, done.step, done)
     # The question was today's when it was asked; after midnight it still answers that day.
     step = await answer(uow, person_id, today_of(zone, asked), key, raw, now, confirmed=True)
     return Typed(key, raw, step)

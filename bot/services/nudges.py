@@ -29,6 +29,8 @@ LESS = "n:less:{id}"
 KEEP = "n:keep:{id}"
 BREATHE = "b:start:{id}"
 START_CHECKIN = "c:go"
+# The check-in reminder asks the first question itself: a tap is today's pain (issue 14).
+REMINDER_PAIN = "c:p:{n}"
 SNOOZE_MINUTES = (15, 60)
 
 Buttons = list[list[dict[str, str]]]
@@ -49,7 +51,8 @@ def nudge_buttons(habit: str) -> Buttons:
     snooze_60 = _button(texts.NUDGE_SNOOZE_60, SNOOZE.replace("{minutes}", "60"))
     skip = _button(texts.NUDGE_SKIP_TODAY, SKIP)
     if habit == "checkin":
-        return [[_button(texts.NUDGE_START_CHECKIN, START_CHECKIN)], [snooze_60, skip]]
+        pain = [_button(str(n), REMINDER_PAIN.replace("{n}", str(n))) for n in range(11)]
+        return [pain[:6], pain[6:], [snooze_60, skip]]
     rows: Buttons = []
     if habit == "breathe":
         rows.append([_button(texts.NUDGE_BREATHE, BREATHE)])
@@ -66,8 +69,11 @@ def nudge_payload(
     """Pick a nudge text not shown recently; return the payload and the new text history."""
     choices = content.nudges(habit)
     index = content.choose(len(choices), recent, rng)
+    text = texts.nudge(label_of(habit), choices[index])
+    if habit == "checkin":
+        text = f"{text}\n\n{texts.CHECKIN_QUESTIONS['pain']}"
     payload = {
-        "text": texts.nudge(label_of(habit), choices[index]),
+        "text": text,
         "parse_mode": "HTML",
         "buttons": nudge_buttons(habit),
     }

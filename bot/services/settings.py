@@ -395,6 +395,18 @@ async def set_budget(uow: UnitOfWork, person_id: int, budget: str, now: datetime
         return await _save(uow, person_id, now)
 
 
+async def set_ask_stool(uow: UnitOfWork, person_id: int, on: bool, now: datetime) -> Overview:
+    """Turn the check-in's optional stool question on or off."""
+    async with uow:
+        current = await _overview(uow, person_id)
+        if current.person.ask_stool == on:
+            raise Unchanged
+        row = await uow.people.row(person_id)
+        assert row is not None
+        row.ask_stool = on
+        return await _save(uow, person_id, now)
+
+
 async def resume(uow: UnitOfWork, person_id: int, now: datetime) -> Overview:
     """End a pause now."""
     async with uow:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain import insights
 from bot.domain.habits import CATALOG, Habit
 from bot.domain.progress import CheckinPoint, WeekSummary, week_summary
+from bot.domain.schedule import local_date
 from bot.services.progress import HISTORY_DAYS, load_history
 from bot.storage.uow import Database, UnitOfWork
 from bot.telegram import texts
@@ -71,7 +72,26 @@ async def weekly_payload(uow: UnitOfWork, person_id: int, now: datetime) -> dict
     """Build the outbox payload of a person's weekly summary inside the caller's transaction."""
     summary = await weekly(uow, person_id, now)
     text = texts.WEEKLY_UNAVAILABLE if summary is None else render(summary)
-    return {"text": text, "parse_mode": "HTML"}
+    care = await _care_lines(uow, person_id, now)
+    return {"text": "\n\n".join([text, *care]), "parse_mode": "HTML"}
+
+
+async def _care_lines(uow: UnitOfWork, person_id: int, now: datetime) -> list[str]:
+    """Name the week's red-flag escalations again, with what the person said since."""
+    person = await uow.people.get(person_id)
+    if person is None or person.timezone is None:
+        return []
+    today = local_date(now, ZoneInfo(person.timezone))
+    escalations = await uow.checkins.escalations([person_id], today - timedelta(days=6))
+    lines = []
+    for e in escalations:
+        answers = [
+            f.detail for f in await uow.checkins.flags_of(e.checkin_id) if f.kind == "follow_up"
+        ]
+        lines.append(
+            texts.weekly_care_line(e.local_date, e.signs, answers[-1] if answers else None)
+        )
+    return lines
 
 
 def summary_intent(due: datetime) -> dict[str, Any]:

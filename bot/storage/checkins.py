@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -11,6 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import CheckIn, SafetyFlag
 from bot.storage.sql import insert_for
+
+# The safety_flags kind of an answer to "did you get it checked?" (bot.domain.safety.Flag).
+FOLLOW_UP_KIND = "follow_up"
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,9 @@ class CheckInRecord:
     started_at: datetime
     updated_at: datetime
     completed_at: datetime | None
+    gut: str | None = None
+    red_flags: tuple[str, ...] = ()
+    escalation: str | None = None
 
 
 def to_record(row: CheckIn) -> CheckInRecord:
@@ -54,6 +61,9 @@ def to_record(row: CheckIn) -> CheckInRecord:
         started_at=row.started_at,
         updated_at=row.updated_at,
         completed_at=row.completed_at,
+        gut=row.gut,
+        red_flags=tuple(str(k) for k in row.red_flags or []),
+        escalation=row.escalation,
     )
 
 
@@ -67,6 +77,26 @@ class FlagRecord:
     kind: str
     detail: str | None
     created_at: datetime
+    wording: str | None = None
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """A day whose red-flag answers asked for care, and whether it was followed up."""
+
+    person_id: int
+    checkin_id: int
+    local_date: date
+    tier: str
+    signs: tuple[str, ...]
+    followed_up: bool
+
+
+def _flag_record(row: SafetyFlag) -> FlagRecord:
+    """Copy a flag row into a plain record."""
+    return FlagRecord(
+        row.id, row.person_id, row.checkin_id, row.kind, row.detail, row.created_at, row.wording
+    )
 
 
 class CheckIns:
@@ -131,6 +161,7 @@ class CheckIns:
         now: datetime,
         *,
         per_detail: bool = False,
+        wording: str | None = None,
     ) -> bool:
         """Record a flag once per check-in and kind (and detail, if asked); return if new."""
         same = select(SafetyFlag.id).where(
@@ -151,6 +182,7 @@ class CheckIns:
                 checkin_id=checkin_id,
                 kind=kind[:24],
                 detail=detail and detail[:200],
+                wording=wording,
                 created_at=now,
             )
         )
@@ -163,6 +195,61 @@ class CheckIns:
             select(SafetyFlag).where(SafetyFlag.person_id == person_id).order_by(SafetyFlag.id)
         )
         return [
-            FlagRecord(r.id, r.person_id, r.checkin_id, r.kind, r.detail, r.created_at)
+            FlagRecord(r.id, r.person_id, r.checkin_id, r.kind, r.detail, r.created_at, r.wording)
             for r in rows
+        ]
+
+    async def flags_of(self, checkin_id: int) -> list[FlagRecord]:
+        """Return the flags raised with one check-in, oldest first."""
+        rows = await self.session.scalars(
+            select(SafetyFlag).where(SafetyFlag.checkin_id == checkin_id).order_by(SafetyFlag.id)
+        )
+        return [
+            FlagRecord(r.id, r.person_id, r.checkin_id, r.kind, r.detail, r.created_at, r.wording)
+            for r in rows
+        ]
+
+    async def previous_where(self, person_id: int, before: date) -> str | None:
+        """Return where the pain was at the person's last check-in before a day (None if none)."""
+        where: str | None = await self.session.scalar(
+            select(CheckIn.pain_where)
+            .where(
+                CheckIn.person_id == person_id,
+                CheckIn.local_date < before,
+                CheckIn.pain_where.is_not(None),
+                CheckIn.pain_where != "none",
+            )
+            .order_by(CheckIn.local_date.desc())
+            .limit(1)
+        )
+        return where
+
+    async def escalations(self, person_ids: Sequence[int], since: date) -> list[Escalation]:
+        """Return the escalated days since a local date of these people, oldest first."""
+        if not person_ids:
+            return []
+        followed = (
+            select(SafetyFlag.id)
+            .where(SafetyFlag.checkin_id == CheckIn.id, SafetyFlag.kind == FOLLOW_UP_KIND)
+            .exists()
+        )
+        rows = await self.session.execute(
+            select(
+                CheckIn.person_id,
+                CheckIn.id,
+                CheckIn.local_date,
+                CheckIn.escalation,
+                CheckIn.red_flags,
+                followed,
+            )
+            .where(
+                CheckIn.person_id.in_(person_ids),
+                CheckIn.local_date >= since,
+                CheckIn.escalation.is_not(None),
+            )
+            .order_by(CheckIn.local_date)
+        )
+        return [
+            Escalation(pid, cid, day, str(tier), tuple(str(s) for s in signs or []), bool(done))
+            for pid, cid, day, tier, signs, done in rows
         ]

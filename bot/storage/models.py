@@ -94,6 +94,8 @@ class Person(Base):
     nudge_budget: Mapped[str | None] = mapped_column(String(8))
     # Whether tea and coffee count toward water (the person opts in).
     hot_drinks_count: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The check-in asks the stool form only for people who turned it on in /settings.
+    ask_stool: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Chat(Base):
@@ -295,11 +297,16 @@ class CheckIn(Base):
     stress: Mapped[int | None] = mapped_column(Integer)
     mood: Mapped[int | None] = mapped_column(Integer)
     sleep: Mapped[str | None] = mapped_column(String(8))
-    bloating: Mapped[str | None] = mapped_column(String(8))
+    bloating: Mapped[str | None] = mapped_column(String(8))  # before issue 14; kept for history
+    gut: Mapped[str | None] = mapped_column(String(16))
     stool: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
     skipped: Mapped[list[Any]] = mapped_column(default=list)
     red_flags_asked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Signs ticked on the red-flag list so far (the list is multi-select until Done).
+    red_flags: Mapped[list[Any] | None] = mapped_column()
+    # "emergency" or "soon" once the red-flag answers asked for care that day.
+    escalation: Mapped[str | None] = mapped_column(String(16))
     started_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
@@ -315,6 +322,8 @@ class SafetyFlag(Base):
     checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(24))
     detail: Mapped[str | None] = mapped_column(String(200))
+    # The words the person saw (the sign's wording, the question and the answer chosen).
+    wording: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
 
 

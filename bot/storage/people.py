@@ -33,6 +33,7 @@ class PersonRecord:
     created_at: datetime
     # "light" | "normal" | "more": how many bot-initiated messages a day (None: the default).
     nudge_budget: str | None = None
+    ask_stool: bool = False  # the check-in asks the stool form (turned on in /settings)
 
     @property
     def consented(self) -> bool:
@@ -60,6 +61,7 @@ def to_record(row: Person) -> PersonRecord:
         active=row.active,
         nudge_budget=row.nudge_budget,
         created_at=row.created_at,
+        ask_stool=bool(row.ask_stool),
     )
 
 

@@ -11,15 +11,19 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.domain.checkin import (
     CHOICES,
+    FOLLOW_UP,
+    FOLLOW_UP_ANSWERS,
     NONE_OF_THESE,
     NOTE_MAX,
+    RF_DONE,
+    SAME_PLACE,
     SKIP,
     BadAnswer,
     date_code,
     parse_date_code,
 )
 from bot.domain.quicklog import parse_log
-from bot.domain.safety import RED_FLAG_SIGNS
+from bot.domain.safety import RED_FLAG_KEYS
 from bot.services import checkin as service
 from bot.services.local_day import NotReady
 from bot.telegram import callbacks, keyboards, quicklog, text_router, texts
@@ -31,9 +35,20 @@ log = logging.getLogger(__name__)
 AREA = "c"
 ANSWER = "a"  # an answer for the day on the button (asks first if that day is over)
 CONFIRMED = "y"  # an answer the person confirmed for an earlier day
+REMINDER_PAIN = "p"  # a pain button on the check-in reminder: today's pain
+TOGGLE = "t"  # tick or untick a sign on the red-flag list
+PLACES = "wl"  # "Somewhere else": show every place
+FOLLOW = "f"  # an answer to "did you get it checked?" (carries the escalated day)
+NOTE = "n"  # "Add a note" under the summary
+CLOSE = "d"  # "Done" under the summary
+MORE = "more"  # "Answer the other questions" under an escalation warning
 # Each button's action and how many arguments it carries.
-SHAPES = {"go": 0, "no": 0, "up": 1, ANSWER: 3, CONFIRMED: 3}
-SIGN_QUESTIONS = [question for _, question in RED_FLAG_SIGNS]
+SHAPES = {
+    **dict.fromkeys(("go", "no", MORE), 0),
+    **dict.fromkeys(("up", REMINDER_PAIN, NOTE, CLOSE), 1),
+    **dict.fromkeys((PLACES, TOGGLE, FOLLOW), 2),
+    **dict.fromkeys((ANSWER, CONFIRMED), 3),
+}
 
 
 def _button(label: str, action: str, *args: object) -> InlineKeyboardButton:
@@ -42,60 +57,133 @@ def _button(label: str, action: str, *args: object) -> InlineKeyboardButton:
 
 def _label(key: str, value: str) -> str:
     if key == "rf":
-        return texts.RED_FLAG_BUTTONS.get(value, value)
+        if value == NONE_OF_THESE:
+            return texts.BUTTON_NONE_OF_THESE
+        return ", ".join(texts.RED_FLAG_BUTTONS.get(s, s) for s in value.split(":")[-1].split(","))
     return texts.CHOICE_LABELS.get(key, {}).get(value, value)
 
 
-def question_keyboard(key: str, day: date, action: str) -> InlineKeyboardMarkup:
+def question_keyboard(
+    key: str,
+    day: date,
+    action: str,
+    *,
+    ticked: tuple[str, ...] = (),
+    same: str | None = None,
+) -> InlineKeyboardMarkup:
     """Build the buttons of one question; each carries the day it answers."""
     code = date_code(day)
     rows: list[list[InlineKeyboardButton]]
     if key == "rf":
         rows = [
-            [_button(texts.RED_FLAG_BUTTONS[sign], action, code, key, sign)]
-            for sign, _ in RED_FLAG_SIGNS
+            [
+                _button(
+                    ("☑️ " if sign in ticked else "") + texts.RED_FLAG_BUTTONS[sign],
+                    TOGGLE,
+                    code,
+                    sign,
+                )
+            ]
+            for sign in RED_FLAG_KEYS
         ]
-        rows.append([_button(texts.BUTTON_NONE_OF_THESE, action, code, key, NONE_OF_THESE)])
-    elif key == "note":
-        rows = []
+        rows.append(
+            [
+                _button(texts.BUTTON_NONE_OF_THESE, action, code, key, NONE_OF_THESE),
+                _button(texts.BUTTON_RF_DONE, action, code, key, RF_DONE),
+            ]
+        )
+    elif key == "where" and same is not None:
+        rows = [
+            [_button(texts.button_same_place(same), action, code, key, SAME_PLACE)],
+            [_button(texts.BUTTON_SOMEWHERE_ELSE, PLACES, code, action)],
+        ]
+    elif key == "stool":
+        rows = [[_button(_label(key, str(v)), action, code, key, v)] for v in CHOICES[key]]
     else:
         buttons = [_button(_label(key, str(v)), action, code, key, v) for v in CHOICES[key]]
-        # 0-10 on two rows of a phone screen; four places as a 2x2 grid; the rest on one row.
-        width = {11: 6, 4: 2}.get(len(buttons), len(buttons))
+        # 0-10 on two rows of a phone screen; places and tummy as a grid; the rest on one row.
+        width = {11: 6, 6: 2, 4: 2}.get(len(buttons), len(buttons))
         rows = [buttons[i : i + width] for i in range(0, len(buttons), width)]
-    skip = texts.BUTTON_SKIP_NOTE if key == "note" else texts.BUTTON_SKIP
-    rows.append([_button(skip, action, code, key, SKIP)])
+    if key != "rf":
+        rows.append([_button(texts.BUTTON_SKIP, action, code, key, SKIP)])
     return InlineKeyboardMarkup(rows)
 
 
 def _summary(step: service.Step) -> str:
     a = step.answers
-    return texts.checkin_summary(
+    summary = texts.checkin_summary(
         pain=a.pain,
         where=a.where,
         stress=a.stress,
         mood=a.mood,
         sleep=a.sleep,
+        gut=a.gut,
         bloating=a.bloating,
         stool=a.stool,
         note=a.note,
+    )
+    return texts.checkin_closing(summary, _warning(step), bool(step.pain_flags))
+
+
+def _warning(step: service.Step) -> str:
+    a = step.answers
+    return texts.escalation_warning(a.escalation, a.red_flags, step.number)
+
+
+def _follow_up_keyboard(day: date) -> InlineKeyboardMarkup:
+    code = date_code(day)
+    labels = texts.CHOICE_LABELS[FOLLOW_UP]
+    return InlineKeyboardMarkup(
+        [[_button(labels[answer], FOLLOW, code, answer) for answer in FOLLOW_UP_ANSWERS]]
+    )
+
+
+def closing_keyboard(day: date) -> InlineKeyboardMarkup:
+    """The buttons under a finished check-in's summary."""
+    code = date_code(day)
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(texts.BUTTON_ADD_NOTE, NOTE, code),
+                _button(texts.BUTTON_CHECKIN_DONE, CLOSE, code),
+            ]
+        ]
     )
 
 
 def render(step: service.Step) -> tuple[str, InlineKeyboardMarkup | None]:
     """Turn a check-in step into the message that shows it."""
+    if step.question == FOLLOW_UP and step.follow_up is not None:
+        escalation = step.follow_up
+        text = texts.follow_up_question(escalation.local_date, step.day, escalation.signs)
+        return text, _follow_up_keyboard(escalation.local_date)
+    header = texts.checkin_header(step.day, step.is_today, step.updating)
+    if step.escalated_now:
+        markup = InlineKeyboardMarkup(
+            [
+                [_button(texts.BUTTON_REST_LATER, MORE)],
+                [_button(texts.BUTTON_ITS_GONE, FOLLOW, date_code(step.day), "gone")],
+            ]
+        )
+        return f"{header}{_warning(step)}\n\n{texts.CHECKIN_STOPPED}", markup
     if step.question is None:
         if step.finished_now or not step.is_today:
-            return texts.checkin_done(_summary(step), step.is_today, step.day), None
+            text = texts.checkin_done(_summary(step), step.is_today, step.day)
+            return text, closing_keyboard(step.day) if step.is_today else None
         update = InlineKeyboardMarkup(
             [[_button(texts.BUTTON_UPDATE_CHECKIN, "up", date_code(step.day))]]
         )
         return texts.checkin_already(_summary(step)), update
     text = texts.checkin_question(
-        step.question, step.day, step.is_today, step.updating, SIGN_QUESTIONS
+        step.question, step.day, step.is_today, step.updating, step.answers.red_flags
     )
+    if step.pain_flags_now:
+        text = f"🩺 {texts.SUGGEST_PROVIDER_TEXT}\n\n{text}"
     action = ANSWER if step.is_today else CONFIRMED
-    return text, question_keyboard(step.question, step.day, action)
+    same = step.answers.previous_where if step.question == "where" else None
+    return text, question_keyboard(
+        step.question, step.day, action, ticked=step.answers.red_flags, same=same
+    )
 
 
 async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
@@ -142,6 +230,10 @@ async def on_button(update: Update, context: Context) -> None:
         await _dispatch(query, action, args, context)
     except (callbacks.BadCallback, BadAnswer, service.StaleDay):
         await query.answer(texts.STALE_BUTTON)
+    except service.EmptyPick:
+        await query.answer(texts.EMPTY_PICK, show_alert=True)
+    except service.SameUnknown:
+        await query.answer(texts.SAME_UNKNOWN)
     except NotReady:
         await query.answer()
         await query.get_bot().send_message(query.from_user.id, texts.FINISH_START_FIRST)
@@ -150,29 +242,66 @@ async def on_button(update: Update, context: Context) -> None:
 async def _dispatch(query: CallbackQuery, action: str, args: list[str], context: Context) -> None:
     person_id = query.from_user.id
     now = context.now()
-    if action == "go":
-        step = await service.start(context.uow(), person_id, now)
-        await query.answer()
-        assert isinstance(query.message, Message)
-        await _show(query.message, step)
-        return
-    if action == "no":
-        await query.answer()
-        await _edit(query, texts.PAST_DAY_LEFT, None)
-        return
-    if action == "up":
-        day = _day(args, 0)
-        step = await service.update_today(context.uow(), person_id, day, now)
-        await query.answer()
-        text, markup = render(step)
-        await _edit(query, text, markup)
-        return
+    uow = context.uow()
+    match action:
+        case "go":
+            # The reminder (or an old "Start check-in" message) becomes the check-in.
+            step = await service.start(uow, person_id, now)
+            await query.answer()
+            await _edit(query, *render(step))
+            return
+        case "more":
+            # The warning stays where it is; the other questions go on below it.
+            step = await service.start(uow, person_id, now)
+            await query.answer()
+            assert isinstance(query.message, Message)
+            await query.edit_message_reply_markup(None)
+            await _show(query.message, step)
+            return
+        case "no":
+            await query.answer()
+            await _edit(query, texts.PAST_DAY_LEFT, None)
+            return
+        case "up":
+            step = await service.update_today(uow, person_id, _day(args, 0), now)
+            await query.answer()
+            await _edit(query, *render(step))
+            return
+        case "p":
+            raw = args[0] if len(args) == 1 else ""
+            step = await service.answer(uow, person_id, None, "pain", raw, now)
+            await query.answer()
+            await _edit(query, *render(step))
+            return
+        case "wl":
+            await _show_places(query, args)
+            return
+        case "t":
+            await _toggle(query, args, context)
+            return
+        case "f":
+            await _follow_up(query, args, context)
+            return
+        case "n":
+            day = _day(args, 0)
+            step = await service.summary(uow, person_id, day, now)
+            await query.answer()
+            await service.ask_note(context.uow(), person_id, day, now)
+            prompt = texts.NOTE_PROMPT.format(day=texts.short_day(day))
+            await _edit(query, f"{_closing(step)}\n\n{prompt}", _close_only(day))
+            return
+        case "d":
+            day = _day(args, 0)
+            step = await service.summary(uow, person_id, day, now)
+            await query.answer()
+            await _edit(query, _closing(step), None)
+            return
     if action not in (ANSWER, CONFIRMED) or len(args) != 3:
         raise callbacks.BadCallback("unknown check-in action")
     day, key, raw = _day(args, 0), args[1], args[2]
     try:
         step = await service.answer(
-            context.uow(), person_id, day, key, raw, now, confirmed=action == CONFIRMED
+            uow, person_id, day, key, raw, now, confirmed=action == CONFIRMED
         )
     except service.NeedsConfirm as ask:
         await query.answer()
@@ -188,21 +317,71 @@ async def _dispatch(query: CallbackQuery, action: str, args: list[str], context:
         )
         return
     await query.answer()
-    text, markup = render(step)
-    if step.advice is None:
-        await _edit(query, text, markup)
+    await _edit(query, *render(step))
+
+
+def _closing(step: service.Step) -> str:
+    """The finished check-in's summary, as it stays in the chat."""
+    return texts.checkin_done(_summary(step), step.is_today, step.day)
+
+
+def _close_only(day: date) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(texts.BUTTON_CHECKIN_DONE, CLOSE, date_code(day))]])
+
+
+async def _show_places(query: CallbackQuery, args: list[str]) -> None:
+    """Swap "Same place / Somewhere else" for the list of every place."""
+    day = _day(args, 0)
+    action = args[1] if len(args) > 1 and args[1] in (ANSWER, CONFIRMED) else ANSWER
+    await query.answer()
+    assert isinstance(query.message, Message)
+    text = query.message.text_html if query.message.text else ""
+    await _edit(query, text, question_keyboard("where", day, action))
+
+
+async def _toggle(query: CallbackQuery, args: list[str], context: Context) -> None:
+    """Tick a sign on today's list, or answer a sign pressed on an older list."""
+    day = _day(args, 0)
+    sign = args[1] if len(args) == 2 else ""
+    try:
+        step = await service.toggle_sign(
+            context.uow(), query.from_user.id, day, sign, context.now()
+        )
+    except service.StaleDay:
+        number = await service.late_sign(
+            context.uow(), query.from_user.id, day, sign, context.now()
+        )
+        await query.answer()
+        await query.get_bot().send_message(
+            query.from_user.id, texts.late_sign(day, sign, number), parse_mode=ParseMode.HTML
+        )
         return
-    # Advice must not vanish in the next edit: it replaces the answered question for good,
-    # and the check-in goes on in a new message below it.
-    ack = texts.checkin_ack(_ack_key(key), _label(key, raw))
-    await _edit(query, texts.with_advice(ack, step.advice, urgent=key == "rf"), None)
-    await query.get_bot().send_message(
-        person_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-    )
+    await query.answer()
+    await _edit(query, *render(step))
+
+
+async def _follow_up(query: CallbackQuery, args: list[str], context: Context) -> None:
+    """Record "did you get it checked?"; then go on with today's check-in in the same message."""
+    day = _day(args, 0)
+    answer = args[1] if len(args) == 2 else ""
+    done = await service.follow_up(context.uow(), query.from_user.id, day, answer, context.now())
+    await query.answer()
+    e = done.escalation
+    ack = texts.follow_up_ack(done.answer, e.tier, e.signs, done.number)
+    if done.step is None:
+        # "It's gone" on the day itself: the warning stays, with the answer under it.
+        assert isinstance(query.message, Message)
+        await query.edit_message_reply_markup(
+            InlineKeyboardMarkup([[_button(texts.BUTTON_REST_LATER, MORE)]])
+        )
+        await query.message.reply_text(ack, parse_mode=ParseMode.HTML)
+        return
+    text, markup = render(done.step)
+    await _edit(query, f"{ack}\n\n{text}", markup)
 
 
 def _ack_key(key: str) -> str:
-    return "safety check" if key == "rf" else key
+    return {"rf": "safety check", "gut": "tummy", "fu": "checked"}.get(key, key)
 
 
 def _day(args: list[str], index: int) -> date:
@@ -230,7 +409,11 @@ async def on_note(update: Update, context: Context, awaiting: str) -> None:
         # The note question is long gone: the text is most likely a quick log.
         await quicklog.on_plain_text(update, context, "")
         return
-    reply, markup = render(step)
+    markup: InlineKeyboardMarkup | None
+    if step.question is None:
+        reply, markup = _summary(step), _close_only(step.day)
+    else:
+        reply, markup = render(step)
     await message.reply_text(
         texts.note_saved(len(text)) + "\n\n" + reply,
         parse_mode=ParseMode.HTML,
@@ -268,19 +451,36 @@ async def on_answer(update: Update, context: Context, awaiting: str) -> None:
         else:
             await message.reply_text(texts.typed_answer_hint(miss.key), parse_mode=ParseMode.HTML)
         return
-    shown = texts.SKIPPED if typed.raw == SKIP else _label(typed.key, typed.raw)
-    ack = texts.checkin_ack(_ack_key(typed.key), shown)
-    step = typed.step
-    text, markup = render(step)
-    if step.advice is not None:
-        # As with buttons, advice stands in its own message and the check-in goes on below.
-        advice = texts.with_advice(ack, step.advice, urgent=typed.key == "rf")
-        await message.reply_text(advice, parse_mode=ParseMode.HTML)
-        await message.get_bot().send_message(
-            user.id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-        )
+    except service.SameUnknown:
+        await message.reply_text(texts.SAME_UNKNOWN)
         return
+    if typed.followed_up is not None:
+        done = typed.followed_up
+        e = done.escalation
+        ack = texts.follow_up_ack(done.answer, e.tier, e.signs, done.number)
+        if done.step is None:
+            await message.reply_text(ack, parse_mode=ParseMode.HTML)
+        else:
+            text, markup = render(done.step)
+            await message.reply_text(
+                f"{ack}\n\n{text}", parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+        return
+    step = typed.step
+    assert step is not None
+    shown = _typed_shown(typed.key, typed.raw, step)
+    ack = texts.checkin_ack(_ack_key(typed.key), shown)
+    text, markup = render(step)
     await message.reply_text(f"{ack}\n\n{text}", parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+def _typed_shown(key: str, raw: str, step: service.Step) -> str:
+    """Say back what a typed answer was stored as."""
+    if raw == SKIP:
+        return texts.SKIPPED
+    if key == "where" and raw == SAME_PLACE:
+        return _label(key, step.answers.where or "")
+    return _label(key, raw)
 
 
 def register(app: NudgeApp) -> None:

@@ -39,7 +39,9 @@ SHAPES = {
     **dict.fromkeys(
         ("menu", "close", "zone", "day", "sit", "loc", "pause", "resume", "budget"), 0
     ),
-    **dict.fromkeys(("z", "dw", "sw", "p", "h", "on", "off", "t", "d", "r", "b", "pin", "g"), 1),
+    **dict.fromkeys(
+        ("z", "dw", "sw", "p", "h", "on", "off", "t", "d", "r", "b", "pin", "g", "stool"), 1
+    ),
     **dict.fromkeys(("iv", "tm", "dd", "gs"), 2),
 }
 DAY_WINDOWS = (
@@ -132,8 +134,15 @@ def habit_menu(overview: Overview, habit: Habit) -> tuple[str, InlineKeyboardMar
         hint += "\n" + texts.learned_hint(", ".join(own_rule.get("times") or []))
         pin = [[button(texts.BUTTON_PIN_TIME, AREA, "pin", habit.value)]]
     text = texts.habit_settings(label, _schedule(overview, habit), on, hint)
+    extra: list[list[InlineKeyboardButton]] = []
+    if habit is Habit.CHECKIN:
+        # The stool form is an optional extra question of the check-in (off by default).
+        stool = overview.person.ask_stool
+        text += texts.stool_setting(stool)
+        extra = [[button(texts.stool_toggle(stool), AREA, "stool", "off" if stool else "on")]]
     markup = inline(
         [[toggle, button("🎯 Goal", AREA, "g", habit.value)]],
+        extra,
         [[button("⏰ Times", AREA, "t", habit.value), button("📅 Days", AREA, "d", habit.value)]],
         pin,
         [[button("↺ Default", AREA, "r", habit.value), _back()]],
@@ -325,6 +334,9 @@ async def _act(
         return await settings.pause(uow, pid, PAUSES.get(key), now), "menu"
     if action == "resume":
         return await settings.resume(uow, pid, now), "menu"
+    if action == "stool":
+        on = _arg(args) == "on"
+        return await settings.set_ask_stool(uow, pid, on, now), f"habit:{Habit.CHECKIN.value}"
     habit = _habit(_arg(args))
     if action == "h":
         return await settings.overview(uow, pid, now), f"habit:{habit.value}"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from html import escape
+from typing import Any
 
 from bot.domain.nudging import BUDGETS, DEFAULT_BUDGET, MIN_GAP
+from bot.domain.safety import TIER_OF, Tier
 
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
 NOT_IN_GROUP = "Let's talk about that in private: open a chat with me and send /start."
@@ -376,6 +378,20 @@ def goal_question(label: str) -> str:
     )
 
 
+def stool_setting(on: bool) -> str:
+    """Say whether the check-in asks the optional stool question."""
+    state = "on" if on else "off"
+    return (
+        f"\nStool question: <b>{state}</b> — an optional extra check-in question about your poo "
+        "(seven plain descriptions, from hard lumps to watery)."
+    )
+
+
+def stool_toggle(on: bool) -> str:
+    """Label the button that turns the stool question on or off."""
+    return "Turn the stool question off" if on else "Turn the stool question on"
+
+
 def times_question(label: str) -> str:
     """Ask for clock times of a habit."""
     return (
@@ -457,47 +473,227 @@ FINISH_START_FIRST = (
     "Let's finish setting you up first: send /start and answer the few setup questions."
 )
 BUTTON_SKIP = "Skip"
-BUTTON_SKIP_NOTE = "Skip the note"
 BUTTON_UPDATE_CHECKIN = "✏️ Update my answers"
 BUTTON_LEAVE_IT = "No, leave it"
+BUTTON_SOMEWHERE_ELSE = "Somewhere else"
+BUTTON_ADD_NOTE = "📝 Add a note"
+BUTTON_CHECKIN_DONE = "Done"
 CHECKIN_QUESTIONS: dict[str, str] = {
     "pain": "<b>Pain right now?</b>\n0 = none, 10 = the worst you can imagine.",
     "where": "<b>Where do you feel it most?</b>",
     "stress": "<b>Stress today?</b>\n0 = calm, 10 = overwhelmed.",
     "mood": "<b>How is your mood?</b>",
     "sleep": "<b>How did you sleep last night?</b>",
-    "bloating": "<b>Your gut today: any bloating?</b>",
+    "gut": "<b>How was your tummy today?</b>",
     "stool": (
-        "<b>Stool form today?</b> (Bristol scale, optional)\n"
-        "1–2 hard lumps · 3–4 smooth, easy · 5–7 soft to watery"
+        "<b>Which is closest to your poo today?</b>\n(You turned this question on in /settings.)"
     ),
-    "note": "<b>Anything else about today?</b>\nType a short note, or tap Skip.",
 }
 CHOICE_LABELS: dict[str, dict[str, str]] = {
     "where": {
         "lower_back": "Lower back",
+        "upper_back": "Upper back",
         "neck": "Neck & shoulders",
-        "other": "Somewhere else",
+        "leg": "Hip or leg",
+        "other": "Elsewhere",
         "none": "Nowhere really",
     },
     "mood": {"1": "😫", "2": "😕", "3": "😐", "4": "🙂", "5": "😄"},
     "sleep": {"poor": "😴 Poorly", "ok": "🙂 OK", "good": "😊 Well"},
-    "bloating": {"none": "None", "mild": "Mild", "strong": "Strong"},
+    "gut": {
+        "comfortable": "Comfortable",
+        "bloated": "Bloated",
+        "upset": "Upset",
+        "constipated": "Constipated",
+    },
+    # Before issue 14 the gut question was about bloating; old days still show it.
+    "bloating": {"none": "no bloating", "mild": "mild bloating", "strong": "strong bloating"},
+    # The Bristol stool form scale (Lewis & Heaton 1997), types 1-7 in plain words.
+    "stool": {
+        "1": "Hard separate lumps",
+        "2": "Lumpy, sausage-shaped",
+        "3": "Sausage with cracks",
+        "4": "Smooth and soft",
+        "5": "Soft blobs, clear edges",
+        "6": "Mushy, ragged pieces",
+        "7": "Watery, no solid bits",
+    },
+    "fu": {"yes": "Yes", "not_yet": "Not yet", "gone": "It's gone"},
+}
+
+
+def button_same_place(place: str) -> str:
+    """Label the one-tap "same place as last time" answer."""
+    return f"Same place ({CHOICE_LABELS['where'].get(place, place).lower()})"
+
+
+# --- Safety: every text the safety rules show (reviewed in docs/safety.md) --------------------
+
+# The red-flag signs as listed in the question (the words recorded with each answer).
+RED_FLAG_WORDING: dict[str, str] = {
+    "bladder_bowel": "New trouble controlling or emptying your bladder or bowels",
+    "saddle": "New numbness or tingling around your genitals, buttocks or inner thighs",
+    "both_legs": "New weakness or numbness in both legs, or leg weakness that is getting worse",
+    "fever": "A fever, or feeling very unwell, along with the back pain",
+    "injury": "A recent fall or injury",
+    "weight_cancer": "Weight loss you can't explain, or a history of cancer",
+    "night_pain": "Pain that is worse at night and doesn't ease with rest",
+}
+RED_FLAG_BUTTONS: dict[str, str] = {
+    "bladder_bowel": "1 Bladder or bowels",
+    "saddle": "2 Numb groin or buttocks",
+    "both_legs": "3 Legs weak or numb",
+    "fever": "4 Fever or very unwell",
+    "injury": "5 Fall or injury",
+    "weight_cancer": "6 Weight loss or cancer",
+    "night_pain": "7 Worse at night",
+}
+# "Yesterday you told me about ..." and "You told me about ...".
+RED_FLAG_ABOUT: dict[str, str] = {
+    "bladder_bowel": "trouble with your bladder or bowels",
+    "saddle": "numbness around your genitals, buttocks or inner thighs",
+    "both_legs": "weakness or numbness in your legs",
+    "fever": "a fever or feeling very unwell",
+    "injury": "a recent fall or injury",
+    "weight_cancer": "weight loss or a history of cancer",
+    "night_pain": "pain that is worse at night",
+    # Signs of check-ins before issue 14.
+    "leg_weakness": "leg weakness getting worse",
+    "weight_loss": "weight loss without trying",
+    "blood_in_stool": "blood in your stool",
 }
 RED_FLAG_INTRO = (
-    "<b>A quick safety check</b>, because your pain is high. Since it began or got worse, "
-    "have you noticed any of these?"
+    "<b>A quick safety check.</b> Since this pain began or got worse, have you noticed any of "
+    "these?"
 )
-RED_FLAG_BUTTONS: dict[str, str] = {
-    "saddle": "Numbness: groin or buttocks",
-    "bladder_bowel": "Bladder or bowel control",
-    "leg_weakness": "Leg weakness getting worse",
-    "fever": "Fever or feeling unwell",
-    "weight_loss": "Weight loss without trying",
-    "blood_in_stool": "Blood in stool",
-}
+RED_FLAG_HOW = "Tap each one that applies, then <b>Done</b> — or “None of these”."
 BUTTON_NONE_OF_THESE = "✅ None of these"
+BUTTON_RF_DONE = "Done"
 PAST_DAY_LEFT = "Okay, I left that day as it was. Send /checkin for today's check-in."
+EMPTY_PICK = "Tick the signs you have, or tap “None of these”."
+SUGGEST_PROVIDER_TEXT = (
+    "It may be worth talking to a healthcare provider about this pain — a doctor or "
+    "physiotherapist can look at what's going on and give you personal advice, especially if "
+    "the pain persists or gets worse. Until then, keep to what feels okay and ease off anything "
+    "that makes it worse."
+)
+LOCAL_EMERGENCY_NUMBER = "your local emergency number"
+BUTTON_REST_LATER = "Answer the other questions"
+BUTTON_ITS_GONE = "It's gone now"
+CHECKIN_STOPPED = "I've stopped today's check-in here. The other questions can wait."
+
+
+def _call(number: str | None) -> str:
+    return f"call {number}" if number else f"call {LOCAL_EMERGENCY_NUMBER}"
+
+
+def _about(signs: tuple[str, ...] | list[str]) -> str:
+    about = [RED_FLAG_ABOUT.get(s, s) for s in signs]
+    return about[0] if len(about) == 1 else ", ".join(about[:-1]) + " and " + about[-1]
+
+
+def red_flag_question(ticked: tuple[str, ...]) -> str:
+    """Ask about the signs (numbered, so they can be typed), showing the ones ticked."""
+    lines = [
+        f"{'☑️' if key in ticked else '▫️'} {n}. {_text(wording)}"
+        for n, (key, wording) in enumerate(RED_FLAG_WORDING.items(), start=1)
+    ]
+    return f"{RED_FLAG_INTRO}\n" + "\n".join(lines) + f"\n\n{RED_FLAG_HOW}"
+
+
+def red_flag_recorded(sign: str) -> str:
+    """The words recorded with a ticked sign: the question and the sign as listed."""
+    return f"{RED_FLAG_INTRO.replace('<b>', '').replace('</b>', '')} — {RED_FLAG_WORDING[sign]}"
+
+
+def no_signs_recorded() -> str:
+    """The words recorded with “None of these”."""
+    intro = RED_FLAG_INTRO.replace("<b>", "").replace("</b>", "")
+    return f"{intro} — None of these"
+
+
+def emergency_advice(signs: tuple[str, ...], number: str | None) -> str:
+    """The warning for a possible cauda equina sign: emergency department now."""
+    return (
+        f"⚠️ <b>Go to an emergency department now or {_call(number)}.</b>\n"
+        f"You told me about {_text(_about(signs))}. Together with back pain this needs a "
+        "doctor's check straight away — please don't wait to see if it passes. I'm a habit bot "
+        "and can't examine you; a doctor can."
+    )
+
+
+def see_doctor_advice(signs: tuple[str, ...], number: str | None) -> str:
+    """The warning for the other red-flag signs: see a doctor within a day or two."""
+    return (
+        "🩺 <b>Please see a doctor within a day or two.</b>\n"
+        f"You told me about {_text(_about(signs))}. With back pain, that is worth a doctor's "
+        "look soon. If you notice numbness around your groin or buttocks, trouble with your "
+        "bladder or bowels, or weakness in both legs, go to an emergency department or "
+        f"{_call(number)} straight away."
+    )
+
+
+def escalation_warning(tier: str | None, signs: tuple[str, ...], number: str | None) -> str:
+    """The warning a day's red-flag answers asked for (empty when they asked for none)."""
+    if tier == "emergency":
+        return emergency_advice(signs, number)
+    if tier == "soon":
+        return see_doctor_advice(signs, number)
+    return ""
+
+
+def follow_up_question(day: date, today: date, signs: tuple[str, ...]) -> str:
+    """Ask, the next time we talk, whether a red-flag sign was checked."""
+    when = "Yesterday" if day == today - timedelta(days=1) else f"On {short_day(day)}"
+    return f"{when} you told me about {_text(_about(signs))}. Did you get it checked?"
+
+
+def follow_up_ack(answer: str, tier: str, signs: tuple[str, ...], number: str | None) -> str:
+    """Answer "did you get it checked?" kindly, keeping the warning where it still applies."""
+    if answer == "yes":
+        return (
+            "Thank you for telling me. I'm glad you got it checked — follow what you were advised."
+        )
+    if answer == "not_yet" and tier == "emergency":
+        return (
+            "Thanks for telling me. Please don't wait with this: go to an emergency department "
+            f"or {_call(number)} today."
+        )
+    if answer == "not_yet":
+        return (
+            "Thanks for telling me. Please book to see a doctor in the next day or two; if it "
+            f"gets worse, go to an emergency department or {_call(number)}."
+        )
+    if tier == "emergency":
+        return (
+            "Good to hear it has eased. Even so, "
+            f"{_text(_about(signs))} with back pain should be checked by a doctor today — "
+            f"please don't leave it. If it comes back, go to an emergency department or "
+            f"{_call(number)}."
+        )
+    return (
+        "Good to hear it has eased. If it comes back, or the pain gets worse, please see a doctor."
+    )
+
+
+def follow_up_recorded(escalation: Any, today: date, answer: str) -> str:
+    """The words recorded with a follow-up answer: the question and the answer shown."""
+    day: date = escalation.local_date
+    if day == today:
+        return f"{CHECKIN_STOPPED} — {BUTTON_ITS_GONE}"
+    question = follow_up_question(day, today, escalation.signs)
+    return f"{question} — {CHOICE_LABELS['fu'][answer]}"
+
+
+def late_sign(day: date, sign: str, number: str | None) -> str:
+    """Answer a sign pressed on an older red-flag list: the day stays, the advice is given."""
+    head = (
+        f"That list is from {short_day(day)}, so I left that day as it was, and noted "
+        f"{_text(RED_FLAG_ABOUT[sign])}."
+    )
+    if TIER_OF[sign] is Tier.EMERGENCY:
+        return f"{head}\n\n" + emergency_advice((sign,), number)
+    return f"{head}\n\n" + see_doctor_advice((sign,), number)
 
 
 def short_day(day: date) -> str:
@@ -512,15 +708,11 @@ def checkin_header(day: date, is_today: bool, updating: bool) -> str:
     return f"📝 <i>{verb} · {when}</i>\n"
 
 
-def red_flag_question(signs: list[str]) -> str:
-    """Ask once about the signs that need a doctor soon."""
-    listed = "\n".join(f"• {_text(s)}" for s in signs)
-    return f"{RED_FLAG_INTRO}\n{listed}\n\nTap one that applies, or “None of these”."
-
-
-def checkin_question(key: str, day: date, is_today: bool, updating: bool, signs: list[str]) -> str:
+def checkin_question(
+    key: str, day: date, is_today: bool, updating: bool, ticked: tuple[str, ...] = ()
+) -> str:
     """Render one check-in question."""
-    body = red_flag_question(signs) if key == "rf" else CHECKIN_QUESTIONS[key]
+    body = red_flag_question(ticked) if key == "rf" else CHECKIN_QUESTIONS[key]
     return checkin_header(day, is_today, updating) + body
 
 
@@ -560,6 +752,7 @@ def checkin_summary(
     stress: int | None,
     mood: int | None,
     sleep: str | None,
+    gut: str | None,
     bloating: str | None,
     stool: int | None,
     note: str | None,
@@ -568,14 +761,18 @@ def checkin_summary(
     dash = "–"
     place = CHOICE_LABELS["where"].get(where or "", "")
     pain_text = dash if pain is None else f"{pain}/10" + (f" ({place.lower()})" if place else "")
+    tummy = CHOICE_LABELS["gut"].get(gut or "") or CHOICE_LABELS["bloating"].get(
+        bloating or "", dash
+    )
     lines = [
         f"Pain: {pain_text}",
         f"Stress: {dash if stress is None else f'{stress}/10'}",
         f"Mood: {CHOICE_LABELS['mood'].get(str(mood), dash)}",
         f"Sleep: {CHOICE_LABELS['sleep'].get(sleep or '', dash)}",
-        f"Bloating: {CHOICE_LABELS['bloating'].get(bloating or '', dash)}"
-        + (f" · stool {stool}" if stool is not None else ""),
+        f"Tummy: {tummy}",
     ]
+    if stool is not None:
+        lines.append(f"Stool: {CHOICE_LABELS['stool'].get(str(stool), str(stool)).lower()}")
     if note:
         # The person's own words, shown back; a very long note is shortened here only.
         shown = note if len(note) <= NOTE_SHOWN else note[: NOTE_SHOWN - 1].rstrip() + "…"
@@ -602,29 +799,44 @@ def checkin_ack(key: str, shown: str) -> str:
 # Typed check-in answers: what fits each question when the text did not.
 TYPED_ANSWER_HINTS: dict[str, str] = {
     "pain": "Pain: a number from 0 to 10, or tap a button.",
-    "rf": "Safety check: tap the sign that applies, or type <i>none</i>.",
-    "where": "Where: <i>lower back</i>, <i>neck</i>, <i>shoulders</i>, <i>other</i> or "
-    "<i>none</i>, or tap a button.",
+    "rf": "Safety check: tap each sign that applies and then Done, type their numbers "
+    "(like <i>1 3</i>), or type <i>none</i>.",
+    "where": "Where: <i>same</i>, <i>lower back</i>, <i>upper back</i>, <i>neck</i>, "
+    "<i>leg</i>, <i>other</i> or <i>none</i>, or tap a button.",
     "stress": "Stress: a number from 0 to 10, or tap a button.",
     "mood": "Mood: a number from 1 (low) to 5 (great) or a face like 🙂, or tap a button.",
     "sleep": "Sleep: <i>poor</i>, <i>ok</i> or <i>good</i>, or tap a button.",
-    "bloating": "Bloating: <i>none</i>, <i>mild</i> or <i>strong</i>, or tap a button.",
-    "stool": "Stool: a number from 1 to 7 (Bristol scale), or tap a button.",
+    "gut": "Tummy: <i>comfortable</i>, <i>bloated</i>, <i>upset</i> or <i>constipated</i>, "
+    "or tap a button.",
+    "stool": "Stool: a number from 1 to 7 (the list's order), or tap a button.",
+    "fu": "Did you get it checked? <i>yes</i>, <i>not yet</i> or <i>it's gone</i>, or tap a "
+    "button.",
+    "fu_today": "If it has passed, type <i>it's gone</i>. Either way, please get it checked "
+    "today. To go on with the check-in, tap “Answer the other questions”.",
 }
 SKIPPED = "skipped"
+SAME_UNKNOWN = "I don't have an earlier place yet — tap where you feel it."
+NOTE_PROMPT = "📝 Type your note for {day} — anything you'd like to remember."
 
 
 def typed_answer_hint(key: str) -> str:
     """Say what a typed answer to the open question looks like; nothing was saved."""
     hint = TYPED_ANSWER_HINTS.get(key, "Please tap a button.")
-    return f"{hint} Or type <i>skip</i>."
+    return hint if key.startswith("fu") else f"{hint} Or type <i>skip</i>."
 
 
-def with_advice(ack: str, advice: str, *, urgent: bool) -> str:
-    """Put safety advice under the answer that raised it."""
-    if urgent:
-        return f"{ack}\n\n⚠️ <b>{_text(advice)}</b>"
+def with_advice(ack: str, advice: str) -> str:
+    """Put the gentle pain suggestion under the answer that raised it."""
     return f"{ack}\n\n🩺 {_text(advice)}"
+
+
+def checkin_closing(summary: str, warning: str, gentle: bool) -> str:
+    """The summary's care lines: a red-flag warning repeated, or the gentler suggestion."""
+    if warning:
+        return f"{summary}\n\n{warning}"
+    if gentle:
+        return f"{summary}\n\n🩺 {_text(SUGGEST_PROVIDER_TEXT)}"
+    return summary
 
 
 # Quick log
@@ -780,6 +992,16 @@ def weekly_summary(
     if insight:
         lines.append(f"\n💡 {_text(insight)}")
     return "\n".join(lines)
+
+
+def weekly_care_line(day: date, signs: tuple[str, ...], answer: str | None) -> str:
+    """Mention a red-flag escalation of the week in the weekly summary."""
+    told = f"🩺 On {short_day(day)} you told me about {_text(_about(signs))}."
+    if answer == "yes":
+        return f"{told} Thank you for getting it checked."
+    if answer == "gone":
+        return f"{told} You said it had eased; if it comes back, please see a doctor."
+    return f"{told} If you haven't yet, please get it checked by a doctor."
 
 
 # Export and delete
