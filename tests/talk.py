@@ -25,6 +25,24 @@ async def say(
     return [m for m in harness.sandbox.bot_messages(chat) if m.message_id > last]
 
 
+async def attach(
+    harness: Harness,
+    user: Any,
+    kind: str,
+    *,
+    chat_id: int | None = None,
+    caption: str | None = None,
+    replies: int = 1,
+) -> list[Any]:
+    """Send a sticker, photo, voice note, file... and return the bot's new messages (see say)."""
+    chat = user.id if chat_id is None else chat_id
+    sent = await harness.sandbox.send_attachment(user, kind, chat_id=chat_id, caption=caption)
+    if replies:
+        await harness.sandbox.wait_for_bot_message(chat, replies, after_message_id=sent.message_id)
+    await harness.settle()
+    return [m for m in harness.sandbox.bot_messages(chat) if m.message_id > sent.message_id]
+
+
 async def tap(
     harness: Harness,
     user: Any,

@@ -237,6 +237,42 @@ def _image_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
+def _attachment_fields(kind: str, n: int) -> JsonDict:
+    """Return the message fields of a sticker, photo, voice note, file... a person sends."""
+    file = {"file_id": f"AgAD{kind}{n}", "file_unique_id": f"u{kind}{n}", "file_size": 1024}
+    clip = {**file, "width": 320, "height": 240, "duration": 3}
+    shapes: dict[str, JsonDict] = {
+        "sticker": {
+            "sticker": {
+                **file,
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+                "emoji": "👍",
+            }
+        },
+        "photo": {
+            "photo": [{**file, "width": 90, "height": 90}, {**file, "width": 800, "height": 800}]
+        },
+        "voice": {"voice": {**file, "duration": 4, "mime_type": "audio/ogg"}},
+        "audio": {"audio": {**file, "duration": 180, "mime_type": "audio/mpeg"}},
+        "video": {"video": {**clip, "mime_type": "video/mp4"}},
+        "video_note": {"video_note": {**file, "length": 240, "duration": 5}},
+        # Telegram sends a GIF as both an animation and a document.
+        "animation": {"animation": clip, "document": {**file, "file_name": "fun.gif.mp4"}},
+        "document": {
+            "document": {**file, "file_name": "notes.pdf", "mime_type": "application/pdf"}
+        },
+        "contact": {"contact": {"phone_number": "+15550100", "first_name": "Kim"}},
+        "dice": {"dice": {"emoji": "🎲", "value": 4}},
+    }
+    if kind not in shapes:
+        raise ValueError(f"unknown attachment kind {kind!r}; known: {sorted(shapes)}")
+    return shapes[kind]
+
+
 def _member_dict(user: User, status: str) -> JsonDict:
     """Render a Telegram ``ChatMember`` object."""
     data: JsonDict = {"status": status, "user": user.to_dict()}
@@ -1624,6 +1660,38 @@ class BotApiSandbox:
         stored = self._new_message(chat, user, fields, from_bot=False)
         self._deliver_incoming(chat, stored)
         return stored.snapshot()
+
+    async def send_attachment(
+        self,
+        user: User,
+        kind: str,
+        chat_id: ChatRef | None = None,
+        *,
+        caption: str | None = None,
+    ) -> ChatMessage:
+        """Make a person send a sticker, photo, voice note, file, contact... (no words)."""
+        chat = self._incoming_chat(user, chat_id)
+        fields = _attachment_fields(kind, next(self._file_ids))
+        if caption is not None:
+            fields["caption"] = caption
+        stored = self._new_message(chat, user, fields, from_bot=False)
+        self._deliver_incoming(chat, stored)
+        return stored.snapshot()
+
+    async def move_live_location(
+        self, user: User, message_id: int, latitude: float, longitude: float
+    ) -> None:
+        """Move a person's live location: Telegram sends each move as an edited message."""
+        stored = self._stored(user.id, message_id)
+        if stored is None or stored.from_bot or "location" not in stored.raw:
+            raise LookupError(f"no location {message_id} from {user.id} to move")
+        stored.raw["location"] = {
+            "latitude": latitude,
+            "longitude": longitude,
+            "live_period": 900,
+        }
+        stored.raw["edit_date"] = int(time.time())
+        self._emit("edited_message", stored.public())
 
     def _callback(self, user: User, msg: StoredMessage, data: str) -> str:
         """Emit a callback query for ``msg`` and return its id."""
