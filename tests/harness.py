@@ -14,6 +14,7 @@ from bot.clock import FakeClock
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.sandbox import BotApiSandbox
+from bot.sandbox.server import PATIENCE
 from bot.storage.uow import Database
 from bot.telegram.context import NudgeApp
 
@@ -137,7 +138,7 @@ class Harness:
         self.processed_update_id = max(self.processed_update_id, update.update_id)
         self._progress.set()
 
-    async def settle(self, timeout: float = 15.0) -> None:  # noqa: ASYNC109
+    async def settle(self, timeout: float = PATIENCE) -> None:  # noqa: ASYNC109
         """Wait until the bot has handled every update it was sent and has gone quiet."""
         target = self.sandbox.last_update_id
         async with asyncio.timeout(timeout):

@@ -23,7 +23,7 @@ import aiohttp
 from aiohttp import web
 from aiohttp.web_request import FileField
 
-from bot.sandbox.limits import FloodController, FloodLimits
+from bot.sandbox.limits import FloodController, FloodLimits, ManualTime
 from bot.sandbox.models import (
     CallbackAnswer,
     Chat,
@@ -51,6 +51,9 @@ NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
 )
+# How long a driver waits for a condition by default: generous, since a busy machine is slow and
+# a condition that holds returns at once.
+PATIENCE = 60.0
 QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 DEFAULT_ALLOWED = {
     "message",
@@ -342,7 +345,8 @@ class BotApiSandbox:
         self.stats = Stats()
         self.requests: deque[tuple[str, JsonDict]] = deque(maxlen=2000)
         self._limits = limits or FloodLimits()
-        self._flood = FloodController(self._limits)
+        self._flood_clock: Callable[[], float] = time.monotonic
+        self._flood = FloodController(self._limits, self._flood_clock)
         self._users: dict[int, User] = {}
         self._chats: dict[int, Chat] = {}
         self._messages: dict[int, dict[int, StoredMessage]] = {}
@@ -363,6 +367,7 @@ class BotApiSandbox:
         self._allowed_updates: set[str] = set(DEFAULT_ALLOWED)
         self._faults: dict[str, deque[_Fault]] = {}
         self._slow: dict[str, deque[float]] = {}
+        self._holds: dict[str, asyncio.Event] = {}
         self._commands: dict[tuple[str, int | None, int | None, str], list[JsonDict]] = {}
         self._webhook_url = ""
         self._webhook_secret: str | None = None
@@ -438,6 +443,8 @@ class BotApiSandbox:
         self._stopping = True
         self._pulse_updates()
         self._pulse_change()
+        for method in list(self._holds):
+            self.release(method)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -487,7 +494,14 @@ class BotApiSandbox:
     def limits(self, value: FloodLimits) -> None:
         """Replace the flood limits and start with full buckets."""
         self._limits = value
-        self._flood = FloodController(value)
+        self._flood = FloodController(value, self._flood_clock)
+
+    def freeze_flood_clock(self) -> ManualTime:
+        """Let the flood limits' time move only when the returned clock is advanced."""
+        clock = ManualTime()
+        self._flood_clock = clock
+        self._flood = FloodController(self._limits, clock)
+        return clock
 
     def reset_stats(self) -> None:
         """Zero all counters."""
@@ -534,6 +548,9 @@ class BotApiSandbox:
             slow = self._slow.get(name.lower())
             if slow:
                 await asyncio.sleep(slow.popleft())
+            gate = self._holds.get(name.lower())
+            if gate is not None:
+                await gate.wait()
             faults = self._faults.get(name.lower())
             if faults:
                 fault = faults.popleft()
@@ -1763,7 +1780,7 @@ class BotApiSandbox:
     async def wait_for_callback_answer(
         self,
         query_id: str,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = PATIENCE,  # noqa: ASYNC109
     ) -> CallbackAnswer:
         """Wait until the bot answers a callback query."""
         await self.wait_until(lambda: self.callback_answer(query_id) is not None, timeout)
@@ -1823,7 +1840,7 @@ class BotApiSandbox:
     async def wait_until(
         self,
         predicate: Callable[[], bool],
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = PATIENCE,  # noqa: ASYNC109
     ) -> None:
         """Wait until ``predicate()`` is true, re-checking on every sandbox change."""
         deadline = time.monotonic() + timeout
@@ -1841,7 +1858,7 @@ class BotApiSandbox:
         self,
         chat_id: ChatRef,
         count: int = 1,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = PATIENCE,  # noqa: ASYNC109
         after_message_id: int | None = None,
     ) -> list[ChatMessage]:
         """Wait until the bot has sent ``count`` new messages to a chat; return them."""
@@ -1870,7 +1887,7 @@ class BotApiSandbox:
     async def settle(
         self,
         quiet: float = 0.3,
-        timeout: float = 10.0,  # noqa: ASYNC109
+        timeout: float = PATIENCE,  # noqa: ASYNC109
     ) -> None:
         """Return once the bot has made no call but getUpdates for ``quiet`` seconds."""
         started = time.monotonic()
@@ -1911,7 +1928,19 @@ class BotApiSandbox:
         for _ in range(count):
             queue.append(seconds)
 
+    def hold(self, method: str) -> None:
+        """Keep every call of ``method`` waiting (it stays in flight) until ``release``."""
+        self._holds.setdefault(method.lower(), asyncio.Event())
+
+    def release(self, method: str) -> None:
+        """Let the held calls of ``method`` go on, and stop holding new ones."""
+        gate = self._holds.pop(method.lower(), None)
+        if gate is not None:
+            gate.set()
+
     def clear_faults(self) -> None:
-        """Forget all pending injected failures and slowdowns."""
+        """Forget all pending injected failures, slowdowns and holds."""
         self._faults.clear()
         self._slow.clear()
+        for method in list(self._holds):
+            self.release(method)
