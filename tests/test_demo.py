@@ -221,7 +221,7 @@ def _spawn(tmp_path: Path, *args: str) -> pexpect.spawn:
         cwd=str(tmp_path),
         env=_env(tmp_path),
         encoding="utf-8",
-        timeout=20,
+        timeout=60,
         dimensions=(50, 220),
     )
     child.expect_exact("you> ")
@@ -253,7 +253,7 @@ def test_terminal_session_onboarding_nudge_checkin_and_quit(tmp_path: Path) -> N
         child.sendline(_number(child, "Done ✓"))
         child.expect_exact("All set, Alex!")
         # At 600x a nudge arrives on its own within seconds; press its Done button.
-        child.expect(r"bot #(\d+)> [^\n]*\n(?:[^\n]*\n){0,8}?\s*\[(\d+)\] [^\n]*Done", timeout=30)
+        child.expect(r"bot #(\d+)> [^\n]*\n(?:[^\n]*\n){0,8}?\s*\[(\d+)\] [^\n]*Done", timeout=60)
         nudge, done = child.match.group(1), child.match.group(2)
         child.sendline(f"#{nudge} {done}")
         child.expect(rf"bot #{nudge} \(edited\)> [^\n]*logged")
