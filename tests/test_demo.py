@@ -45,7 +45,7 @@ def _pipe(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProces
         text=True,
         cwd=tmp_path,
         env=_env(tmp_path),
-        timeout=60,
+        timeout=180,  # a generous deadline: a busy machine runs the demo slowly
         check=False,
     )
 
@@ -163,6 +163,16 @@ def test_piped_script_prints_the_conversation_and_exits_0(tmp_path: Path) -> Non
     assert "Traceback" not in done.stderr
     # The throwaway data is gone.
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_piped_sticker_and_voice_get_one_line_each(tmp_path: Path) -> None:
+    done = _pipe(tmp_path, "/send sticker\n/send voice\n/send pizza\n")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    after_sticker = out.split("(demo) sent a made-up sticker", 1)[1]
+    assert after_sticker.count("I can't read stickers yet") == 1, out
+    assert "I can't listen to voice notes yet" in after_sticker
+    assert "(demo) Send what? /send sticker" in out
 
 
 def test_piped_onboarding_by_numbers_then_a_nudge_under_speed(tmp_path: Path) -> None:
