@@ -54,6 +54,9 @@ class Harness:
             "telegram_file_url": self.sandbox.base_file_url,
             "admin_ids": frozenset({1}),
             "run_migrations": False,
+            # The tick runs once at start, then when a test calls tick(): a background tick every
+            # real second would land wherever a busy machine happens to be in the test.
+            "tick_seconds": 60,
         }
         values.update(self.extra_settings)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
