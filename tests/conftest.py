@@ -8,6 +8,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from hypothesis import HealthCheck, settings
 
 from bot.clock import FakeClock
 from bot.logs import protect
@@ -19,6 +20,10 @@ from tests import dbs
 from tests.harness import TOKEN, Harness
 
 protect(TOKEN)
+
+# A busy machine is no bug: no per-example deadline, no "generating data is too slow" failure.
+settings.register_profile("patient", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("patient")
 
 
 @pytest.fixture(scope="session")

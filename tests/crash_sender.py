@@ -20,7 +20,7 @@ from tests.harness import TOKEN
 async def drain(db_url: str, base_url: str, in_flight: int, rate: float, lease: float) -> None:
     """Send everything that is due, then stop cleanly."""
     db = Database(db_url)
-    request = HTTPXRequest(connection_pool_size=in_flight + 4, read_timeout=10)
+    request = HTTPXRequest(connection_pool_size=in_flight + 4, read_timeout=60)
     sender = Sender(
         db,
         Bot(TOKEN, base_url=base_url, request=request),

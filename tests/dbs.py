@@ -36,7 +36,7 @@ def _asyncpg_dsn(url: str) -> str:
 
 
 async def _pg_admin(admin_url: str, sql: str) -> None:
-    conn = await asyncpg.connect(_asyncpg_dsn(admin_url), timeout=10)
+    conn = await asyncpg.connect(_asyncpg_dsn(admin_url), timeout=60)
     try:
         await conn.execute(sql)
     finally:

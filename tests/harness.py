@@ -14,6 +14,7 @@ from bot.clock import FakeClock
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.sandbox import BotApiSandbox
+from bot.sandbox.server import PATIENCE
 from bot.storage.uow import Database
 from bot.telegram.context import NudgeApp
 
@@ -53,6 +54,9 @@ class Harness:
             "telegram_file_url": self.sandbox.base_file_url,
             "admin_ids": frozenset({1}),
             "run_migrations": False,
+            # The tick runs once at start, then when a test calls tick(): a background tick every
+            # real second would land wherever a busy machine happens to be in the test.
+            "tick_seconds": 60,
         }
         values.update(self.extra_settings)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -137,7 +141,7 @@ class Harness:
         self.processed_update_id = max(self.processed_update_id, update.update_id)
         self._progress.set()
 
-    async def settle(self, timeout: float = 15.0) -> None:  # noqa: ASYNC109
+    async def settle(self, timeout: float = PATIENCE) -> None:  # noqa: ASYNC109
         """Wait until the bot has handled every update it was sent and has gone quiet."""
         target = self.sandbox.last_update_id
         async with asyncio.timeout(timeout):

@@ -25,6 +25,24 @@ async def say(
     return [m for m in harness.sandbox.bot_messages(chat) if m.message_id > last]
 
 
+async def attach(
+    harness: Harness,
+    user: Any,
+    kind: str,
+    *,
+    chat_id: int | None = None,
+    caption: str | None = None,
+    replies: int = 1,
+) -> list[Any]:
+    """Send a sticker, photo, voice note, file... and return the bot's new messages (see say)."""
+    chat = user.id if chat_id is None else chat_id
+    sent = await harness.sandbox.send_attachment(user, kind, chat_id=chat_id, caption=caption)
+    if replies:
+        await harness.sandbox.wait_for_bot_message(chat, replies, after_message_id=sent.message_id)
+    await harness.settle()
+    return [m for m in harness.sandbox.bot_messages(chat) if m.message_id > sent.message_id]
+
+
 async def tap(
     harness: Harness,
     user: Any,
@@ -58,9 +76,7 @@ async def ask(
     """Send text and return the bot's replies once `count` have arrived (and it went quiet)."""
     chat = user.id if chat_id is None else chat_id
     sent = await harness.sandbox.send_text(user, text, chat_id=chat_id)
-    await harness.sandbox.wait_for_bot_message(
-        chat, count=count, timeout=10, after_message_id=sent.message_id
-    )
+    await harness.sandbox.wait_for_bot_message(chat, count=count, after_message_id=sent.message_id)
     await harness.settle()
     return [m for m in harness.sandbox.bot_messages(chat) if m.message_id > sent.message_id]
 
@@ -76,7 +92,7 @@ async def press(harness: Harness, user: Any, label: str, message: Any = None) ->
     """Press a button (on the latest message by default); return the bot's answer to it."""
     target = message if message is not None else last(harness, user)
     query_id = await harness.sandbox.press_button(user, target.message_id, text=label)
-    answer = await harness.sandbox.wait_for_callback_answer(query_id, timeout=10)
+    answer = await harness.sandbox.wait_for_callback_answer(query_id)
     await harness.settle()
     return answer
 
@@ -84,6 +100,6 @@ async def press(harness: Harness, user: Any, label: str, message: Any = None) ->
 async def forge(harness: Harness, user: Any, message: Any, data: str) -> Any:
     """Send callback data as if from a button (stale, repeated or forged); return the answer."""
     query_id = await harness.sandbox.press_callback(user, message.message_id, data)
-    answer = await harness.sandbox.wait_for_callback_answer(query_id, timeout=10)
+    answer = await harness.sandbox.wait_for_callback_answer(query_id)
     await harness.settle()
     return answer

@@ -209,6 +209,9 @@ async def test_delete_erases_every_row_and_stops_messages(harness: Harness) -> N
     bo = await onboarded(harness, "Bo")
     await give_data(harness, ana.id)
     await give_data(harness, bo.id)
+    # Send what is due now, so no nudge is on its way while she deletes (the background tick
+    # runs in real time: on a busy machine it may land in the middle of the test).
+    await harness.tick()
     bo_before = await rows_about(harness, bo.id)
 
     ask = (await say(harness, ana, "/delete"))[0]

@@ -39,6 +39,7 @@ async def test_command_menus_are_published(harness: Harness) -> None:
 
 
 async def test_flood_limit_surfaces_as_retry_after(harness: Harness) -> None:
+    harness.sandbox.freeze_flood_clock()
     ana = harness.sandbox.add_user(first_name="Ana")
     async with Bot(TOKEN, base_url=harness.sandbox.base_url) as bot:
         with pytest.raises(RetryAfter) as caught:

@@ -39,15 +39,15 @@ async def test_run_answers_start_and_stops_cleanly(tmp_path: Path, stop: signal.
         reading = asyncio.create_task(process.stderr.read())
         try:
             ana = sandbox.add_user(first_name="Ana")
-            await sandbox.wait_until(lambda: sandbox.commands("all_private_chats"), timeout=30)
+            await sandbox.wait_until(lambda: sandbox.commands("all_private_chats"), timeout=60)
             sent = await sandbox.send_text(ana, "/start")
             [reply] = await sandbox.wait_for_bot_message(
-                ana.id, timeout=30, after_message_id=sent.message_id
+                ana.id, timeout=60, after_message_id=sent.message_id
             )
             assert "Ana" in reply.text
         finally:
             process.send_signal(stop)
-            await asyncio.wait_for(process.wait(), timeout=30)
+            await asyncio.wait_for(process.wait(), timeout=60)
             stderr = await reading
     log = stderr.decode()
     assert process.returncode == 0, log[-2000:]

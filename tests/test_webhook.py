@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from bot.config import ConfigError, load_settings
 from bot.sandbox import BotApiSandbox, User
-from bot.sandbox.server import SECRET_HEADER
+from bot.sandbox.server import PATIENCE, SECRET_HEADER
 from bot.storage.models import InboxUpdate, Person
 from bot.storage.uow import Database
 from tests.harness import BOT_USERNAME, TOKEN
@@ -62,7 +62,7 @@ async def _people(url: str) -> int:
         await db.close()
 
 
-async def _listening(port: int, timeout: float = 20.0) -> None:  # noqa: ASYNC109
+async def _listening(port: int, timeout: float = PATIENCE) -> None:  # noqa: ASYNC109
     """Wait until something accepts connections on 127.0.0.1:port."""
     deadline = time.monotonic() + timeout
     while True:
@@ -101,7 +101,7 @@ class Bot:
         """Signal the process, wait for it and keep its log; return the exit code."""
         if self.process.returncode is None:
             self.process.send_signal(sig)
-        await asyncio.wait_for(self.process.wait(), timeout=30)
+        await asyncio.wait_for(self.process.wait(), timeout=PATIENCE)
         self.log = self.log_path.read_text(encoding="utf-8")
         assert self.process.returncode is not None
         return self.process.returncode
@@ -171,9 +171,7 @@ async def test_run_takes_updates_by_webhook_and_stops_cleanly(tmp_path: Path) ->
             assert sandbox.webhook_secret == SECRET
             ana = sandbox.add_user(first_name="Ana")
             sent = await sandbox.send_text(ana, "/start")
-            [reply] = await sandbox.wait_for_bot_message(
-                ana.id, timeout=20, after_message_id=sent.message_id
-            )
+            [reply] = await sandbox.wait_for_bot_message(ana.id, after_message_id=sent.message_id)
             assert "Ana" in reply.text
             assert sandbox.webhook_deliveries.delivered == 1
             assert sandbox.webhook_deliveries.failed == 0
@@ -202,7 +200,7 @@ async def test_a_request_without_the_right_secret_is_refused(tmp_path: Path) -> 
 
             # The same update with the right secret is taken: the refusal above was the secret.
             assert await bot.post(_start_update(FIRST_UPDATE_ID + 2, bea)) == 200
-            await sandbox.wait_for_bot_message(bea.id, timeout=20)
+            await sandbox.wait_for_bot_message(bea.id)
         assert bot.process.returncode == 0, bot.log[-3000:]
     _assert_clean(bot.log)
     assert NEAR_MISS not in bot.log
@@ -268,7 +266,7 @@ async def test_two_instances_share_one_postgres_database(
                 two.post(_start_update(FIRST_UPDATE_ID + 1, cleo)),
             )
             assert statuses == [200, 200]
-            replies = await sandbox.wait_for_bot_message(cleo.id, count=2, timeout=20)
+            replies = await sandbox.wait_for_bot_message(cleo.id, count=2)
             assert all("Cleo" in r.text for r in replies)
         for bot in (one, two):
             assert bot.process.returncode == 0, bot.log[-3000:]
@@ -437,7 +435,7 @@ async def _call(sandbox: BotApiSandbox, method: str, **params: Any) -> tuple[int
 
 
 async def _until(predicate: Callable[[], bool], sandbox: BotApiSandbox) -> None:
-    await sandbox.wait_until(predicate, timeout=5)
+    await sandbox.wait_until(predicate)
 
 
 async def test_sandbox_posts_updates_in_order_with_the_secret() -> None:

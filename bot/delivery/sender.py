@@ -221,7 +221,7 @@ class Sender:
         self._wanted = True
         self._changed.set()
 
-    async def flush(self, timeout: float = 10) -> None:  # noqa: ASYNC109
+    async def flush(self, timeout: float = 60) -> None:  # noqa: ASYNC109
         """Return once no row is due and unsent; raise TimeoutError if that takes too long."""
         deadline = time.monotonic() + timeout
         self.wake()

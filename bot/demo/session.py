@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import re
@@ -12,6 +13,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
+from telegram import Update
+from telegram.ext import TypeHandler
 
 from bot.app import build_application, start_in_loop, stop_in_loop
 from bot.clock import ScaledClock, SystemClock
@@ -51,6 +54,10 @@ PLACES: dict[str, tuple[str, float, float]] = {
 # and a pasted script answers faster than anyone types: a 429 must not spoil the demo.
 LIMITS = FloodLimits(private_burst=20)
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+# After every feature's handler group.
+HANDLED_GROUP = 1_000_000
 
 
 def tick_seconds(speed: float) -> float:
@@ -110,6 +117,9 @@ class DemoBot:
         self.app: NudgeApp | None = None
         self.db: Database | None = None
         self._unsubscribe: Callable[[], None] | None = None
+        # The newest update the bot has finished with: a busy machine may take a while.
+        self.handled_update_id = 0
+        self._handled = asyncio.Event()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -133,6 +143,8 @@ class DemoBot:
         self.db = Database(self.db_url)
         runtime = Runtime(settings=settings, db=self.db, clock=self.clock, instance_id="demo")
         self.app = build_application(runtime)
+        # Runs after every feature's handlers, so it marks an update as fully handled.
+        self.app.add_handler(TypeHandler(Update, self._mark_handled), group=HANDLED_GROUP)
         await start_in_loop(self.app)
         if self.with_group:
             await self._open_group()
@@ -177,6 +189,10 @@ class DemoBot:
         """Send text as a person; return False when it had to be cut to Telegram's limit."""
         await self.sandbox.send_text(user, text[:MAX_TEXT], chat_id=chat_id)
         return len(text) <= MAX_TEXT
+
+    async def send(self, user: User, kind: str, chat_id: int | None = None) -> None:
+        """Send a sticker, photo, voice note, file... as a person."""
+        await self.sandbox.send_attachment(user, kind, chat_id=chat_id)
 
     def options(self, chat_id: int, message_id: int | None = None) -> list[Option]:
         """Return what numbers press: one message's buttons, else the latest ones and the keys."""
@@ -250,8 +266,23 @@ class DemoBot:
         await self.sandbox.send_text(user, label, chat_id=chat_id)
         return demo_texts.pressed(label)
 
+    async def _mark_handled(self, update: Update, context: object) -> None:
+        self.handled_update_id = max(self.handled_update_id, update.update_id)
+        self._handled.set()
+
+    async def _handled_all(self) -> None:
+        """Wait until the bot has handled every update the sandbox handed it."""
+        while self.app is not None and self.handled_update_id < self.sandbox.last_update_id:
+            self._handled.clear()
+            await self._handled.wait()
+
     async def settle(self, quiet: float, within: float) -> None:
-        """Wait until the bot has sent what is due and made no call for `quiet` seconds."""
+        """Wait until the bot has handled every update, sent what is due and gone quiet."""
+        try:
+            async with asyncio.timeout(within):
+                await self._handled_all()
+        except TimeoutError:
+            log.info("the bot did not handle every update within %ss; going on", within)
         sender = self.runtime.sender if self.app is not None else None
         flush = getattr(sender, "flush", None)
         if callable(flush):

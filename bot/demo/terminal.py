@@ -194,6 +194,14 @@ async def act(bot: DemoBot, screen: Screen, line: str) -> bool:
     if command.startswith("/wait"):
         await _wait(bot, screen, command)
         return True
+    if command.startswith("/send"):
+        kind = command.removeprefix("/send").strip()
+        if kind not in demo_texts.SEND_KINDS:
+            screen.show(demo_texts.SEND_HOW)
+            return True
+        await bot.send(bot.me, kind)
+        screen.show(demo_texts.sent(kind))
+        return True
     if command == "/demo":
         keys = demo_texts.KEYS
         if bot.group_id is not None:

@@ -14,12 +14,22 @@ KEYS = """\
   '7                send "7" as a message instead of pressing button 7
   /clock            show the bot's simulated time
   /wait 90m         let simulated time pass (also /wait 2h)
+  /send sticker     send a sticker (or photo, voice, video, audio, document, contact)
   /demo             show these keys again
   /quit             leave (Ctrl-D or Ctrl-C work too)"""
 
 GROUP_KEYS = """\
   g <text or n>     say it (or press button n) in the group "{title}"
   sam: <text or n>  the same as Sam; lee: ... as Lee"""
+
+
+SEND_KINDS = ("sticker", "photo", "voice", "video", "audio", "document", "contact")
+SEND_HOW = "(demo) Send what? /send " + ", /send ".join(SEND_KINDS) + "."
+
+
+def sent(kind: str) -> str:
+    """Confirm what the demo person sent instead of words."""
+    return f"(demo) sent a made-up {kind}"
 
 
 def intro(speed: float, zone: str, start: str, group: bool) -> str:

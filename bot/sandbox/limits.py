@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -20,6 +21,22 @@ class FloodLimits:
     paid_per_second: float = 1000.0
     paid_burst: int = 1000
     enabled: bool = True
+
+
+class ManualTime:
+    """A monotonic clock that moves only when told: flood tests that do not race the machine."""
+
+    def __init__(self, start: float = 0.0) -> None:
+        """Stand still at ``start`` seconds."""
+        self.value = start
+
+    def __call__(self) -> float:
+        """Return the current reading."""
+        return self.value
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward."""
+        self.value += seconds
 
 
 class TokenBucket:
@@ -55,10 +72,11 @@ class TokenBucket:
 class FloodController:
     """Apply the overall and per-chat buckets to sends."""
 
-    def __init__(self, limits: FloodLimits) -> None:
-        """Create empty buckets for ``limits``."""
+    def __init__(self, limits: FloodLimits, clock: Callable[[], float] = time.monotonic) -> None:
+        """Create full buckets for ``limits``, refilled as ``clock`` (seconds) moves."""
         self.limits = limits
-        now = time.monotonic()
+        self.clock = clock
+        now = clock()
         self._global = TokenBucket(limits.global_per_second, limits.global_burst, now)
         self._paid = TokenBucket(limits.paid_per_second, limits.paid_burst, now)
         self._chats: dict[int, TokenBucket] = {}
@@ -81,7 +99,7 @@ class FloodController:
         """Take a send slot; return 0 on success or the ``retry_after`` seconds on refusal."""
         if not self.limits.enabled:
             return 0
-        now = time.monotonic()
+        now = self.clock()
         overall = self._paid if paid else self._global
         chat = self._chat_bucket(chat_id, is_group, now)
         wait = max(overall.wait_time(now), chat.wait_time(now))

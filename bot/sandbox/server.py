@@ -23,7 +23,7 @@ import aiohttp
 from aiohttp import web
 from aiohttp.web_request import FileField
 
-from bot.sandbox.limits import FloodController, FloodLimits
+from bot.sandbox.limits import FloodController, FloodLimits, ManualTime
 from bot.sandbox.models import (
     CallbackAnswer,
     Chat,
@@ -51,6 +51,9 @@ NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
 )
+# How long a driver waits for a condition by default: generous, since a busy machine is slow and
+# a condition that holds returns at once.
+PATIENCE = 60.0
 QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 DEFAULT_ALLOWED = {
     "message",
@@ -241,6 +244,42 @@ def _image_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
+def _attachment_fields(kind: str, n: int) -> JsonDict:
+    """Return the message fields of a sticker, photo, voice note, file... a person sends."""
+    file = {"file_id": f"AgAD{kind}{n}", "file_unique_id": f"u{kind}{n}", "file_size": 1024}
+    clip = {**file, "width": 320, "height": 240, "duration": 3}
+    shapes: dict[str, JsonDict] = {
+        "sticker": {
+            "sticker": {
+                **file,
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+                "emoji": "👍",
+            }
+        },
+        "photo": {
+            "photo": [{**file, "width": 90, "height": 90}, {**file, "width": 800, "height": 800}]
+        },
+        "voice": {"voice": {**file, "duration": 4, "mime_type": "audio/ogg"}},
+        "audio": {"audio": {**file, "duration": 180, "mime_type": "audio/mpeg"}},
+        "video": {"video": {**clip, "mime_type": "video/mp4"}},
+        "video_note": {"video_note": {**file, "length": 240, "duration": 5}},
+        # Telegram sends a GIF as both an animation and a document.
+        "animation": {"animation": clip, "document": {**file, "file_name": "fun.gif.mp4"}},
+        "document": {
+            "document": {**file, "file_name": "notes.pdf", "mime_type": "application/pdf"}
+        },
+        "contact": {"contact": {"phone_number": "+15550100", "first_name": "Kim"}},
+        "dice": {"dice": {"emoji": "🎲", "value": 4}},
+    }
+    if kind not in shapes:
+        raise ValueError(f"unknown attachment kind {kind!r}; known: {sorted(shapes)}")
+    return shapes[kind]
+
+
 def _member_dict(user: User, status: str) -> JsonDict:
     """Render a Telegram ``ChatMember`` object."""
     data: JsonDict = {"status": status, "user": user.to_dict()}
@@ -312,7 +351,8 @@ class BotApiSandbox:
         self.stats = Stats()
         self.requests: deque[tuple[str, JsonDict]] = deque(maxlen=2000)
         self._limits = limits or FloodLimits()
-        self._flood = FloodController(self._limits)
+        self._flood_clock: Callable[[], float] = time.monotonic
+        self._flood = FloodController(self._limits, self._flood_clock)
         self._users: dict[int, User] = {}
         self._chats: dict[int, Chat] = {}
         self._messages: dict[int, dict[int, StoredMessage]] = {}
@@ -333,6 +373,7 @@ class BotApiSandbox:
         self._allowed_updates: set[str] = set(DEFAULT_ALLOWED)
         self._faults: dict[str, deque[_Fault]] = {}
         self._slow: dict[str, deque[float]] = {}
+        self._holds: dict[str, asyncio.Event] = {}
         self._commands: dict[tuple[str, int | None, int | None, str], list[JsonDict]] = {}
         self._webhook_url = ""
         self._webhook_secret: str | None = None
@@ -408,6 +449,8 @@ class BotApiSandbox:
         self._stopping = True
         self._pulse_updates()
         self._pulse_change()
+        for method in list(self._holds):
+            self.release(method)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -457,7 +500,14 @@ class BotApiSandbox:
     def limits(self, value: FloodLimits) -> None:
         """Replace the flood limits and start with full buckets."""
         self._limits = value
-        self._flood = FloodController(value)
+        self._flood = FloodController(value, self._flood_clock)
+
+    def freeze_flood_clock(self) -> ManualTime:
+        """Let the flood limits' time move only when the returned clock is advanced."""
+        clock = ManualTime()
+        self._flood_clock = clock
+        self._flood = FloodController(self._limits, clock)
+        return clock
 
     def reset_stats(self) -> None:
         """Zero all counters."""
@@ -504,6 +554,9 @@ class BotApiSandbox:
             slow = self._slow.get(name.lower())
             if slow:
                 await asyncio.sleep(slow.popleft())
+            gate = self._holds.get(name.lower())
+            if gate is not None:
+                await gate.wait()
             faults = self._faults.get(name.lower())
             fault = faults.popleft() if faults else None
             if fault is not None:
@@ -1647,6 +1700,38 @@ class BotApiSandbox:
         self._deliver_incoming(chat, stored)
         return stored.snapshot()
 
+    async def send_attachment(
+        self,
+        user: User,
+        kind: str,
+        chat_id: ChatRef | None = None,
+        *,
+        caption: str | None = None,
+    ) -> ChatMessage:
+        """Make a person send a sticker, photo, voice note, file, contact... (no words)."""
+        chat = self._incoming_chat(user, chat_id)
+        fields = _attachment_fields(kind, next(self._file_ids))
+        if caption is not None:
+            fields["caption"] = caption
+        stored = self._new_message(chat, user, fields, from_bot=False)
+        self._deliver_incoming(chat, stored)
+        return stored.snapshot()
+
+    async def move_live_location(
+        self, user: User, message_id: int, latitude: float, longitude: float
+    ) -> None:
+        """Move a person's live location: Telegram sends each move as an edited message."""
+        stored = self._stored(user.id, message_id)
+        if stored is None or stored.from_bot or "location" not in stored.raw:
+            raise LookupError(f"no location {message_id} from {user.id} to move")
+        stored.raw["location"] = {
+            "latitude": latitude,
+            "longitude": longitude,
+            "live_period": 900,
+        }
+        stored.raw["edit_date"] = int(time.time())
+        self._emit("edited_message", stored.public())
+
     def _callback(self, user: User, msg: StoredMessage, data: str) -> str:
         """Emit a callback query for ``msg`` and return its id."""
         query_id = str(next(self._query_ids))
@@ -1717,7 +1802,7 @@ class BotApiSandbox:
     async def wait_for_callback_answer(
         self,
         query_id: str,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = PATIENCE,  # noqa: ASYNC109
     ) -> CallbackAnswer:
         """Wait until the bot answers a callback query."""
         await self.wait_until(lambda: self.callback_answer(query_id) is not None, timeout)
@@ -1777,7 +1862,7 @@ class BotApiSandbox:
     async def wait_until(
         self,
         predicate: Callable[[], bool],
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = PATIENCE,  # noqa: ASYNC109
     ) -> None:
         """Wait until ``predicate()`` is true, re-checking on every sandbox change."""
         deadline = time.monotonic() + timeout
@@ -1795,7 +1880,7 @@ class BotApiSandbox:
         self,
         chat_id: ChatRef,
         count: int = 1,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = PATIENCE,  # noqa: ASYNC109
         after_message_id: int | None = None,
     ) -> list[ChatMessage]:
         """Wait until the bot has sent ``count`` new messages to a chat; return them."""
@@ -1824,7 +1909,7 @@ class BotApiSandbox:
     async def settle(
         self,
         quiet: float = 0.3,
-        timeout: float = 10.0,  # noqa: ASYNC109
+        timeout: float = PATIENCE,  # noqa: ASYNC109
     ) -> None:
         """Return once the bot has made no call but getUpdates for ``quiet`` seconds."""
         started = time.monotonic()
@@ -1884,7 +1969,19 @@ class BotApiSandbox:
         for _ in range(count):
             queue.append(seconds)
 
+    def hold(self, method: str) -> None:
+        """Keep every call of ``method`` waiting (it stays in flight) until ``release``."""
+        self._holds.setdefault(method.lower(), asyncio.Event())
+
+    def release(self, method: str) -> None:
+        """Let the held calls of ``method`` go on, and stop holding new ones."""
+        gate = self._holds.pop(method.lower(), None)
+        if gate is not None:
+            gate.set()
+
     def clear_faults(self) -> None:
-        """Forget all pending injected failures and slowdowns."""
+        """Forget all pending injected failures, slowdowns and holds."""
         self._faults.clear()
         self._slow.clear()
+        for method in list(self._holds):
+            self.release(method)

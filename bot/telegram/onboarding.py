@@ -268,5 +268,7 @@ def register(app: NudgeApp) -> None:
     """Add /start, the setup buttons, typed answers and shared locations."""
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^o:"))
-    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.LOCATION, on_location))
+    # New messages only: a live location sends an edit every few seconds, one answer is enough.
+    shared = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.LOCATION
+    app.add_handler(MessageHandler(shared, on_location))
     text_router.route(onboarding.AWAITING_PREFIX, on_text)

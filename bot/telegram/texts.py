@@ -15,6 +15,29 @@ NOT_ADMIN = "Sorry, that command is for the bot's admins."
 UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
 STALE_BUTTON = "That button is from an older message and no longer works."
 NOT_YOURS = "That button belongs to someone else's message."
+# A sticker, photo, voice note or file in a private chat, by the kind of thing it is.
+CANNOT_READ = {
+    "sticker": "I can't read stickers yet",
+    "photo": "I can't look at photos yet",
+    "animation": "I can't watch GIFs yet",
+    "video": "I can't watch videos yet",
+    "video_note": "I can't watch video messages yet",
+    "voice": "I can't listen to voice notes yet",
+    "audio": "I can't listen to audio yet",
+    "document": "I can't open files yet",
+    "contact": "I can't use contacts",
+    "poll": "I can't answer polls",
+}
+CANNOT_READ_OTHER = "I can't read that kind of message"
+
+
+def cannot_read(kind: str, *, answering: bool) -> str:
+    """One line on what the bot understands, for a message it cannot read."""
+    head = CANNOT_READ.get(kind, CANNOT_READ_OTHER)
+    if answering:
+        return f"{head} — please answer with words or the buttons."
+    return f"{head} — tell me in words, like “had kefir”, or try /help."
+
 
 HELP = (
     "<b>What I can do</b>\n"
