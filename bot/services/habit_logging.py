@@ -52,8 +52,15 @@ def completions(entry: QuickLog) -> int:
     return max(glasses, 1)
 
 
-async def read_message(uow: UnitOfWork, person_id: int, text: str) -> QuickLog | NotLogged:
-    """Read a message with the person's own choices (tea and coffee as water or not)."""
+async def read_message(
+    uow: UnitOfWork, person_id: int, text: str, person: PersonRecord | None = None
+) -> QuickLog | NotLogged:
+    """Read a message with the person's own choices (tea and coffee as water or not).
+
+    `person`, if the caller read them already in this update, saves reading them again.
+    """
+    if person is not None and person.id == person_id:
+        return read_log(text, hot_drinks_count=person.hot_drinks_count)
     async with uow:
         hot = await uow.habit_logs.hot_drinks_count(person_id)
     return read_log(text, hot_drinks_count=hot)

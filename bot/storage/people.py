@@ -34,6 +34,7 @@ class PersonRecord:
     # "light" | "normal" | "more": how many bot-initiated messages a day (None: the default).
     nudge_budget: str | None = None
     ask_stool: bool = False  # the check-in asks the stool form (turned on in /settings)
+    hot_drinks_count: bool = False  # tea and coffee count toward water (the person opted in)
 
     @property
     def consented(self) -> bool:
@@ -62,6 +63,7 @@ def to_record(row: Person) -> PersonRecord:
         nudge_budget=row.nudge_budget,
         created_at=row.created_at,
         ask_stool=bool(row.ask_stool),
+        hot_drinks_count=bool(row.hot_drinks_count),
     )
 
 

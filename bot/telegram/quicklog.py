@@ -98,7 +98,7 @@ async def _refuse(message: Message, refusal: NotLogged) -> None:
 async def _log_text(message: Message, person_id: int, text: str, context: Context) -> None:
     """Log the habit a text names, or say why nothing was logged."""
     person = await context.person(person_id)
-    entry = await service.read_message(context.uow(), person_id, text)
+    entry = await service.read_message(context.uow(), person_id, text, person)
     if isinstance(entry, NotLogged) and (person is None or person.timezone is None):
         # Someone new (or just deleted) says hello: point them at /start, not at logging.
         await message.reply_text(texts.FINISH_START_FIRST)
