@@ -578,3 +578,36 @@ async def test_skip_today_wins_over_a_nudge_queued_ahead(
     await dispatcher.tick()
     rows = await _deliveries(db, 2)
     assert [r.status for r in rows] == ["sent", "skipped"]
+
+
+@pytest.mark.parametrize(
+    ("done", "goal", "after_miss", "line"),
+    [
+        (0, 6, False, ""),  # the day's first: no line
+        (2, 6, False, "2 of 6 so far today."),
+        (5, 6, False, "One more and today's goal is met."),
+        (0, 2, True, "The last one slipped by — no worries, this is a fresh chance."),
+        (1, 2, True, "One more and today's goal is met."),
+        (0, None, False, ""),
+    ],
+)
+def test_a_nudge_says_where_the_person_stands(
+    done: int, goal: int | None, after_miss: bool, line: str
+) -> None:
+    from bot.telegram.texts import nudge_standing
+
+    assert nudge_standing(done, goal, after_miss) == line
+
+
+async def test_a_nudge_behind_the_goal_says_so(
+    db: Database, clock: FakeClock, dispatcher: Dispatcher
+) -> None:
+    await make_person(db, 1, now=clock.now(), habits=("water",), rules=EVERY_2H)
+    async with db.uow() as uow:
+        await uow.habit_logs.add(
+            1, "water", at=_at(27, 6), local_date=date(2026, 3, 27), source="text", amount=5
+        )
+        await uow.commit()
+    await dispatcher.tick(_at(27, 8))
+    [row] = await _deliveries(db, 1)
+    assert "One more and today's goal is met." in row.payload["text"]

@@ -40,7 +40,7 @@ from bot.services.challenges import post_due as post_due_challenges
 from bot.services.nudges import ask_payload, nudge_payload
 from bot.services.schedules import NOT_QUIETED, awake_window, next_time, reschedule
 from bot.services.summary import summary_intent
-from bot.storage.due import Advance, DoneFacts, DueReminder, LiveNudge, Sent
+from bot.storage.due import RETIRED, Advance, DoneFacts, DueReminder, LiveNudge, Sent
 from bot.storage.people import PersonRecord
 from bot.storage.reminders import ReminderRecord
 from bot.storage.uow import UnitOfWork
@@ -330,7 +330,15 @@ class Dispatcher:
             # transaction (and its row locks) never waits on a person's history.
             payload = summary_intent(reminder.due)
         elif verdict is Verdict.SEND:
-            payload, recent = nudge_payload(reminder.habit, recent, self.rng)
+            payload, recent = nudge_payload(
+                reminder.habit,
+                recent,
+                self.rng,
+                done=occurrence.done_count,
+                goal=occurrence.goal,
+                after_miss=reminder.prev_kind == "nudge"
+                and reminder.prev_response in (None, RETIRED),
+            )
             if care is not None and day is not None and reminder.habit == CHECKIN:
                 # The day after an escalation, the check-in reminder asks about it first.
                 waiting = care.follow_up(person.id, day)
@@ -500,6 +508,15 @@ def _day_over(person: PersonRecord, sent_at: datetime, now: datetime) -> bool:
     if day_of(sent_at.astimezone(zone), awake) != day_of(local_now, awake):
         return True
     return awake is not None and not awake.contains(local_now.time())
+
+
+def _missed_last(reminder: DueReminder) -> bool:
+    """Tell whether this reminder's last nudge went out and went unanswered."""
+    return (
+        reminder.prev_kind == "nudge"
+        and reminder.prev_status == "sent"
+        and reminder.prev_response in (None, RETIRED)
+    )
 
 
 def _spacing(rule: dict[str, Any]) -> timedelta | None:

@@ -64,12 +64,25 @@ def nudge_buttons(habit: str) -> Buttons:
 
 
 def nudge_payload(
-    habit: str, recent: list[int], rng: random.Random
+    habit: str,
+    recent: list[int],
+    rng: random.Random,
+    *,
+    done: int = 0,
+    goal: int | None = None,
+    after_miss: bool = False,
 ) -> tuple[dict[str, Any], list[int]]:
-    """Pick a nudge text not shown recently; return the payload and the new text history."""
+    """Pick a nudge text not shown recently; return the payload and the new text history.
+
+    One line says where the person stands today (behind, one to go, after a miss), so a
+    nudge never contradicts their day.
+    """
     choices = content.nudges(habit)
     index = content.choose(len(choices), recent, rng)
     text = texts.nudge(label_of(habit), choices[index])
+    standing = texts.nudge_standing(done, goal, after_miss)
+    if standing:
+        text = f"{text}\n<i>{standing}</i>"
     if habit == "checkin":
         text = f"{text}\n\n{texts.CHECKIN_QUESTIONS['pain']}"
     payload = {

@@ -144,6 +144,17 @@ def nudge(label: str, text: str) -> str:
     return f"<b>{escape(label)}</b>\n{escape(text)}"
 
 
+def nudge_standing(done: int, goal: int | None, after_miss: bool) -> str:
+    """Say where the person stands today in one line (empty for the day's first nudge)."""
+    if goal is not None and goal - done == 1 and goal > 1:
+        return "One more and today's goal is met."
+    if goal is not None and 0 < done < goal:
+        return f"{done} of {goal} so far today."
+    if after_miss:
+        return "The last one slipped by — no worries, this is a fresh chance."
+    return ""
+
+
 def ask_less(label: str) -> str:
     """Ask once, after three unanswered nudges, whether to nudge less often."""
     return (
