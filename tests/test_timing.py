@@ -86,8 +86,7 @@ async def test_a_week_of_late_lunches_moves_the_nudge_once(db: Database, clock: 
     # Lunch logged at 13:30 Berlin (12:30 UTC, CET) on five days; the nudge says 12:30.
     await _log_lunches(db, range(20, 25), 12, 30)
     dispatcher = Dispatcher(_runtime(db, clock), rng=random.Random(1))
-    stats = await dispatcher.tick(clock.now() + timedelta(days=8))
-    assert stats.moved == 1
+    assert await dispatcher.learn(clock.now() + timedelta(days=8)) == 1
     async with db.uow() as uow:
         [food] = [r for r in await uow.reminders.for_person(1) if r.habit == "food"]
         moves = (
@@ -99,8 +98,7 @@ async def test_a_week_of_late_lunches_moves_the_nudge_once(db: Database, clock: 
     assert food.own_rule is not None and food.own_rule["times"] == ["12:30", "18:30"]
     assert [tuple(m) for m in moves] == [("food", "12:30,18:30", "13:30,18:30")]
     # Not again within the week, however late lunch gets.
-    stats = await dispatcher.tick(clock.now() + timedelta(days=8, hours=2))
-    assert stats.moved == 0
+    assert await dispatcher.learn(clock.now() + timedelta(days=8, hours=2)) == 0
 
 
 async def test_a_moved_time_shows_in_settings_and_can_be_pinned_back(harness: Harness) -> None:
@@ -113,7 +111,8 @@ async def test_a_moved_time_shows_in_settings_and_can_be_pinned_back(harness: Ha
             await uow.habit_logs.add(ana.id, "food", at=at, local_date=at.date(), source="text")
         await uow.commit()
     harness.clock.set(harness.clock.now() + timedelta(days=8))
-    await harness.tick()
+    assert harness.runtime.dispatcher is not None
+    assert await harness.runtime.dispatcher.learn() == 1
     [menu] = await ask(harness, ana, "/settings")
     await press(harness, ana, "🥗 Gut-friendly food", message=menu)
     screen = harness.sandbox.last_bot_message(ana.id)
@@ -124,5 +123,4 @@ async def test_a_moved_time_shows_in_settings_and_can_be_pinned_back(harness: Ha
     assert food.rule["times"] == ["12:30", "18:30"] and food.pinned and food.own_rule is None
     # Pinned: no more moves.
     harness.clock.set(harness.clock.now() + timedelta(days=8))
-    assert harness.runtime.dispatcher is not None
-    assert (await harness.runtime.dispatcher.tick()).moved == 0
+    assert await harness.runtime.dispatcher.learn() == 0

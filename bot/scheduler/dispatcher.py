@@ -38,7 +38,7 @@ from bot.runtime import Runtime
 from bot.services.care import CareFacts, care_facts, follow_up_payload
 from bot.services.challenges import post_due as post_due_challenges
 from bot.services.nudges import ask_payload, nudge_payload
-from bot.services.schedules import NOT_QUIETED, awake_window, next_time, reschedule
+from bot.services.schedules import NOT_QUIETED, awake_window, next_time, parse_rule, reschedule
 from bot.services.summary import summary_intent
 from bot.storage.due import RETIRED, Advance, DoneFacts, DueReminder, LiveNudge, Sent
 from bot.storage.people import PersonRecord
@@ -60,8 +60,9 @@ EXPIRE_EVERY = timedelta(minutes=1)
 # A nudge's keyboard stays live at least this long, and until its day ends.
 DAY_END_AFTER = timedelta(hours=1)
 RETIRE_BATCH = 500
-# Looking for schedules to time to the person costs a query; hourly is plenty.
-LEARN_CHECK_EVERY = timedelta(hours=1)
+# Looking for schedules to time to the person is its own job; every ten minutes is plenty.
+LEARN_JOB = "learn"
+LEARN_SECONDS = 10 * 60
 LEARN_BATCH = 500
 JOB_NAME = "tick"
 SUMMARY = "summary"
@@ -84,7 +85,6 @@ class TickStats:
     batches: int = 0
     challenge_posts: int = 0
     retired: int = 0
-    moved: int = 0
     seconds: float = 0.0
 
 
@@ -104,7 +104,6 @@ class Dispatcher:
         self.lookahead = lookahead
         self.rng = rng or random.Random()
         self._expired_at: datetime | None = None
-        self._learned_at: datetime | None = None
         # In-process ticks (the job and a test's explicit tick) never overlap; other
         # instances on PostgreSQL are kept apart by SKIP LOCKED and the outbox's unique key.
         self._lock = asyncio.Lock()
@@ -126,9 +125,6 @@ class Dispatcher:
                 await self._expire(when, stats)
                 await self._end_days(when, stats)
                 self._expired_at = when
-            if self._learned_at is None or when - self._learned_at >= LEARN_CHECK_EVERY:
-                await self._learn(when, stats)
-                self._learned_at = when
             # A full batch means more may be due: keep going until a batch comes back short.
             claimed = self.batch
             while claimed >= self.batch:
@@ -224,12 +220,17 @@ class Dispatcher:
             await uow.commit()
         return len(due)
 
-    async def _learn(self, now: datetime, stats: TickStats) -> None:
-        """Move once- and twice-a-day nudges toward when people actually do the habit."""
+    async def learn(self, now: datetime | None = None) -> int:
+        """Move once- and twice-a-day nudges toward when people do the habit; return how many.
+
+        Its own job, not part of the tick: it reads each person's last two weeks, and
+        the tick must stay cheap (once a week per reminder is all it needs).
+        """
+        now = now if now is not None else self.runtime.clock.now()
+        moved: set[int] = set()
         try:
             async with self.runtime.db.uow() as uow:
                 due = await uow.reminders.due_for_learning(now - LEARN_EVERY, LEARN_BATCH)
-                moved = set()
                 for reminder in due:
                     if await _move_toward_habit(uow, reminder, now):
                         moved.add(reminder.person_id)
@@ -237,10 +238,10 @@ class Dispatcher:
                 for person_id in moved:
                     await reschedule(uow, person_id, now)
                 await uow.commit()
-            stats.moved += len(moved)
         except Exception:
-            # Learning is a nicety; it must never stop the tick.
+            # Learning is a nicety; it must never disturb anything else.
             log.exception("learning nudge times failed")
+        return len(moved)
 
     async def _end_days(self, now: datetime, stats: TickStats) -> None:
         """Take the buttons off unanswered nudges whose day has ended."""
@@ -401,10 +402,11 @@ def _goal(reminder: DueReminder) -> int | None:
     """Return the habit's daily goal as everywhere else (None for the summary and check-in)."""
     try:
         habit = Habit(reminder.habit)
-        rule = Rule.from_dict(reminder.rule)
+        if habit is Habit.CHECKIN:
+            return None
+        # Cached: a crowd shares few distinct rules, and the tick is hot.
+        rule = parse_rule(reminder.rule)
     except (ValueError, KeyError, TypeError):
-        return None
-    if habit is Habit.CHECKIN:
         return None
     return goal_from_rule(habit, rule, reminder.goal)
 
@@ -522,7 +524,7 @@ def _missed_last(reminder: DueReminder) -> bool:
 def _spacing(rule: dict[str, Any]) -> timedelta | None:
     """Return the usual spacing of a stored rule's nudges (None: at most once a day)."""
     try:
-        return spacing_of(Rule.from_dict(rule))
+        return spacing_of(parse_rule(rule))
     except (ValueError, KeyError, TypeError):
         return None
 
@@ -557,6 +559,13 @@ async def run_tick(context: Context) -> None:
         await dispatcher.tick()
 
 
+async def run_learn(context: Context) -> None:
+    """Time nudges to the people (the learning job's callback)."""
+    dispatcher: Dispatcher | None = context.runtime.dispatcher
+    if dispatcher is not None:
+        await dispatcher.learn()
+
+
 def start(app: NudgeApp) -> Callable[[], Awaitable[None]]:
     """Start the one repeating tick job and publish the dispatcher on the runtime."""
     runtime: Runtime = app.bot_data["runtime"]
@@ -573,9 +582,18 @@ def start(app: NudgeApp) -> Callable[[], Awaitable[None]]:
         job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
     )
 
+    learning = app.job_queue.run_repeating(
+        run_learn,
+        interval=LEARN_SECONDS,
+        first=LEARN_SECONDS,
+        name=LEARN_JOB,
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+
     async def stop() -> None:
         # The job queue may already be shut down (and the job gone) on a normal shutdown.
         with contextlib.suppress(Exception):
             job.schedule_removal()
+            learning.schedule_removal()
 
     return stop
