@@ -188,10 +188,12 @@ class Dispatcher:
             care = await care_facts(uow, live, since)
             rows: list[dict[str, Any]] = []
             advances: list[Advance] = []
-            for reminder in sorted(due, key=lambda d: _priority(d, facts)):
+            # Each rule parsed and each goal worked out once: the tick is hot.
+            goals = {d.id: _goal(d) for d in due}
+            for reminder in sorted(due, key=lambda d: _priority(d, facts, goals[d.id])):
                 try:
                     row, advance = self._handle(
-                        reminder, facts, sent, (engaged, habits), now, stats, care
+                        reminder, facts, sent, (engaged, habits, goals), now, stats, care
                     )
                     if row is not None and row["status"] == "pending" and row["kind"] == "nudge":
                         passed = lives.pop((reminder.person.id, reminder.habit), [])
@@ -267,7 +269,7 @@ class Dispatcher:
         reminder: DueReminder,
         facts: DoneFacts,
         sent: dict[int, list[Sent]],
-        people: tuple[dict[int, datetime], dict[int, int]],
+        people: tuple[dict[int, datetime], dict[int, int], dict[int, int | None]],
         now: datetime,
         stats: TickStats,
         care: CareFacts | None = None,
@@ -299,7 +301,7 @@ class Dispatcher:
                 occurrence, ignored_in_row=ignored, backoff=backoff, spacing=spacing
             )
         if occurrence.active and occurrence.enabled and now - reminder.due <= self.grace:
-            engaged, habits = people
+            engaged, habits, goals = people
             quiet = gone_quiet(person.onboarded_at, engaged.get(person.id), reminder.due)
             occurrence = _with_facts(
                 occurrence,
@@ -308,6 +310,7 @@ class Dispatcher:
                 sent.get(person.id, []),
                 quiet=quiet,
                 habits=habits.get(person.id, 1),
+                goal=goals.get(reminder.id),
             )
         day = _day_of(reminder)
         if care is not None and day is not None:
@@ -385,11 +388,10 @@ class Dispatcher:
         return row, Advance(reminder.id, following, ignored, asked_at, recent, backoff)
 
 
-def _priority(reminder: DueReminder, facts: DoneFacts) -> tuple[int, float]:
+def _priority(reminder: DueReminder, facts: DoneFacts, goal: int | None) -> tuple[int, float]:
     """Order a batch: the check-in first, then the habits furthest behind their daily goal."""
     if reminder.habit == CHECKIN:
         return (0, 0.0)
-    goal = _goal(reminder)
     if goal is None:
         return (1, 0.0)
     zone = ZoneInfo(reminder.person.timezone or "UTC")
@@ -419,6 +421,7 @@ def _with_facts(
     *,
     quiet: bool,
     habits: int,
+    goal: int | None,
 ) -> Occurrence:
     """Fill in what the person did today, what their day has used, and their waking hours."""
     person = reminder.person
@@ -457,7 +460,7 @@ def _with_facts(
         done_today=done_today,
         skipped_today=(person.id, reminder.habit, day) in facts.skipped_days,
         done_count=facts.amounts.get((person.id, reminder.habit, day), 0),
-        goal=_goal(reminder),
+        goal=goal,
         day=budget,
         last_nudged_at=max((t for t in nudged if t <= reminder.due), default=None),
     )
