@@ -96,40 +96,46 @@ async def test_kill_9_during_checkins_loses_no_press(tmp_path: Path) -> None:
         finally:
             await db.close()
         bot = BotProcess(sandbox, db_url, tmp_path)
-        await bot.start()
-        for person in people:
-            await sandbox.send_text(person, "/checkin")
-            await sandbox.wait_until(lambda p=person: _question(sandbox, p) is not None, 30)
-
-        # (person, query id, question key, value pressed)
-        presses: list[tuple[User, str, str, str]] = []
-        for kill in range(KILLS):
-            open_ones = [(p, q) for p in people if (q := _question(sandbox, p)) is not None]
-            assert open_ones, "every check-in finished before the last kill"
-            person, (message_id, answers) = rng.choice(open_ones)
-            # "Done" on an empty red-flag list only asks for a tick: it moves nothing on.
-            choices = [
-                d for d in answers if not d.endswith((f":{SKIP}", f":{RF_DONE}"))
-            ] or answers
-            data = rng.choice(choices)
-            _, _, _, key, value = data.split(":")
-            query_id = await sandbox.press_button(person, message_id, data=data)
-            presses.append((person, query_id, key, value))
-            # A press is handled within ~50 ms: kill inside that window mostly, sometimes after.
-            await asyncio.sleep(rng.choice([rng.uniform(0.0, 0.06), rng.uniform(0.0, 0.4)]))
-            await bot.kill()
+        try:
             await bot.start()
-            # Answered after the restart at the latest: the callback answered, and the
-            # question that was pressed is no longer the open one.
-            await sandbox.wait_until(
-                lambda q=query_id: sandbox.callback_answer(q) is not None, timeout=30
-            )
-            await sandbox.wait_until(
-                lambda p=person, m=message_id, a=answers: _question(sandbox, p) != (m, a),
-                timeout=30,
-            )
-            assert kill == len(presses) - 1
-        await bot.stop()
+            for person in people:
+                await sandbox.send_text(person, "/checkin")
+                await sandbox.wait_until(lambda p=person: _question(sandbox, p) is not None, 30)
+
+            # (person, query id, question key, value pressed)
+            presses: list[tuple[User, str, str, str]] = []
+            for kill in range(KILLS):
+                open_ones = [(p, q) for p in people if (q := _question(sandbox, p)) is not None]
+                assert open_ones, "every check-in finished before the last kill"
+                person, (message_id, answers) = rng.choice(open_ones)
+                # "Done" on an empty red-flag list only asks for a tick: it moves nothing on.
+                choices = [
+                    d for d in answers if not d.endswith((f":{SKIP}", f":{RF_DONE}"))
+                ] or answers
+                data = rng.choice(choices)
+                _, _, _, key, value = data.split(":")
+                query_id = await sandbox.press_button(person, message_id, data=data)
+                presses.append((person, query_id, key, value))
+                # A press takes ~50 ms: kill mostly inside that window, sometimes after.
+                await asyncio.sleep(rng.choice([rng.uniform(0.0, 0.06), rng.uniform(0.0, 0.4)]))
+                await bot.kill()
+                await bot.start()
+                # Answered after the restart at the latest: the callback answered, and the
+                # question that was pressed is no longer the open one.
+                await sandbox.wait_until(
+                    lambda q=query_id: sandbox.callback_answer(q) is not None, timeout=30
+                )
+                await sandbox.wait_until(
+                    lambda p=person, m=message_id, a=answers: _question(sandbox, p) != (m, a),
+                    timeout=30,
+                )
+                assert kill == len(presses) - 1
+            await bot.stop()
+        finally:
+            # A failed run must not leave a bot polling behind it.
+            if bot.process is not None and bot.process.returncode is None:
+                bot.process.kill()
+                await bot.process.wait()
 
     db = Database(db_url)
     try:
