@@ -10,6 +10,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -227,9 +228,15 @@ class Dispatcher:
         try:
             async with self.runtime.db.uow() as uow:
                 due = await uow.reminders.due_for_learning(now - LEARN_EVERY, LEARN_BATCH)
+                # Two reads for the whole batch, not two per reminder.
+                owners = [r.person_id for r in due]
+                people = await uow.people.get_many(owners)
+                done = await uow.habit_logs.times_since_many(owners, now - LOOK_BACK)
                 moved = set()
                 for reminder in due:
-                    if await _move_toward_habit(uow, reminder, now):
+                    person = people.get(reminder.person_id)
+                    times = done.get((reminder.person_id, reminder.habit), [])
+                    if await _move_toward_habit(uow, reminder, person, times, now):
                         moved.add(reminder.person_id)
                 await uow.reminders.mark_learned([r.id for r in due], now)
                 for person_id in moved:
@@ -287,7 +294,7 @@ class Dispatcher:
             ignored_in_row=ignored,
             asked_less=reminder.asked_less_at is not None,
         )
-        spacing = _spacing(reminder.rule)
+        spacing = _spacing_of(reminder.parsed) if reminder.parsed is not None else None
         backoff = reminder.backoff
         if spacing is not None:
             backoff, ignored = backed_off(backoff, ignored, reminder.steady)
@@ -313,7 +320,9 @@ class Dispatcher:
         # After a miss, an occurrence still inside the grace period is worth sending (it comes
         # due again at once); anything older is skipped, so there is one missed row at most.
         after = now - self.grace if verdict is Verdict.MISSED else max(now, reminder.due)
-        following = next_time(person, reminder.habit, reminder.rule, after, enabled=True)
+        following = next_time(
+            person, reminder.habit, reminder.rule, after, enabled=True, parsed=reminder.parsed
+        )
         recent = reminder.recent_texts
         asked_at = reminder.asked_less_at
         kind = SUMMARY if reminder.habit == SUMMARY else "nudge"
@@ -380,14 +389,18 @@ def _priority(reminder: DueReminder, facts: DoneFacts) -> tuple[int, float]:
 
 def _goal(reminder: DueReminder) -> int | None:
     """Return the habit's daily goal as everywhere else (None for the summary and check-in)."""
+    return _goal_of(reminder.habit, reminder.parsed, reminder.goal)
+
+
+@lru_cache(maxsize=4096)
+def _goal_of(habit_key: str, rule: Rule | None, own: int | None) -> int | None:
     try:
-        habit = Habit(reminder.habit)
-        rule = Rule.from_dict(reminder.rule)
-    except (ValueError, KeyError, TypeError):
+        habit = Habit(habit_key)
+    except ValueError:
         return None
-    if habit is Habit.CHECKIN:
+    if rule is None or habit is Habit.CHECKIN:
         return None
-    return goal_from_rule(habit, rule, reminder.goal)
+    return goal_from_rule(habit, rule, own)
 
 
 def _with_facts(
@@ -442,9 +455,14 @@ def _with_facts(
     )
 
 
-async def _move_toward_habit(uow: UnitOfWork, reminder: ReminderRecord, now: datetime) -> bool:
+async def _move_toward_habit(
+    uow: UnitOfWork,
+    reminder: ReminderRecord,
+    person: PersonRecord | None,
+    done: list[datetime],
+    now: datetime,
+) -> bool:
     """Move a reminder's times toward when its person does the habit; True if they moved."""
-    person = await uow.people.get(reminder.person_id)
     awake = awake_window(person) if person is not None else None
     if person is None or person.timezone is None or awake is None:
         return False
@@ -453,7 +471,6 @@ async def _move_toward_habit(uow: UnitOfWork, reminder: ReminderRecord, now: dat
     except (ValueError, KeyError, TypeError):
         return False
     zone = ZoneInfo(person.timezone)
-    done = await uow.habit_logs.times_since(reminder.person_id, reminder.habit, now - LOOK_BACK)
     times = learned_times(rule.times, [d.astimezone(zone).time() for d in done], awake)
     if times is None:
         return False
@@ -491,12 +508,8 @@ def _day_over(person: PersonRecord, sent_at: datetime, now: datetime) -> bool:
     return awake is not None and not awake.contains(local_now.time())
 
 
-def _spacing(rule: dict[str, Any]) -> timedelta | None:
-    """Return the usual spacing of a stored rule's nudges (None: at most once a day)."""
-    try:
-        return spacing_of(Rule.from_dict(rule))
-    except (ValueError, KeyError, TypeError):
-        return None
+# The usual spacing of a rule's nudges (None: at most once a day); few distinct rules.
+_spacing_of = lru_cache(maxsize=4096)(spacing_of)
 
 
 def _nearest(sent: list[Sent], at: datetime) -> datetime | None:
