@@ -283,35 +283,38 @@ class Dispatcher:
             reminder.prev_status,
             reminder.prev_response,
         )
-        occurrence = Occurrence(
-            habit=reminder.habit,
-            due=reminder.due,
-            now=now,
-            grace=self.grace,
-            active=person.active and person.timezone is not None,
-            enabled=reminder.enabled,
-            paused_until=person.paused_until,
-            ignored_in_row=ignored,
-            asked_less=reminder.asked_less_at is not None,
-        )
+        grace = self.grace
+        active = person.active and person.timezone is not None
         spacing = _spacing_of(reminder.parsed) if reminder.parsed is not None else None
         backoff = reminder.backoff
         if spacing is not None:
             backoff, ignored = backed_off(backoff, ignored, reminder.steady)
-            occurrence = replace(
-                occurrence, ignored_in_row=ignored, backoff=backoff, spacing=spacing
-            )
-        if occurrence.active and occurrence.enabled and now - reminder.due <= self.grace:
+        # Built once with everything known (dataclass replace per field costs per row).
+        known: dict[str, Any] = {}
+        if active and reminder.enabled and now - reminder.due <= grace:
             engaged, habits = people
             quiet = gone_quiet(person.onboarded_at, engaged.get(person.id), reminder.due)
-            occurrence = _with_facts(
-                occurrence,
+            known = _facts_of(
                 reminder,
                 facts,
                 sent.get(person.id, []),
                 quiet=quiet,
                 habits=habits.get(person.id, 1),
             )
+        occurrence = Occurrence(
+            habit=reminder.habit,
+            due=reminder.due,
+            now=now,
+            grace=grace,
+            active=active,
+            enabled=reminder.enabled,
+            paused_until=person.paused_until,
+            ignored_in_row=ignored,
+            asked_less=reminder.asked_less_at is not None,
+            backoff=backoff if spacing is not None else 0,
+            spacing=spacing,
+            **known,
+        )
         verdict = decide(occurrence)
         if verdict is Verdict.PARK:
             stats.parked += 1
@@ -403,16 +406,15 @@ def _goal_of(habit_key: str, rule: Rule | None, own: int | None) -> int | None:
     return goal_from_rule(habit, rule, own)
 
 
-def _with_facts(
-    o: Occurrence,
+def _facts_of(
     reminder: DueReminder,
     facts: DoneFacts,
     sent: list[Sent],
     *,
     quiet: bool,
     habits: int,
-) -> Occurrence:
-    """Fill in what the person did today, what their day has used, and their waking hours."""
+) -> dict[str, Any]:
+    """Return what the person did today, what their day has used, and their waking hours."""
     person = reminder.person
     assert person.timezone is not None
     zone = ZoneInfo(person.timezone)
@@ -442,8 +444,7 @@ def _with_facts(
     nudged = [
         s.at for s in todays if s.habit == reminder.habit and s.kind == "nudge" and not s.requested
     ]
-    return replace(
-        o,
+    return dict(
         awake=window is None or window.contains(local.time()),
         last_done_at=facts.last_at.get(key),
         done_today=done_today,
