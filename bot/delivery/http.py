@@ -47,11 +47,13 @@ class AiohttpRequest(BaseRequest):
     def _timeout(
         read: float | None, write: float | None, connect: float | None, pool: float | None
     ) -> aiohttp.ClientTimeout:
-        # aiohttp's `connect` covers waiting for a free pooled connection plus connecting.
+        # aiohttp's `connect` covers waiting for a free pooled connection plus connecting;
+        # `sock_read` runs once the request is written. aiohttp has no write timeout: requests
+        # here are small, and a stuck write still ends at the read timeout or the OS's.
+        del write
         waiting = None if connect is None and pool is None else (connect or 0) + (pool or 0)
-        reading = None if read is None and write is None else max(read or 0, write or 0)
         return aiohttp.ClientTimeout(
-            total=None, connect=waiting, sock_connect=connect, sock_read=reading
+            total=None, connect=waiting, sock_connect=connect, sock_read=read
         )
 
     async def initialize(self) -> None:
