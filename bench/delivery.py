@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import sys
 import tempfile
 import time
@@ -31,6 +32,7 @@ from telegram.request import HTTPXRequest
 
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.delivery.http import AiohttpRequest
 from bot.delivery.limits import SendLimits
 from bot.delivery.sender import Sender, in_flight_for, pool_sizes
 from bot.sandbox import BotApiSandbox
@@ -132,11 +134,25 @@ async def watch(sandbox: RemoteSandbox, sender: Sender, started: float) -> None:
         )
 
 
+def request_for(client: str, size: int) -> Any:
+    """Return the HTTP backend a case's bots use: the bot's (aiohttp) or the previous httpx."""
+    if client == "httpx":
+        return HTTPXRequest(size, read_timeout=15)
+    return AiohttpRequest(size, read_timeout=15)
+
+
 async def run_case(
-    name: str, count: int, *, paid: bool, delay: float, folder: Path, verbose: bool = False
+    name: str,
+    count: int,
+    *,
+    paid: bool,
+    delay: float,
+    folder: Path,
+    verbose: bool = False,
+    client: str = "aiohttp",
 ) -> Result:
     """Queue `count` messages, drain them with one sender and measure."""
-    url = f"sqlite+aiosqlite:///{folder / f'outbox-{paid}.db'}"
+    url = f"sqlite+aiosqlite:///{folder / f'outbox-{paid}-{client}-{time.time_ns()}.db'}"
     await asyncio.to_thread(upgrade, url)
     db = Database(url)
     sandbox = RemoteSandbox(delay)
@@ -163,7 +179,7 @@ async def run_case(
     limits = SendLimits.from_settings(settings)
     in_flight = in_flight_for(limits)
     bots = [
-        Bot(TOKEN, base_url=sandbox.base_url, request=HTTPXRequest(size, read_timeout=15))
+        Bot(TOKEN, base_url=sandbox.base_url, request=request_for(client, size))
         for size in pool_sizes(in_flight)
     ]
     sender = Sender(
@@ -221,7 +237,7 @@ def show(results: list[Result], delay: float) -> None:
         failed = r.statuses.get("failed", 0)
         other = sum(r.statuses.values()) - sent - failed
         print(
-            f"{r.name:<14}{r.ceiling:>10.0f}{r.queued:>8}{r.seconds:>9.1f}{r.steady_rate:>10.1f}"
+            f"{r.name:<20}{r.ceiling:>10.0f}{r.queued:>8}{r.seconds:>9.1f}{r.steady_rate:>10.1f}"
             f"{100 * r.steady_rate / r.ceiling:>9.1f}%{r.rejected_429:>6}{sent:>7}{failed:>7}"
             f"{other:>6}{r.max_in_flight:>10}{r.commits:>8}{r.cpu_ms:>11.2f}"
         )
@@ -239,24 +255,39 @@ async def main() -> None:
     parser.add_argument("--paid", type=int, default=20_000, help="messages as paid broadcast")
     parser.add_argument("--delay", type=float, default=0.05, help="sandbox latency per call")
     parser.add_argument("--verbose", action="store_true", help="print progress every second")
+    parser.add_argument(
+        "--clients",
+        default="aiohttp",
+        help="HTTP backends to run, alternately: aiohttp (the bot's), httpx (before), or both"
+        " as 'httpx,aiohttp'",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="repeat every case this often")
     args = parser.parse_args()
     verbose = bool(args.verbose)
+    clients = [c.strip() for c in args.clients.split(",") if c.strip()]
+    results = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        results = [
-            await run_case(
-                "30/s", args.free, paid=False, delay=args.delay, folder=folder, verbose=verbose
-            ),
-            await run_case(
-                "paid 1000/s",
-                args.paid,
-                paid=True,
-                delay=args.delay,
-                folder=folder,
-                verbose=verbose,
-            ),
-        ]
+        for _ in range(args.rounds):
+            for paid, count, label in (
+                (False, args.free, "30/s"),
+                (True, args.paid, "paid 1000/s"),
+            ):
+                for client in clients:
+                    name = label if len(clients) == 1 else f"{label} {client}"
+                    results.append(
+                        await run_case(
+                            name,
+                            count,
+                            paid=paid,
+                            delay=args.delay,
+                            folder=folder,
+                            verbose=verbose,
+                            client=client,
+                        )
+                    )
     show(results, args.delay)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ them in --dir. Then, each in a fresh subprocess so memory is measured per proces
             finished tick ("ready to dispatch"), how late the last of the 10,000 reached the
             outbox, and the process's max RSS.
   tick      one tick with 10,000 due among 100k people, and among 1M people (median of 3).
+  floor     the same 10,000 claimed into the outbox by plain SQLAlchemy Core (bench/tick_floor.py),
+            run alternately with the ticks on the same database; the tick's ratio to it.
   baseline  the same people with one PTB JobQueue job per person per habit (PTB's timer
             example): time to schedule, max RSS, and how many of N jobs due at the same moment
             fire within a window (each job's callback stands in for send_message with a 50 ms
@@ -24,7 +26,8 @@ them in --dir. Then, each in a fresh subprocess so memory is measured per proces
             the write lock is held for at most that long). Also prints how the summaries'
             spread offset shares out 10,000 people of one zone over the minutes.
 
-Prints a table; asserts nothing. Full run about 3-4 minutes (first run builds the 1M database).
+Prints a table; asserts nothing. Full run about 3-4 minutes (first run builds the 1M database);
+--tick-only runs just the ticks and the floor (about a minute).
 """
 
 from __future__ import annotations
@@ -374,6 +377,10 @@ def child(argv: list[str]) -> None:
         )
     elif mode == "tick":
         result = asyncio.run(child_tick(Path(argv[1])))
+    elif mode == "floor":
+        from tick_floor import floor
+
+        result = asyncio.run(floor(Path(argv[1]), DUE_AT + timedelta(seconds=0.5)))
     else:
         result = asyncio.run(child_baseline(int(argv[1]), int(argv[2]), float(argv[3])))
     print(json.dumps(result))
@@ -420,6 +427,9 @@ def main() -> None:
     parser.add_argument("--dir", default="/tmp/nudgebot-bench", help="where databases are cached")
     parser.add_argument("--rebuild", action="store_true", help="build the databases again")
     parser.add_argument("--sunday", action="store_true", help="only the Sunday evening case")
+    parser.add_argument(
+        "--tick-only", action="store_true", help="only the ticks and their raw-Core floor"
+    )
     args = parser.parse_args()
     sizes = QUICK if args.quick else FULL
     folder = Path(args.dir)
@@ -437,23 +447,51 @@ def main() -> None:
         f" {sizes.big:,} x 4 ({big_build:.1f} s); cached in {folder}"
     )
 
-    reset(small)
-    serve = spawn("serve", str(small), "{spawned}", str(sizes.due), str(LOOKAHEAD))
-    reset(small)
-    bare = spawn("serve", str(small), "{spawned}", str(sizes.due), "0")
     ticks: dict[int, list[float]] = {}
+    floors: dict[int, list[float]] = {}
     for path, people in ((small, sizes.people), (big, sizes.big)):
-        runs = []
+        runs, bottoms = [], []
+        # Alternate tick and floor, so both see the same load on a shared machine.
         for _ in range(3):
             reset(path)
             result = spawn("tick", str(path))
             assert result["due"] == sizes.due, result
             runs.append(result["seconds"])
+            reset(path)
+            bottom = spawn("floor", str(path))
+            assert bottom["due"] == sizes.due, bottom
+            bottoms.append(bottom["seconds"])
         ticks[people] = runs
+        floors[people] = bottoms
+    report_floor(sizes, ticks, floors)
+    if args.tick_only:
+        print(f"\ntotal bench time {time.perf_counter() - overall:.0f} s")
+        return
+    reset(small)
+    serve = spawn("serve", str(small), "{spawned}", str(sizes.due), str(LOOKAHEAD))
+    reset(small)
+    bare = spawn("serve", str(small), "{spawned}", str(sizes.due), "0")
     reset(small)
     base = spawn("baseline", str(sizes.baseline_people), str(sizes.burst), str(sizes.window))
     report(sizes, serve, bare, ticks, base)
     print(f"\ntotal bench time {time.perf_counter() - overall:.0f} s")
+
+
+def report_floor(
+    sizes: Sizes, ticks: dict[int, list[float]], floors: dict[int, list[float]]
+) -> None:
+    """Print each tick next to its raw-Core floor, measured alternately in this run."""
+    load = os.getloadavg()[0]
+    print(f"\nTick vs raw-Core floor ({sizes.due:,} due; SQLite; medians of 3; load {load:.1f})\n")
+    print(f"  {'':<28} {'tick':>9} {'floor':>9} {'ratio':>7}   goal: <= 0.5 s, <= 5x")
+    for people in (sizes.people, sizes.big):
+        tick, bottom = statistics.median(ticks[people]), statistics.median(floors[people])
+        label = f"among {people:,} people"
+        print(f"  {label:<28} {tick:>7.3f} s {bottom:>7.3f} s {tick / bottom:>6.1f}x")
+        runs = ", ".join(
+            f"{t:.3f}/{f:.3f}" for t, f in zip(ticks[people], floors[people], strict=True)
+        )
+        print(f"    runs (tick/floor, s): {runs}")
 
 
 def ticks_of(path: Path, due: int, runs: int = 3) -> list[dict[str, Any]]:

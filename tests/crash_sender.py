@@ -8,9 +8,9 @@ import logging
 from datetime import timedelta
 
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
 from bot.clock import SystemClock
+from bot.delivery.http import AiohttpRequest
 from bot.delivery.limits import SendLimits
 from bot.delivery.sender import Sender
 from bot.storage.uow import Database
@@ -20,7 +20,7 @@ from tests.harness import TOKEN
 async def drain(db_url: str, base_url: str, in_flight: int, rate: float, lease: float) -> None:
     """Send everything that is due, then stop cleanly."""
     db = Database(db_url)
-    request = HTTPXRequest(connection_pool_size=in_flight + 4, read_timeout=60)
+    request = AiohttpRequest(in_flight + 4, read_timeout=60)
     sender = Sender(
         db,
         Bot(TOKEN, base_url=base_url, request=request),

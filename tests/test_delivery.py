@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import select
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
 from bot.clock import FakeClock
+from bot.delivery.http import AiohttpRequest
 from bot.delivery.limits import SendLimits
 from bot.delivery.sender import Sender
 from bot.sandbox import BotApiSandbox
@@ -42,7 +42,8 @@ def new_sender(
     read_timeout: float = PATIENCE,
     **kw: Any,
 ) -> Sender:
-    request = HTTPXRequest(connection_pool_size=40, read_timeout=read_timeout)
+    # The bulk sender runs on the aiohttp backend (bot.delivery.http), as in the bot.
+    request = AiohttpRequest(40, read_timeout=read_timeout)
     bot = Bot(TOKEN, base_url=sandbox.base_url, request=request)
     kw.setdefault("limits", QUICK)
     return Sender(db, bot, clock, **kw)

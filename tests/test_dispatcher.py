@@ -611,3 +611,46 @@ async def test_a_nudge_behind_the_goal_says_so(
     await dispatcher.tick(_at(27, 8))
     [row] = await _deliveries(db, 1)
     assert "One more and today's goal is met." in row.payload["text"]
+
+
+async def test_people_sharing_a_rule_each_move_on_in_their_own_zone_and_hours(
+    db: Database, clock: FakeClock, dispatcher: Dispatcher
+) -> None:
+    """The tick remembers next times across a crowd; zone and waking hours stay part of it."""
+    from zoneinfo import ZoneInfo
+
+    from bot.domain.schedule import next_fire
+
+    rule = Rule(times=(time(12, 30), time(18, 30)))
+    due = _at(27, 11, 30)
+    people = {
+        1: ("Europe/Berlin", "23:00"),
+        2: ("Europe/London", "23:00"),
+        3: ("Europe/Berlin", "18:00"),
+    }
+    for person_id, (zone, sleep) in people.items():
+        await make_person(
+            db,
+            person_id,
+            now=clock.now(),
+            zone=zone,
+            sleep=sleep,
+            habits=("food",),
+            rules={"food": rule.to_dict()},
+        )
+    async with db.uow() as uow:
+        await uow.session.execute(
+            update(Reminder).where(Reminder.habit == "food").values(next_fire_at=due)
+        )
+        await uow.commit()
+    clock.set(due)
+    stats = await dispatcher.tick()
+    assert stats.due == 3
+    for person_id, (zone, sleep) in people.items():
+        awake = Window(time(7), time.fromisoformat(sleep))
+        expected = next_fire(rule, ZoneInfo(zone), due, awake=awake)
+        assert (await _reminder(db, person_id, "food")).next_fire_at == expected
+    # Berlin awake until 23:00: 18:30 local; until 18:00: the next day's 12:30; London differs.
+    assert (await _reminder(db, 1, "food")).next_fire_at == _at(27, 17, 30)
+    assert (await _reminder(db, 3, "food")).next_fire_at == _at(28, 11, 30)
+    assert (await _reminder(db, 2, "food")).next_fire_at != _at(27, 17, 30)

@@ -36,9 +36,9 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.request import HTTPXRequest
 
 from bot.clock import Clock
+from bot.delivery.http import AiohttpRequest
 from bot.delivery.limits import FloodWatch, Pacer, SendLimits
 from bot.logs import current_chat, redact
 from bot.runtime import Runtime
@@ -774,9 +774,7 @@ def start_sender(app: NudgeApp) -> Callable[[], Awaitable[None]]:
             settings.bot_token.get_secret_value(),
             base_url=settings.telegram_api_url,
             base_file_url=settings.file_url,
-            request=HTTPXRequest(
-                connection_pool_size=size, read_timeout=15, write_timeout=15, pool_timeout=5
-            ),
+            request=AiohttpRequest(size, read_timeout=15, write_timeout=15, pool_timeout=5),
         )
         for size in pool_sizes(in_flight)
     ]

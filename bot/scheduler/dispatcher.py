@@ -10,6 +10,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,7 +39,7 @@ from bot.runtime import Runtime
 from bot.services.care import CareFacts, care_facts, follow_up_payload
 from bot.services.challenges import post_due as post_due_challenges
 from bot.services.nudges import ask_payload, nudge_payload
-from bot.services.schedules import NOT_QUIETED, awake_window, next_time, parse_rule, reschedule
+from bot.services.schedules import NOT_QUIETED, awake_window, next_time, reschedule
 from bot.services.summary import summary_intent
 from bot.storage.due import RETIRED, Advance, DoneFacts, DueReminder, LiveNudge, Sent
 from bot.storage.people import PersonRecord
@@ -60,7 +61,7 @@ EXPIRE_EVERY = timedelta(minutes=1)
 # A nudge's keyboard stays live at least this long, and until its day ends.
 DAY_END_AFTER = timedelta(hours=1)
 RETIRE_BATCH = 500
-# Looking for schedules to time to the person is its own job; every ten minutes is plenty.
+# Timing nudges to the person is its own job, off the tick; every ten minutes is plenty.
 LEARN_JOB = "learn"
 LEARN_SECONDS = 10 * 60
 LEARN_BATCH = 500
@@ -188,12 +189,10 @@ class Dispatcher:
             care = await care_facts(uow, live, since)
             rows: list[dict[str, Any]] = []
             advances: list[Advance] = []
-            # Each rule parsed and each goal worked out once: the tick is hot.
-            goals = {d.id: _goal(d) for d in due}
-            for reminder in sorted(due, key=lambda d: _priority(d, facts, goals[d.id])):
+            for reminder in sorted(due, key=lambda d: _priority(d, facts)):
                 try:
                     row, advance = self._handle(
-                        reminder, facts, sent, (engaged, habits, goals), now, stats, care
+                        reminder, facts, sent, (engaged, habits), now, stats, care
                     )
                     if row is not None and row["status"] == "pending" and row["kind"] == "nudge":
                         passed = lives.pop((reminder.person.id, reminder.habit), [])
@@ -225,16 +224,22 @@ class Dispatcher:
     async def learn(self, now: datetime | None = None) -> int:
         """Move once- and twice-a-day nudges toward when people do the habit; return how many.
 
-        Its own job, not part of the tick: it reads each person's last two weeks, and
-        the tick must stay cheap (once a week per reminder is all it needs).
+        Its own job, not part of the tick: it reads people's last two weeks, and the tick
+        must stay cheap (once a week per reminder is all it needs).
         """
         now = now if now is not None else self.runtime.clock.now()
         moved: set[int] = set()
         try:
             async with self.runtime.db.uow() as uow:
                 due = await uow.reminders.due_for_learning(now - LEARN_EVERY, LEARN_BATCH)
+                # Two reads for the whole batch, not two per reminder.
+                owners = [r.person_id for r in due]
+                people = await uow.people.get_many(owners)
+                done = await uow.habit_logs.times_since_many(owners, now - LOOK_BACK)
                 for reminder in due:
-                    if await _move_toward_habit(uow, reminder, now):
+                    person = people.get(reminder.person_id)
+                    times = done.get((reminder.person_id, reminder.habit), [])
+                    if await _move_toward_habit(uow, reminder, person, times, now):
                         moved.add(reminder.person_id)
                 await uow.reminders.mark_learned([r.id for r in due], now)
                 for person_id in moved:
@@ -269,7 +274,7 @@ class Dispatcher:
         reminder: DueReminder,
         facts: DoneFacts,
         sent: dict[int, list[Sent]],
-        people: tuple[dict[int, datetime], dict[int, int], dict[int, int | None]],
+        people: tuple[dict[int, datetime], dict[int, int]],
         now: datetime,
         stats: TickStats,
         care: CareFacts | None = None,
@@ -282,39 +287,41 @@ class Dispatcher:
             reminder.prev_status,
             reminder.prev_response,
         )
-        occurrence = Occurrence(
-            habit=reminder.habit,
-            due=reminder.due,
-            now=now,
-            grace=self.grace,
-            active=person.active and person.timezone is not None,
-            enabled=reminder.enabled,
-            paused_until=person.paused_until,
-            ignored_in_row=ignored,
-            asked_less=reminder.asked_less_at is not None,
-        )
-        spacing = _spacing(reminder.rule)
+        grace = self.grace
+        active = person.active and person.timezone is not None
+        spacing = _spacing_of(reminder.parsed) if reminder.parsed is not None else None
         backoff = reminder.backoff
         if spacing is not None:
             backoff, ignored = backed_off(backoff, ignored, reminder.steady)
-            occurrence = replace(
-                occurrence, ignored_in_row=ignored, backoff=backoff, spacing=spacing
-            )
-        if occurrence.active and occurrence.enabled and now - reminder.due <= self.grace:
-            engaged, habits, goals = people
+        # Built once with everything known (dataclass replace per field costs per row).
+        known: dict[str, Any] = {}
+        if active and reminder.enabled and now - reminder.due <= grace:
+            engaged, habits = people
             quiet = gone_quiet(person.onboarded_at, engaged.get(person.id), reminder.due)
-            occurrence = _with_facts(
-                occurrence,
+            known = _facts_of(
                 reminder,
                 facts,
                 sent.get(person.id, []),
                 quiet=quiet,
                 habits=habits.get(person.id, 1),
-                goal=goals.get(reminder.id),
             )
         day = _day_of(reminder)
         if care is not None and day is not None:
-            occurrence = replace(occurrence, escalated_today=care.escalated_on(person.id, day))
+            known["escalated_today"] = care.escalated_on(person.id, day)
+        occurrence = Occurrence(
+            habit=reminder.habit,
+            due=reminder.due,
+            now=now,
+            grace=grace,
+            active=active,
+            enabled=reminder.enabled,
+            paused_until=person.paused_until,
+            ignored_in_row=ignored,
+            asked_less=reminder.asked_less_at is not None,
+            backoff=backoff if spacing is not None else 0,
+            spacing=spacing,
+            **known,
+        )
         verdict = decide(occurrence)
         if verdict is Verdict.PARK:
             stats.parked += 1
@@ -323,7 +330,9 @@ class Dispatcher:
         # After a miss, an occurrence still inside the grace period is worth sending (it comes
         # due again at once); anything older is skipped, so there is one missed row at most.
         after = now - self.grace if verdict is Verdict.MISSED else max(now, reminder.due)
-        following = next_time(person, reminder.habit, reminder.rule, after, enabled=True)
+        following = next_time(
+            person, reminder.habit, reminder.rule, after, enabled=True, parsed=reminder.parsed
+        )
         recent = reminder.recent_texts
         asked_at = reminder.asked_less_at
         kind = SUMMARY if reminder.habit == SUMMARY else "nudge"
@@ -340,8 +349,7 @@ class Dispatcher:
                 self.rng,
                 done=occurrence.done_count,
                 goal=occurrence.goal,
-                after_miss=reminder.prev_kind == "nudge"
-                and reminder.prev_response in (None, RETIRED),
+                after_miss=_missed_last(reminder),
             )
             if care is not None and day is not None and reminder.habit == CHECKIN:
                 # The day after an escalation, the check-in reminder asks about it first.
@@ -388,10 +396,11 @@ class Dispatcher:
         return row, Advance(reminder.id, following, ignored, asked_at, recent, backoff)
 
 
-def _priority(reminder: DueReminder, facts: DoneFacts, goal: int | None) -> tuple[int, float]:
+def _priority(reminder: DueReminder, facts: DoneFacts) -> tuple[int, float]:
     """Order a batch: the check-in first, then the habits furthest behind their daily goal."""
     if reminder.habit == CHECKIN:
         return (0, 0.0)
+    goal = _goal(reminder)
     if goal is None:
         return (1, 0.0)
     zone = ZoneInfo(reminder.person.timezone or "UTC")
@@ -402,28 +411,29 @@ def _priority(reminder: DueReminder, facts: DoneFacts, goal: int | None) -> tupl
 
 def _goal(reminder: DueReminder) -> int | None:
     """Return the habit's daily goal as everywhere else (None for the summary and check-in)."""
+    return _goal_of(reminder.habit, reminder.parsed, reminder.goal)
+
+
+@lru_cache(maxsize=4096)
+def _goal_of(habit_key: str, rule: Rule | None, own: int | None) -> int | None:
     try:
-        habit = Habit(reminder.habit)
-        if habit is Habit.CHECKIN:
-            return None
-        # Cached: a crowd shares few distinct rules, and the tick is hot.
-        rule = parse_rule(reminder.rule)
-    except (ValueError, KeyError, TypeError):
+        habit = Habit(habit_key)
+    except ValueError:
         return None
-    return goal_from_rule(habit, rule, reminder.goal)
+    if rule is None or habit is Habit.CHECKIN:
+        return None
+    return goal_from_rule(habit, rule, own)
 
 
-def _with_facts(
-    o: Occurrence,
+def _facts_of(
     reminder: DueReminder,
     facts: DoneFacts,
     sent: list[Sent],
     *,
     quiet: bool,
     habits: int,
-    goal: int | None,
-) -> Occurrence:
-    """Fill in what the person did today, what their day has used, and their waking hours."""
+) -> dict[str, Any]:
+    """Return what the person did today, what their day has used, and their waking hours."""
     person = reminder.person
     assert person.timezone is not None
     zone = ZoneInfo(person.timezone)
@@ -453,22 +463,26 @@ def _with_facts(
     nudged = [
         s.at for s in todays if s.habit == reminder.habit and s.kind == "nudge" and not s.requested
     ]
-    return replace(
-        o,
+    return dict(
         awake=window is None or window.contains(local.time()),
         last_done_at=facts.last_at.get(key),
         done_today=done_today,
         skipped_today=(person.id, reminder.habit, day) in facts.skipped_days,
         done_count=facts.amounts.get((person.id, reminder.habit, day), 0),
-        goal=goal,
+        goal=_goal(reminder),
         day=budget,
         last_nudged_at=max((t for t in nudged if t <= reminder.due), default=None),
     )
 
 
-async def _move_toward_habit(uow: UnitOfWork, reminder: ReminderRecord, now: datetime) -> bool:
+async def _move_toward_habit(
+    uow: UnitOfWork,
+    reminder: ReminderRecord,
+    person: PersonRecord | None,
+    done: list[datetime],
+    now: datetime,
+) -> bool:
     """Move a reminder's times toward when its person does the habit; True if they moved."""
-    person = await uow.people.get(reminder.person_id)
     awake = awake_window(person) if person is not None else None
     if person is None or person.timezone is None or awake is None:
         return False
@@ -477,7 +491,6 @@ async def _move_toward_habit(uow: UnitOfWork, reminder: ReminderRecord, now: dat
     except (ValueError, KeyError, TypeError):
         return False
     zone = ZoneInfo(person.timezone)
-    done = await uow.habit_logs.times_since(reminder.person_id, reminder.habit, now - LOOK_BACK)
     times = learned_times(rule.times, [d.astimezone(zone).time() for d in done], awake)
     if times is None:
         return False
@@ -515,6 +528,10 @@ def _day_over(person: PersonRecord, sent_at: datetime, now: datetime) -> bool:
     return awake is not None and not awake.contains(local_now.time())
 
 
+# The usual spacing of a rule's nudges (None: at most once a day); few distinct rules.
+_spacing_of = lru_cache(maxsize=4096)(spacing_of)
+
+
 def _missed_last(reminder: DueReminder) -> bool:
     """Tell whether this reminder's last nudge went out and went unanswered."""
     return (
@@ -524,23 +541,15 @@ def _missed_last(reminder: DueReminder) -> bool:
     )
 
 
-def _spacing(rule: dict[str, Any]) -> timedelta | None:
-    """Return the usual spacing of a stored rule's nudges (None: at most once a day)."""
-    try:
-        return spacing_of(parse_rule(rule))
-    except (ValueError, KeyError, TypeError):
-        return None
+def _day_of(reminder: DueReminder) -> date | None:
+    """Return the person's local date of a due occurrence (None without a time zone)."""
+    zone = reminder.person.timezone
+    return None if zone is None else local_date(reminder.due, ZoneInfo(zone))
 
 
 def _nearest(sent: list[Sent], at: datetime) -> datetime | None:
     """Return the time of the message queued or sent nearest to `at`, if any."""
     return min((s.at for s in sent), key=lambda t: abs(t - at), default=None)
-
-
-def _day_of(reminder: DueReminder) -> date | None:
-    """Return the person's local date of a due occurrence (None without a time zone)."""
-    zone = reminder.person.timezone
-    return None if zone is None else local_date(reminder.due, ZoneInfo(zone))
 
 
 def _parked(reminder: DueReminder) -> Advance:

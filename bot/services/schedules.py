@@ -27,8 +27,19 @@ def hhmm(value: str) -> time:
 def awake_window(person: PersonRecord) -> Window | None:
     """Return the person's waking hours, if they told us."""
     if person.wake_time and person.sleep_time:
-        return Window(hhmm(person.wake_time), hhmm(person.sleep_time))
+        return _window(person.wake_time, person.sleep_time)
     return None
+
+
+@lru_cache(maxsize=4096)
+def _window(wake: str, sleep: str) -> Window:
+    # Few distinct waking hours, asked for per reminder in the tick: parse each pair once.
+    return Window(hhmm(wake), hhmm(sleep))
+
+
+# next_fire is pure and a tick asks it the same question for a crowd (same rule, zone, waking
+# hours and moment), so remembering answers is exact and spares the per-row DST walk.
+_next_fire = lru_cache(maxsize=16384)(next_fire)
 
 
 def zone_of(person: PersonRecord, default: str = "UTC") -> ZoneInfo:
@@ -53,8 +64,12 @@ def next_time(
     after: datetime,
     *,
     enabled: bool = True,
+    parsed: Rule | None = None,
 ) -> datetime | None:
-    """Return when a person's reminder fires next, or None while it must not fire at all."""
+    """Return when a person's reminder fires next, or None while it must not fire at all.
+
+    `parsed` is `rule` already parsed (the tick parses each stored rule once).
+    """
     if not enabled or not person.active or not person.onboarded or person.timezone is None:
         return None
     paused = person.paused_until
@@ -62,8 +77,8 @@ def next_time(
         return None
     awake = None if habit in NOT_QUIETED else awake_window(person)
     try:
-        return next_fire(
-            parse_rule(rule),
+        return _next_fire(
+            parsed if parsed is not None else parse_rule(rule),
             zone_of(person),
             after,
             awake=awake,

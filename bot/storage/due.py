@@ -2,33 +2,38 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     CursorResult,
     Table,
+    Text,
     and_,
     bindparam,
     case,
     func,
     select,
+    type_coerce,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.schedule import local_date
+from bot.domain.schedule import Rule, local_date
 from bot.storage.delivery_days import add_counts, tally
 from bot.storage.models import CheckIn, DaySkip, Delivery, HabitLog, Person, Reminder
 from bot.storage.people import PersonRecord
 from bot.storage.sql import insert_for, is_postgres
 
-# Keeps every IN (...) list well under SQLite's limit on bound parameters.
-ID_CHUNK = 500
+# One chunk covers a whole tick batch (one query, not four), well under the bound-parameter
+# limits (SQLite 3.32+: 32,766; asyncpg: 32,767).
+ID_CHUNK = 2000
 # Outbox rows the tick makes; a late one of these is stale, unlike a broadcast.
 NUDGE_KINDS = ("nudge", "ask")
 # The response of a nudge whose time has passed: its buttons came off, it was not answered.
@@ -61,6 +66,29 @@ class DueReminder:
     prev_kind: str | None
     prev_status: str | None
     prev_response: str | None
+    # The rule as stored (compared on re-read) and parsed once (None: malformed).
+    rule_text: str = ""
+    parsed: Rule | None = None
+
+
+def _rule_text(value: Any) -> str:
+    """Return a stored rule as text: SQLite hands back the text, asyncpg the decoded JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+@lru_cache(maxsize=4096)
+def _rule_of(text: str) -> tuple[dict[str, Any], Rule | None]:
+    """Decode and parse a stored rule once per distinct text: a crowd shares few rules.
+
+    The dict is shared by every reminder with that rule; nothing may change it in place.
+    """
+    data = json.loads(text)
+    try:
+        return data, Rule.from_dict(data)
+    except (ValueError, KeyError, TypeError):
+        return data, None
 
 
 @dataclass(frozen=True)
@@ -139,11 +167,13 @@ class DueReminders:
         On PostgreSQL the rows are locked FOR UPDATE SKIP LOCKED, so several instances
         share the work without waiting for each other; SQLite runs a single instance.
         """
+        # One seek for the previous delivery (three correlated subqueries cost three).
+        prev = _d.alias("prev")
         stmt = (
             select(
                 _r.c.id,
                 _r.c.habit,
-                _r.c.rule,
+                type_coerce(_r.c.rule, Text),
                 _r.c.enabled,
                 _r.c.next_fire_at,
                 _r.c.ignored_in_row,
@@ -152,7 +182,7 @@ class DueReminders:
                 _r.c.backoff,
                 _r.c.steady,
                 _r.c.goal,
-                _p.c.id.label("person_id"),
+                _p.c.id,
                 _p.c.first_name,
                 _p.c.timezone,
                 _p.c.wake_time,
@@ -165,53 +195,83 @@ class DueReminders:
                 _p.c.active,
                 _p.c.created_at,
                 _p.c.nudge_budget,
-                _latest(_d.c.kind).label("prev_kind"),
-                _latest(_d.c.status).label("prev_status"),
-                _latest(_d.c.response).label("prev_response"),
+                prev.c.kind,
+                prev.c.status,
+                prev.c.response,
             )
             .join_from(_r, _p, _p.c.id == _r.c.person_id)
+            .outerjoin(prev, prev.c.id == _latest(_d.c.id))
             .where(_r.c.next_fire_at <= now)
             .order_by(_r.c.next_fire_at)
             .limit(limit)
         )
         if is_postgres(self.session):
             stmt = stmt.with_for_update(skip_locked=True, of=_r)
-        rows = (await self.session.execute(stmt)).mappings().all()
-        return [
-            DueReminder(
-                id=row["id"],
-                habit=row["habit"],
-                rule=row["rule"],
-                enabled=row["enabled"],
-                due=row["next_fire_at"],
-                ignored_in_row=row["ignored_in_row"] or 0,
-                asked_less_at=row["asked_less_at"],
-                recent_texts=[int(i) for i in row["recent_texts"] or []],
-                person=PersonRecord(
-                    id=row["person_id"],
-                    first_name=row["first_name"],
-                    timezone=row["timezone"],
-                    wake_time=row["wake_time"],
-                    sleep_time=row["sleep_time"],
-                    sit_start=row["sit_start"],
-                    sit_end=row["sit_end"],
-                    consent_at=row["consent_at"],
-                    onboarded_at=row["onboarded_at"],
+        rows = (await self.session.execute(stmt)).tuples().all()
+        people: dict[int, PersonRecord] = {}
+        out = []
+        for (
+            rid,
+            habit,
+            rule_text,
+            enabled,
+            due,
+            ignored,
+            asked,
+            recent,
+            backoff,
+            steady,
+            goal,
+            pid,
+            *person_columns,
+            prev_kind,
+            prev_status,
+            prev_response,
+        ) in rows:
+            person = people.get(pid)
+            if person is None:
+                first_name, zone, wake, sleep, sit_start, sit_end = person_columns[:6]
+                consent, onboarded, paused, active, created, budget = person_columns[6:]
+                person = people[pid] = PersonRecord(
+                    id=pid,
+                    first_name=first_name,
+                    timezone=zone,
+                    wake_time=wake,
+                    sleep_time=sleep,
+                    sit_start=sit_start,
+                    sit_end=sit_end,
+                    consent_at=consent,
+                    onboarded_at=onboarded,
                     awaiting=None,
-                    paused_until=row["paused_until"],
-                    active=row["active"],
-                    created_at=row["created_at"],
-                    nudge_budget=row["nudge_budget"],
-                ),
-                backoff=row["backoff"] or 0,
-                steady=bool(row["steady"]),
-                goal=row["goal"],
-                prev_kind=row["prev_kind"],
-                prev_status=row["prev_status"],
-                prev_response=row["prev_response"],
+                    paused_until=paused,
+                    active=active,
+                    created_at=created,
+                    nudge_budget=budget,
+                )
+            rule_text = _rule_text(rule_text)
+            rule, parsed = _rule_of(rule_text)
+            out.append(
+                DueReminder(
+                    id=rid,
+                    habit=habit,
+                    rule=rule,
+                    enabled=enabled,
+                    due=due,
+                    ignored_in_row=ignored or 0,
+                    asked_less_at=asked,
+                    recent_texts=[int(i) for i in recent or []],
+                    person=person,
+                    backoff=backoff or 0,
+                    steady=bool(steady),
+                    goal=goal,
+                    prev_kind=prev_kind,
+                    prev_status=prev_status,
+                    prev_response=prev_response,
+                    rule_text=rule_text,
+                    parsed=parsed,
+                )
             )
-            for row in rows
-        ]
+        return out
 
     async def done_facts(self, person_ids: Iterable[int], since: date) -> DoneFacts:
         """Return, for a batch of people, their habit logs, skips and check-ins since a day."""
@@ -404,7 +464,7 @@ class DueReminders:
             rows = await self.session.execute(
                 select(
                     _r.c.id,
-                    _r.c.rule,
+                    type_coerce(_r.c.rule, Text),
                     _r.c.enabled,
                     _r.c.next_fire_at,
                     func.coalesce(_r.c.ignored_in_row, 0),
@@ -415,10 +475,10 @@ class DueReminders:
                 .join_from(_r, _p, _p.c.id == _r.c.person_id)
                 .where(_r.c.id.in_(chunk))
             )
-            for rid, *now_is in rows.tuples():
+            for rid, rule, *now_is in rows.tuples():
                 was = by_id[rid]
-                if tuple(now_is) == (
-                    was.rule,
+                if (_rule_text(rule), *now_is) == (
+                    was.rule_text,
                     was.enabled,
                     was.due,
                     was.ignored_in_row,

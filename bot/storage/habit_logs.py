@@ -144,6 +144,22 @@ class HabitLogs:
         )
         return list(rows)
 
+    async def times_since_many(
+        self, person_ids: list[int], since: datetime
+    ) -> dict[tuple[int, str], list[datetime]]:
+        """Return when each of these people did each habit since `since` (one read)."""
+        out: dict[tuple[int, str], list[datetime]] = {}
+        if not person_ids:
+            return out
+        rows = await self.session.execute(
+            select(HabitLog.person_id, HabitLog.habit, HabitLog.at).where(
+                HabitLog.person_id.in_(sorted(set(person_ids))), HabitLog.at >= since
+            )
+        )
+        for person_id, habit, at in rows.tuples():
+            out.setdefault((person_id, habit), []).append(at)
+        return out
+
     async def has_source(self, person_id: int, source: str) -> bool:
         """Tell whether a person has a log from this source (e.g. one hint message)."""
         found = await self.session.scalar(

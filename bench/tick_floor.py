@@ -1,0 +1,95 @@
+"""The tick's floor: plain SQLAlchemy Core claiming the same due rows into the outbox.
+
+Run: .venv/bin/python bench/tick_floor.py DATABASE [--at ISO-UTC]
+
+On a database built by bench/scheduler.py (reset first), does in one transaction on the bot's
+own engine (same pragmas) only what any tick must do: read the due reminders (id, person,
+time), insert one outbox row each (ON CONFLICT DO NOTHING on the occurrence, like the tick),
+and move each reminder a day on with the same compare-and-set. No decisions, no schedules, no
+texts: what is left is the database's own cost. Prints its figures as JSON; asserts nothing.
+bench/scheduler.py runs it next to the real tick and prints the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.dialects import sqlite
+
+from bot.storage.engine import create_engine
+from bot.storage.models import Delivery, Reminder
+
+_r = cast(Table, Reminder.__table__)
+_d = cast(Table, Delivery.__table__)
+DAY = timedelta(days=1)
+
+
+async def floor(path: Path, at: datetime, limit: int = 100_000) -> dict[str, Any]:
+    """Claim everything due at `at` into the outbox with plain Core; return the timings."""
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    # Warm the pool so the figure is the work, not the first connection.
+    async with engine.connect() as conn:
+        await conn.execute(select(1))
+    started = time.perf_counter()
+    async with engine.begin() as conn:
+        due = (
+            await conn.execute(
+                select(_r.c.id, _r.c.person_id, _r.c.next_fire_at)
+                .where(_r.c.next_fire_at <= at)
+                .order_by(_r.c.next_fire_at)
+                .limit(limit)
+            )
+        ).all()
+        claimed = time.perf_counter()
+        rows = [
+            {
+                "chat_id": person_id,
+                "person_id": person_id,
+                "kind": "nudge",
+                "habit": None,
+                "reminder_id": rid,
+                "payload": {},
+                "due_at": when,
+                "send_after": when,
+                "status": "pending",
+                "attempts": 0,
+                "created_at": at,
+            }
+            for rid, person_id, when in due
+        ]
+        if rows:
+            stmt = sqlite.insert(_d).on_conflict_do_nothing(
+                index_elements=["reminder_id", "due_at"]
+            )
+            await conn.execute(stmt, rows)
+            await conn.execute(
+                update(_r)
+                .where(_r.c.id == bindparam("rid"), _r.c.next_fire_at == bindparam("was"))
+                .values(next_fire_at=bindparam("nfa")),
+                [{"rid": rid, "was": when, "nfa": when + DAY} for rid, _, when in due],
+            )
+    seconds = time.perf_counter() - started
+    await engine.dispose()
+    return {"seconds": seconds, "claim": claimed - started, "due": len(due)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("database", type=Path)
+    parser.add_argument("--at", default="2026-03-24T10:00:30.500+00:00")
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(floor(args.database, datetime.fromisoformat(args.at)))))
+
+
+if __name__ == "__main__":
+    main()
