@@ -134,7 +134,9 @@ async def test_the_bot_runs_the_prune_every_few_minutes(harness: Harness) -> Non
     await make_person(harness.db, 1, now=harness.clock.now() - timedelta(days=40), habits=())
     old = harness.clock.now() - timedelta(days=harness.runtime.settings.outbox_retention_days + 1)
     async with harness.db.uow() as uow:
-        await uow.deliveries.add_many([_row(1, "sent", old), _row(1, "pending", old)])
+        # The unsent one waits for a later time, so the running sender leaves it alone.
+        waiting = _row(1, "pending", old) | {"send_after": harness.clock.now() + timedelta(days=1)}
+        await uow.deliveries.add_many([_row(1, "sent", old), waiting])
         await uow.commit()
     # What the job does when it fires (here called at once rather than waiting minutes).
     await housekeeping.run(SimpleNamespace(runtime=harness.runtime))  # type: ignore[arg-type]
