@@ -418,9 +418,12 @@ async def answer(
             if loaded.answers.previous_where is None:
                 raise SameUnknown
             value = loaded.answers.previous_where
-        if key == "rf":
-            if record.red_flags_asked:
+        if key == "rf" and record.red_flags_asked:
+            if value != NONE_OF_THESE or record.red_flags:
                 raise StaleDay  # the list was answered already; an old button changes nothing
+            # The same "None of these" again (a press replayed after a crash): nothing changes,
+            # and the check-in goes on to show where it stands.
+        elif key == "rf":
             if value is None:
                 await uow.checkins.change(record.id, now, red_flags_asked=True)
                 skipped = [*skipped, "rf"] if "rf" not in skipped else skipped
