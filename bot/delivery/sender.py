@@ -10,7 +10,6 @@ claims them again. So nothing is lost, and a duplicate can only be one of the at
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import heapq
 import logging
@@ -21,13 +20,12 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
+from telegram import Bot, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -40,9 +38,9 @@ from telegram.error import (
 from bot.clock import Clock
 from bot.delivery.http import AiohttpRequest
 from bot.delivery.limits import FloodWatch, Pacer, SendLimits
+from bot.delivery.rendering import render
 from bot.logs import current_chat, redact
 from bot.runtime import Runtime
-from bot.services import summary
 from bot.storage.deliveries import FAILED, MISSED, DeliveryRecord
 from bot.storage.engine import READ_ONLY
 from bot.storage.uow import Database
@@ -102,36 +100,6 @@ def backoff(attempts: int, base: float, cap: float) -> timedelta:
 def retried_for(attempts: int, base: float, cap: float) -> timedelta:
     """Return how long a row has been retried after `attempts` failures (the waits between)."""
     return sum((backoff(n, base, cap) for n in range(1, attempts)), timedelta())
-
-
-def keyboard(payload: dict[str, Any], delivery_id: int) -> InlineKeyboardMarkup | None:
-    """Build the inline keyboard of a payload; "{id}" in button data becomes the delivery id."""
-    rows = payload.get("buttons")
-    if not rows:
-        return None
-    built = []
-    for row in rows:
-        buttons = []
-        for button in row:
-            if "url" in button:
-                buttons.append(InlineKeyboardButton(button["text"], url=button["url"]))
-            else:
-                data = str(button["data"]).replace("{id}", str(delivery_id))
-                buttons.append(InlineKeyboardButton(button["text"], callback_data=data))
-        built.append(buttons)
-    return InlineKeyboardMarkup(built)
-
-
-def document_of(payload: dict[str, Any]) -> InputFile | None:
-    """Return the payload's document as an upload, if it has one."""
-    doc = payload.get("document")
-    if not doc:
-        return None
-    filename = doc.get("filename")
-    if "base64" in doc:
-        return InputFile(base64.b64decode(doc["base64"]), filename=filename)
-    path = Path(doc["path"])
-    return InputFile(path.read_bytes(), filename=filename or path.name)
 
 
 class Sender:
@@ -574,21 +542,20 @@ class Sender:
             await self._note_sent(row.id, message_id)
 
     async def _send(self, held: _Held) -> int:
-        payload = held.record.payload
-        if summary.is_intent(payload):
-            # A weekly summary is queued as an intent; it is built from fresh data now.
-            payload = await summary.build(self.db, held.record.person_id, payload)
-        text_ = payload.get("text")
-        parse_mode = payload.get("parse_mode")
-        markup = keyboard(payload, held.record.id)
-        quiet = payload.get("disable_notification")
+        out = await render(self.db, held.record)
+        text_, parse_mode, markup, quiet, document = (
+            out.text,
+            out.parse_mode,
+            out.markup,
+            out.quiet,
+            out.document,
+        )
         paid = True if self.limits.paid else None
-        document = document_of(payload)
         self._turn += 1
         bot = self.bots[self._turn % len(self.bots)]
         message: Message
-        edit = payload.get("edit")
-        if isinstance(edit, int):
+        edit = out.edit
+        if edit is not None:
             return await self._edit(bot, held.chat_id, edit, text_, parse_mode)
         if document is not None:
             message = await bot.send_document(
