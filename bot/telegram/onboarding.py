@@ -26,7 +26,7 @@ from bot.services.onboarding import OnboardingState, OnboardingStep
 from bot.telegram import callbacks, keyboards, location, texts
 from bot.telegram.basics import speaker
 from bot.telegram.context import Context, NudgeApp
-from bot.telegram.guards import private_only
+from bot.telegram.guards import own_press, private_only
 from bot.telegram.keyboards import button, inline
 
 AREA = "o"
@@ -178,10 +178,8 @@ def answer_button(answer: Answer) -> Callable[[Update, Context], Coroutine[Any, 
     """Wrap a setup answer: check who pressed, explain refusals, show the next step."""
 
     async def on_press(update: Update, context: Context) -> None:
-        query = update.callback_query
-        assert query is not None
-        if not keyboards.owned(query):
-            await query.answer(texts.NOT_YOURS)
+        query = await own_press(update)
+        if query is None:
             return
         try:
             _, args = callbacks.decode(query.data, AREA)
@@ -210,10 +208,8 @@ def answer_button(answer: Answer) -> Callable[[Update, Context], Coroutine[Any, 
 
 async def show_privacy(update: Update, context: Context) -> None:
     """Send the privacy note from the welcome's button."""
-    query = update.callback_query
-    assert query is not None
-    if not keyboards.owned(query):
-        await query.answer(texts.NOT_YOURS)
+    query = await own_press(update)
+    if query is None:
         return
     await context.bot.send_message(query.from_user.id, texts.PRIVACY, parse_mode=ParseMode.HTML)
     await query.answer()
@@ -221,10 +217,8 @@ async def show_privacy(update: Update, context: Context) -> None:
 
 async def ask_location(update: Update, context: Context) -> None:
     """Offer the share-location button for the zone step."""
-    query = update.callback_query
-    assert query is not None
-    if not keyboards.owned(query):
-        await query.answer(texts.NOT_YOURS)
+    query = await own_press(update)
+    if query is None:
         return
     await location.ask(query, context)
 

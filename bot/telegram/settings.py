@@ -37,7 +37,7 @@ from bot.services.schedules import zone_of
 from bot.services.settings import INTERVAL_HABITS, SettingsOverview, SettingsQuestion
 from bot.telegram import callbacks, keyboards, location, texts
 from bot.telegram.context import Context, NudgeApp
-from bot.telegram.guards import private_only
+from bot.telegram.guards import own_press, private_only
 from bot.telegram.keyboards import button, inline
 
 AREA = "s"
@@ -454,10 +454,8 @@ def settings_button(action: Action) -> Callable[[Update, Context], Coroutine[Any
     """Wrap a settings action: check who pressed, explain refusals, show the next screen."""
 
     async def on_press(update: Update, context: Context) -> None:
-        query = update.callback_query
-        assert query is not None
-        if not keyboards.owned(query):
-            await query.answer(texts.NOT_YOURS)
+        query = await own_press(update)
+        if query is None:
             return
         now = context.now()
         try:
@@ -488,10 +486,8 @@ def settings_button(action: Action) -> Callable[[Update, Context], Coroutine[Any
 
 async def ask_location(update: Update, context: Context) -> None:
     """Offer the share-location button for a new time zone."""
-    query = update.callback_query
-    assert query is not None
-    if not keyboards.owned(query):
-        await query.answer(texts.NOT_YOURS)
+    query = await own_press(update)
+    if query is None:
         return
     try:
         await settings.ask(context.uow(), query.from_user.id, SettingsQuestion.ZONE, context.now())
