@@ -8,12 +8,15 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from bot.domain.habits import Habit
 from bot.domain.pending import BadPendingInput, Feature, PendingInput
+from bot.storage.engine import create_engine
 from bot.storage.migrate import downgrade, upgrade
 from bot.storage.uow import Database
 from bot.telegram.text_router import TextRouter
+from tests import dbs
 
 NOW = datetime(2026, 3, 27, 7, 0, tzinfo=UTC)
 
@@ -151,3 +154,54 @@ async def test_0011_rows_read_back_as_pending_inputs(tmp_path: Path) -> None:
     assert person.pending == PendingInput(
         Feature.CHECKIN, "note", asked_at=NOW, day=date(2026, 3, 26)
     )
+
+
+async def _execute(url: str, sql: str, *params: dict[str, object]) -> list[tuple[object, ...]]:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            if params:
+                await conn.execute(text(sql), list(params))
+                return []
+            return [tuple(r) for r in (await conn.execute(text(sql))).all()]
+    finally:
+        await engine.dispose()
+
+
+def test_0011_converts_on_postgres() -> None:
+    admin = dbs.postgres_admin_url()
+    if admin is None:
+        pytest.skip(dbs.SKIP_PG)
+    url = dbs.create_postgres_database(admin)
+    try:
+        upgrade(url, "0007")
+        updated = datetime(2026, 3, 27, 6, 0, tzinfo=UTC)
+        rows = [
+            {"id": pid, "awaiting": awaiting, "at": updated} for pid, (awaiting, _) in OLD.items()
+        ]
+        asyncio.run(
+            _execute(
+                url,
+                "INSERT INTO people (id, first_name, awaiting, active, created_at, updated_at,"
+                " recent_tips) VALUES (:id, 'Ana', :awaiting, true, :at, :at, '[]')",
+                *rows,
+            )
+        )
+        upgrade(url, "0011")
+        got = asyncio.run(
+            _execute(
+                url,
+                "SELECT id, pending_feature, pending_step, pending_day, pending_habit,"
+                " pending_asked_at FROM people ORDER BY id",
+            )
+        )
+        assert got[5] == (6, "checkin", "note", date(2026, 3, 26), None, NOW)
+        assert got[3][1:5] == ("settings", "times", None, "water")
+        assert got[0][1:] == ("onboarding", "zone", None, None, updated)
+        assert [r[1] for r in got[7:]] == [None] * 4
+        downgrade(url, "0007")
+        back = dict(asyncio.run(_execute(url, "SELECT id, awaiting FROM people")))
+        converted = {pid: old for pid, (old, cols) in OLD.items() if cols[0] is not None}
+        assert {pid: a for pid, a in back.items() if a is not None} == converted
+    finally:
+        dbs.drop_postgres_database(admin, url)
