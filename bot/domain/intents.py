@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from bot.domain.challenges import Standing
 
@@ -60,6 +60,11 @@ class Message:
 
     def params(self) -> dict[str, Any]:
         """Return the parameters as JSON values."""
+        raise NotImplementedError
+
+    @classmethod
+    def of(cls, p: Mapping[str, Any]) -> Self:
+        """Read the message back from its parameters."""
         raise NotImplementedError
 
 
