@@ -39,7 +39,6 @@ from bot.telegram import texts
 from bot.telegram.keyboards import button, inline
 
 NUDGE = "n"
-SNOOZES = (15, 60)
 
 
 @dataclass(frozen=True)
