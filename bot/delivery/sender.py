@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, Message
@@ -34,6 +34,7 @@ from bot.clock import Clock
 from bot.delivery.http import AiohttpRequest, post
 from bot.delivery.limits import SendLimits
 from bot.delivery.lock import LOCK_KEY, SendLock
+from bot.delivery.marks import SentMarks
 from bot.delivery.pacing import PER_CHAT_HELD, Pacing
 from bot.delivery.rendering import render
 from bot.logs import current_chat, redact
@@ -149,16 +150,13 @@ class Sender:
         self._outcomes = SenderStats()
 
         self._tasks: set[asyncio.Task[None]] = set()
-        self._marks: list[tuple[int, int, datetime]] = []
-        self._marks_done: asyncio.Future[None] | None = None
-        self._marks_ready = asyncio.Event()
+        self.marks = SentMarks(db)
         self._changed = asyncio.Event()
         self._wanted = True
         self._more = False
         self._stopping = False
         self._active = False
         self._main: asyncio.Task[None] | None = None
-        self._recorder: asyncio.Task[None] | None = None
         self._looks: list[tuple[int, asyncio.Future[str | None]]] = []
         self._looking = False
 
@@ -184,6 +182,7 @@ class Sender:
         stats.floods = counts.floods
         stats.global_floods = counts.global_floods
         stats.max_in_flight = counts.max_in_flight
+        stats.commits = self.marks.commits
         return stats
 
     # ---------------------------------------------------------------- lifecycle
@@ -198,7 +197,7 @@ class Sender:
         if self._main is not None:
             return
         self._stopping = False
-        self._recorder = asyncio.create_task(self._record_loop(), name="sender-recorder")
+        self.marks.start()
         self._main = asyncio.create_task(self._run(), name="sender")
 
     def wake(self) -> None:
@@ -211,7 +210,7 @@ class Sender:
         deadline = time.monotonic() + timeout
         self.wake()
         while True:
-            if not self.pacing.held and not self.pacing.in_flight and not self._marks:
+            if not self.pacing.held and not self.pacing.in_flight and not self.marks.pending:
                 async with self.db.uow() as uow:
                     due = await uow.deliveries.count_due(self.owner, self.clock.now())
                 if due == 0:
@@ -232,7 +231,7 @@ class Sender:
             _, late = await asyncio.wait(self._tasks, timeout=timeout)
             for task in late:
                 task.cancel()
-        await self._stop_recorder()
+        await self.marks.stop()
         if self.pacing.held:
             with contextlib.suppress(Exception):
                 async with self.db.uow() as uow:
@@ -246,27 +245,14 @@ class Sender:
     async def abandon(self) -> None:
         """Stop at once without recording anything: what a crash leaves behind (for tests)."""
         self._stopping = True
-        tasks = [t for t in (self._main, self._recorder, *self._tasks) if t is not None]
+        await self.marks.abandon()
+        tasks = [t for t in (self._main, *self._tasks) if t is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        self._main = self._recorder = None
+        self._main = None
         self._forget_all()
         await self.lock.release()
-
-    async def _stop_recorder(self) -> None:
-        if self._recorder is None:
-            return
-        self._marks_ready.set()
-        # The recorder leaves once the marks are written; give it a moment, then stop it.
-        for _ in range(500):
-            if not self._marks:
-                break
-            await asyncio.sleep(0.01)
-        self._recorder.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._recorder
-        self._recorder = None
 
     def _forget_all(self) -> None:
         self.pacing.clear()
@@ -330,8 +316,11 @@ class Sender:
             if self._room():
                 until = 0.0 if self._more else min(until, next_claim - now)
             if until > 0:
+                # Not wait_for: at 1,000 messages a second this wakes as often, and wait_for
+                # wraps the wait in a task of its own each time.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._changed.wait(), until)
+                    async with asyncio.timeout(until):
+                        await self._changed.wait()
             else:
                 await asyncio.sleep(0)
             self._changed.clear()
@@ -451,7 +440,8 @@ class Sender:
             await self._give_up(row, f"{type(exc).__name__}: {exc}")
         else:
             log.debug("delivery %s (%s) sent as message %s", row.id, row.kind, message_id)
-            await self._note_sent(row.id, message_id)
+            self._outcomes.sent += 1
+            await self.marks.record(row.id, message_id, self.clock.now())
 
     async def _send(self, held: _Held) -> int:
         out = await render(self.db, held.record)
@@ -498,41 +488,6 @@ class Sender:
         return message_id
 
     # ---------------------------------------------------------------- outcomes
-
-    async def _note_sent(self, delivery_id: int, message_id: int) -> None:
-        """Queue the 'sent' mark and wait until it is committed (that frees the slot)."""
-        if self._marks_done is None or self._marks_done.done():
-            self._marks_done = asyncio.get_running_loop().create_future()
-        done = self._marks_done
-        self._marks.append((delivery_id, message_id, self.clock.now()))
-        self._outcomes.sent += 1
-        self._marks_ready.set()
-        await asyncio.shield(done)
-
-    async def _record_loop(self) -> None:
-        """Write 'sent' marks: whatever piled up during the previous commit goes in one."""
-        while True:
-            await self._marks_ready.wait()
-            self._marks_ready.clear()
-            if not self._marks:
-                continue
-            marks, done = self._marks, self._marks_done
-            self._marks, self._marks_done = [], None
-            while True:
-                try:
-                    async with self.db.uow() as uow:
-                        await uow.deliveries.mark_sent(marks)
-                        await uow.commit()
-                    break
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:
-                    # Telegram has the messages; keep trying so the rows are not sent again.
-                    log.warning("could not mark %d deliveries sent: %s", len(marks), exc)
-                    await asyncio.sleep(0.5)
-            self._outcomes.commits += 1
-            if done is not None and not done.done():
-                done.set_result(None)
 
     def _on_flood(self, held: _Held, seconds: float) -> None:
         self.pacing.flood(held.chat_id, held, seconds)
