@@ -18,7 +18,6 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
 from telegram import Bot, Message
 from telegram.error import (
@@ -463,7 +462,7 @@ class Sender:
         if not isinstance(out.text, str) or not out.text:
             raise ValueError("payload has no text")
         # The common case, at up to 1,000 a second: the raw call (see delivery.http.post).
-        data: dict[str, Any] = {"chat_id": held.chat_id, "text": out.text}
+        data: dict[str, object] = {"chat_id": held.chat_id, "text": out.text}
         if out.parse_mode is not None:
             data["parse_mode"] = out.parse_mode
         if out.markup is not None:
@@ -476,7 +475,9 @@ class Sender:
         return int(sent["message_id"])
 
     @staticmethod
-    async def _edit(bot: Bot, chat_id: int, message_id: int, text_: Any, parse_mode: Any) -> int:
+    async def _edit(
+        bot: Bot, chat_id: int, message_id: int, text_: str | None, parse_mode: str | None
+    ) -> int:
         """Edit an earlier message in place (and take its buttons off)."""
         try:
             await bot.edit_message_text(
