@@ -4,22 +4,48 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from bot.domain.safety import RED_FLAG_KEYS, should_ask_red_flags
+
+
+class Question(StrEnum):
+    """What the check-in asks, by the key its buttons and rows use."""
+
+    PAIN = "pain"
+    WHERE = "where"
+    RED_FLAGS = "rf"  # the red-flag list (multi-select)
+    STRESS = "stress"
+    MOOD = "mood"
+    SLEEP = "sleep"
+    GUT = "gut"
+    STOOL = "stool"
+    FOLLOW_UP = "fu"  # "Did you get it checked?", asked before the check-in after an escalation
+    NOTE = "note"  # the typed note offered under the closing summary
+
+
+class FollowUpAnswer(StrEnum):
+    """An answer to "Did you get it checked?"."""
+
+    YES = "yes"
+    NOT_YET = "not_yet"
+    GONE = "gone"
+
 
 # The order questions are asked in. "rf" is the red-flag list, asked right after "where" when
 # the pain is high or newly in the back or legs; "stool" only for people who turned it on.
 # The note is not a question: the closing summary offers "Add a note".
-QUESTIONS: tuple[str, ...] = (
-    "pain",
-    "where",
-    "rf",
-    "stress",
-    "mood",
-    "sleep",
-    "gut",
-    "stool",
+QUESTIONS: tuple[Question, ...] = (
+    Question.PAIN,
+    Question.WHERE,
+    Question.RED_FLAGS,
+    Question.STRESS,
+    Question.MOOD,
+    Question.SLEEP,
+    Question.GUT,
+    Question.STOOL,
 )
 SKIP = "skip"
 NONE_OF_THESE = "none"
@@ -38,8 +64,8 @@ PAIN_PLACES: tuple[str, ...] = ("lower_back", "upper_back", "neck", "leg", "othe
 SLEEP: tuple[str, ...] = ("poor", "ok", "good")
 GUT: tuple[str, ...] = ("comfortable", "bloated", "upset", "constipated")
 # "Did you get it checked?" after an escalation; "fu" is asked before the next check-in.
-FOLLOW_UP = "fu"
-FOLLOW_UP_ANSWERS: tuple[str, ...] = ("yes", "not_yet", "gone")
+FOLLOW_UP = Question.FOLLOW_UP
+FOLLOW_UP_ANSWERS: tuple[FollowUpAnswer, ...] = tuple(FollowUpAnswer)
 
 CHOICES: dict[str, tuple[int, ...] | tuple[str, ...]] = {
     "pain": SCALE_0_10,
@@ -117,7 +143,7 @@ def answered(key: str, answers: Answers) -> bool:
     return key in answers.skipped or answers.value(key) is not None
 
 
-def next_question(answers: Answers, *, after: str | None = None) -> str | None:
+def next_question(answers: Answers, *, after: str | None = None) -> Question | None:
     """Return the next question: the first open one, or while updating, the one after `after`.
 
     Updating a finished check-in walks through every question again in order (an answer
@@ -151,6 +177,27 @@ def parse_signs(raw: str) -> tuple[str, ...]:
     return signs
 
 
+def parse_question(key: str) -> Question:
+    """Read a daily question's key from button data; raise BadAnswer on anything else."""
+    if key not in QUESTIONS:
+        raise BadAnswer(f"not a check-in question: {key[:20]!r}")
+    return Question(key)
+
+
+def parse_sign(sign: str) -> str:
+    """Read a red-flag sign's key from button data; raise BadAnswer on anything else."""
+    if sign not in RED_FLAG_KEYS:
+        raise BadAnswer(f"not a sign: {sign[:20]!r}")
+    return sign
+
+
+def parse_follow_up(raw: str) -> FollowUpAnswer:
+    """Read an answer to "did you get it checked?"; raise BadAnswer on anything else."""
+    if raw not in FOLLOW_UP_ANSWERS:
+        raise BadAnswer(f"not a follow-up answer: {raw[:20]!r}")
+    return FollowUpAnswer(raw)
+
+
 def parse_answer(key: str, raw: str) -> int | str | None:
     """Turn button data into a stored value (None means skip); raise BadAnswer on junk."""
     if raw == SKIP:
@@ -163,9 +210,7 @@ def parse_answer(key: str, raw: str) -> int | str | None:
     if key == "where" and raw == SAME_PLACE:
         return raw
     if key == FOLLOW_UP:
-        if raw not in FOLLOW_UP_ANSWERS:
-            raise BadAnswer(f"not a follow-up answer: {raw[:20]!r}")
-        return raw
+        return parse_follow_up(raw)
     choices = CHOICES.get(key)
     if choices is None:
         raise BadAnswer(f"not a question with choices: {key[:20]!r}")
@@ -191,6 +236,75 @@ def parse_date_code(code: str) -> date:
     if len(code) != 8 or not (code.isascii() and code.isdigit()):
         raise ValueError(f"not a date code: {code[:20]!r}")
     return date(int(code[:4]), int(code[4:6]), int(code[6:]))
+
+
+def editable(day: date, today: date) -> bool:
+    """Tell whether a check-in button of `day` may still change that day (never a future one)."""
+    return today - timedelta(days=EDITABLE_DAYS) <= day <= today
+
+
+# --- What typed text answers: the check-in's open question, kept on the person's row -----------
+
+# An open question (or the note) catches typed text this long; later text goes to quick-log.
+WAIT = timedelta(hours=2)
+WAIT_PREFIX = "checkin:"
+_NOTE_WAIT = "checkin:note:"
+_QUESTION_WAIT = "checkin:q:"
+
+
+@dataclass(frozen=True)
+class CheckInWait:
+    """The check-in question that typed text answers: which one, for which day, asked when."""
+
+    question: Question  # a daily question, FOLLOW_UP, or NOTE
+    day: date
+    asked_at: datetime
+
+    def is_open(self, now: datetime) -> bool:
+        """Tell whether typed text at `now` still answers it (asked, and not too long ago)."""
+        return timedelta(0) <= now - self.asked_at <= WAIT
+
+
+def _minute(at: datetime) -> int:
+    return int(at.timestamp() // 60)
+
+
+def encode_wait(wait: CheckInWait) -> str:
+    """Write a wait as its stored value (at most 32 characters, to the minute).
+
+    A note keeps its day; any other question is today's when it is asked, so its day is read
+    back from the minute it was asked.
+    """
+    if wait.question is Question.NOTE:
+        return f"{_NOTE_WAIT}{date_code(wait.day)}:{_minute(wait.asked_at)}"
+    return f"{_QUESTION_WAIT}{wait.question.value}:{_minute(wait.asked_at)}"
+
+
+def decode_wait(value: str, zone: ZoneInfo) -> CheckInWait | None:
+    """Read a stored wait in the person's zone; None for anything encode_wait did not write."""
+    if value.startswith(_NOTE_WAIT):
+        code, _, minute = value.removeprefix(_NOTE_WAIT).partition(":")
+        try:
+            day = parse_date_code(code)
+        except ValueError:
+            return None
+        question = Question.NOTE
+    elif value.startswith(_QUESTION_WAIT):
+        key, _, minute = value.removeprefix(_QUESTION_WAIT).partition(":")
+        if key not in (*QUESTIONS, FOLLOW_UP):
+            return None
+        question, day = Question(key), date.min
+    else:
+        return None
+    if not (minute.isascii() and minute.isdigit()) or len(minute) > 12:
+        return None
+    try:
+        asked = datetime.fromtimestamp(int(minute) * 60, tz=UTC)
+    except (OverflowError, ValueError, OSError):
+        return None  # a forged minute beyond the calendar
+    if question is not Question.NOTE:
+        day = asked.astimezone(zone).date()
+    return CheckInWait(question, day, asked)
 
 
 # --- Typed answers: what a person may type instead of tapping a button -------------------------

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.domain.checkin import FOLLOW_UP_ANSWERS, date_code
 from bot.domain.safety import FOLLOW_UP_DAYS
-from bot.storage.checkins import Escalation
+from bot.storage.checkins import EscalatedDay
 from bot.storage.uow import UnitOfWork
 from bot.telegram import texts
 
@@ -20,13 +20,13 @@ FOLLOW_UP_BUTTON = "c:f:{day}:{answer}"
 class CareFacts:
     """The escalations of a batch of people over the last few days."""
 
-    escalations: Sequence[Escalation] = field(default_factory=tuple)
+    escalations: Sequence[EscalatedDay] = field(default_factory=tuple)
 
     def escalated_on(self, person_id: int, day: date) -> bool:
         """Tell whether a red-flag answer asked this person to seek care on this local day."""
         return any(e.person_id == person_id and e.local_date == day for e in self.escalations)
 
-    def follow_up(self, person_id: int, today: date) -> Escalation | None:
+    def follow_up(self, person_id: int, today: date) -> EscalatedDay | None:
         """Return the latest escalation before today still waiting for its follow-up."""
         since = today - timedelta(days=FOLLOW_UP_DAYS)
         waiting = [
@@ -45,7 +45,7 @@ async def care_facts(uow: UnitOfWork, person_ids: Sequence[int], since: date) ->
     return CareFacts(tuple(await uow.checkins.escalations(person_ids, first)))
 
 
-def follow_up_payload(escalation: Escalation, today: date) -> dict[str, Any]:
+def follow_up_payload(escalation: EscalatedDay, today: date) -> dict[str, Any]:
     """The check-in reminder of a day after an escalation: "Did you get it checked?"."""
     day = date_code(escalation.local_date)
     labels = texts.CHOICE_LABELS["fu"]

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import CheckIn, SafetyFlag
+from bot.domain.checkin import WAIT_PREFIX, CheckInWait, encode_wait
+from bot.storage.models import CheckIn, Person, SafetyFlag
 from bot.storage.sql import insert_for
 
 # The safety_flags kind of an answer to "did you get it checked?" (bot.domain.safety.Flag).
@@ -81,7 +82,7 @@ class FlagRecord:
 
 
 @dataclass(frozen=True)
-class Escalation:
+class EscalatedDay:
     """A day whose red-flag answers asked for care, and whether it was followed up."""
 
     person_id: int
@@ -137,6 +138,20 @@ class CheckIns:
         """Set some columns of one check-in."""
         await self.session.execute(
             update(CheckIn).where(CheckIn.id == checkin_id).values(updated_at=now, **values)
+        )
+
+    async def wait_for(self, person_id: int, wait: CheckInWait) -> None:
+        """Let the person's next typed message answer this check-in question."""
+        await self.session.execute(
+            update(Person).where(Person.id == person_id).values(awaiting=encode_wait(wait))
+        )
+
+    async def stop_waiting(self, person_id: int) -> None:
+        """Stop catching typed text for the check-in (what another feature waits for stays)."""
+        await self.session.execute(
+            update(Person)
+            .where(Person.id == person_id, Person.awaiting.startswith(WAIT_PREFIX))
+            .values(awaiting=None)
         )
 
     async def between(self, person_id: int, first: date, last: date) -> list[CheckInRecord]:
@@ -224,7 +239,7 @@ class CheckIns:
         )
         return where
 
-    async def escalations(self, person_ids: Sequence[int], since: date) -> list[Escalation]:
+    async def escalations(self, person_ids: Sequence[int], since: date) -> list[EscalatedDay]:
         """Return the escalated days since a local date of these people, oldest first."""
         if not person_ids:
             return []
@@ -250,6 +265,6 @@ class CheckIns:
             .order_by(CheckIn.local_date)
         )
         return [
-            Escalation(pid, cid, day, str(tier), tuple(str(s) for s in signs or []), bool(done))
+            EscalatedDay(pid, cid, day, str(tier), tuple(str(s) for s in signs or []), bool(done))
             for pid, cid, day, tier, signs, done in rows
         ]
