@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.domain.checkin import (
     QUESTIONS,
+    WAIT,
     Answers,
     BadAnswer,
+    CheckInWait,
+    FollowUpAnswer,
+    Question,
     date_code,
+    decode_wait,
+    editable,
+    encode_wait,
     is_complete,
     next_question,
     parse_answer,
     parse_date_code,
+    parse_follow_up,
+    parse_question,
+    parse_sign,
 )
 
 
@@ -138,3 +149,76 @@ def test_date_codes_round_trip_and_refuse_junk() -> None:
     for junk in ("20260231", "2026327", "2026-3-27", "abcdefgh", ""):
         with pytest.raises(ValueError):
             parse_date_code(junk)
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+# 23:30 UTC on Friday 27 March is already Saturday the 28th in Berlin.
+LATE = datetime(2026, 3, 27, 23, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "wait",
+    [
+        CheckInWait(Question.MOOD, date(2026, 3, 28), LATE),
+        CheckInWait(Question.RED_FLAGS, date(2026, 3, 28), LATE),
+        CheckInWait(Question.FOLLOW_UP, date(2026, 3, 28), LATE),
+        CheckInWait(Question.NOTE, date(2026, 3, 25), LATE),  # a note keeps its own day
+    ],
+)
+def test_a_wait_round_trips_within_32_characters(wait: CheckInWait) -> None:
+    stored = encode_wait(wait)
+    assert len(stored) <= 32 and stored.startswith("checkin:")
+    assert decode_wait(stored, BERLIN) == wait
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "",
+        "checkin:",
+        "checkin:q:",
+        "checkin:q:pain",
+        "checkin:q:pain:",
+        "checkin:q:pain:12a",
+        "checkin:q:pain:-5",
+        "checkin:q:pain:١٢",
+        "checkin:q:pain:999999999999",  # beyond the calendar
+        "checkin:q:note:29591250",  # the note has its own shape
+        "checkin:q:shoe:29591250",
+        "checkin:note:2026032:29591250",
+        "checkin:note:20260231:29591250",
+        "checkin:note:20260327",
+        "settings:zone",
+    ],
+)
+def test_a_wait_that_encode_wait_did_not_write_reads_as_none(stored: str) -> None:
+    assert decode_wait(stored, BERLIN) is None
+
+
+def test_a_wait_is_open_for_two_hours_and_never_before_it_was_asked() -> None:
+    wait = CheckInWait(Question.PAIN, date(2026, 3, 28), LATE)
+    assert wait.is_open(LATE) and wait.is_open(LATE + WAIT)
+    assert not wait.is_open(LATE + WAIT + timedelta(minutes=1))
+    assert not wait.is_open(LATE - timedelta(minutes=1))
+
+
+def test_editable_days_are_the_last_week_and_never_the_future() -> None:
+    today = date(2026, 3, 27)
+    assert editable(today, today) and editable(today - timedelta(days=7), today)
+    assert not editable(today - timedelta(days=8), today)
+    assert not editable(today + timedelta(days=1), today)
+
+
+def test_button_parts_are_read_into_typed_values() -> None:
+    assert parse_question("rf") is Question.RED_FLAGS
+    assert parse_sign("saddle") == "saddle"
+    assert parse_follow_up("not_yet") is FollowUpAnswer.NOT_YET
+    for junk in ("fu", "note", "Pain", "", "pain "):
+        with pytest.raises(BadAnswer):
+            parse_question(junk)
+    for junk in ("", "fever,saddle", "Saddle", "1"):
+        with pytest.raises(BadAnswer):
+            parse_sign(junk)
+    for junk in ("", "maybe", "Yes", "gone "):
+        with pytest.raises(BadAnswer):
+            parse_follow_up(junk)
