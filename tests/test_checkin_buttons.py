@@ -29,14 +29,20 @@ def actions_matching(data: str) -> list[str]:
 def every_button() -> list[str]:
     made: list[str] = []
     for key in QUESTIONS:
-        for action in (checkin.ANSWER, checkin.CONFIRMED):
+        for action in (checkin.Action.ANSWER, checkin.Action.CONFIRMED):
             made += data_of(checkin.question_keyboard(key, DAY, action, same="lower_back"))
     made += data_of(checkin.closing_keyboard(DAY))
     made += data_of(checkin.follow_up_keyboard(DAY))
     shown: dict[str, Any] = {"day": DAY, "is_today": True, "answers": Answers(pain=3)}
     made += data_of(checkin.render(CheckInDone(**shown))[1])
     made += data_of(checkin.render(Escalation(tier=Tier.SOON, signs=("fever",), **shown))[1])
-    return [*made, "c:go", "c:p:7", "c:no", "c:more"]
+    made += data_of(InlineKeyboardMarkup(checkin.reminder_pain_rows()))
+    return [*made, "c:go", "c:no", "c:more"]
+
+
+def test_the_reminder_asks_pain_with_the_buttons_it_always_had() -> None:
+    rows = [[b.callback_data for b in row] for row in checkin.reminder_pain_rows()]
+    assert rows == [[f"c:p:{n}" for n in range(6)], [f"c:p:{n}" for n in range(6, 11)]]
 
 
 def test_each_button_made_has_exactly_one_handler() -> None:

@@ -13,7 +13,6 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from bot.domain.checkin import (
-    COLUMNS,
     FOLLOW_UP,
     NONE_OF_THESE,
     NOTE_MAX,
@@ -319,7 +318,7 @@ async def _finish_step(
     question = next_question(loaded.answers, after=walk)
     finished_now = False
     if question is None and record.completed_at is None:
-        await uow.checkins.change(record.id, now, completed_at=now)
+        await uow.checkins.complete(record.id, now)
         done = await uow.habit_logs.counts_on(person_id, record.local_date)
         if not done.get(Habit.CHECKIN.value):
             await uow.habit_logs.add(
@@ -422,13 +421,7 @@ async def _record_signs(
             now,
             wording=words.no_signs_recorded(),
         )
-    await uow.checkins.change(
-        record.id,
-        now,
-        red_flags_asked=True,
-        red_flags=list(signs),
-        escalation=None if tier is None else tier.value,
-    )
+    await uow.checkins.answer_red_flags(record.id, signs, tier, record.skipped, now)
     return tier
 
 
@@ -449,7 +442,7 @@ async def _answer_red_flags(
         return None
     if value is None:
         skipped = [*record.skipped, "rf"] if "rf" not in record.skipped else record.skipped
-        await uow.checkins.change(record.id, now, red_flags_asked=True, skipped=skipped)
+        await uow.checkins.skip_red_flags(record.id, skipped, now)
         return None
     if value == NONE_OF_THESE:
         return await _record_signs(uow, person_id, record, (), now, words)
@@ -524,15 +517,12 @@ async def answer(
                     raise SameUnknown
                 value = loaded.answers.previous_where
             skipped = list(record.skipped)
-            changes: dict[str, Any] = {}
-            if value is None:
-                # Skipping keeps an earlier answer (when updating); otherwise it marks the gap.
-                if loaded.answers.value(question) is None and question not in skipped:
-                    skipped.append(question.value)
-            else:
-                changes[COLUMNS[question]] = value
+            if value is not None:
                 skipped = [k for k in skipped if k != question]
-            await uow.checkins.change(record.id, now, skipped=skipped, **changes)
+            elif loaded.answers.value(question) is None and question not in skipped:
+                # A skip marks the gap; it keeps an earlier answer (when updating).
+                skipped.append(question.value)
+            await uow.checkins.answer(record.id, question, value, skipped, now)
         raised = False
         if question is Question.PAIN and isinstance(value, int):
             raised = await _note_pain(uow, person_id, record, value, now, words)
@@ -571,7 +561,7 @@ async def toggle_sign(
             ticked.append(sign)
         # Keep the list's order, whatever order the signs were tapped in.
         ordered = [s for s in RED_FLAG_KEYS if s in ticked]
-        await uow.checkins.change(record.id, now, red_flags=ordered)
+        await uow.checkins.tick_signs(record.id, ordered, now)
         loaded = await _load(uow, person_id, None, now)
         await uow.commit()
         return RedFlagsAsked(ticked=loaded.answers.red_flags, **loaded.view())
@@ -639,8 +629,8 @@ async def follow_up(
     return FollowedUp(value, escalated, loaded.number, then)
 
 
-async def summary(uow: UnitOfWork, person_id: int, day: date, now: datetime) -> CheckInDone:
-    """Return the day's answers for the closing summary and stop catching typed text."""
+async def close(uow: UnitOfWork, person_id: int, day: date, now: datetime) -> CheckInDone:
+    """Close the day's check-in: return its answers for the summary, stop catching text."""
     async with uow:
         loaded = await _load(uow, person_id, day, now)
         _check_day(day, loaded.today)
@@ -666,7 +656,7 @@ async def _add_note(
     async with uow:
         record = await uow.checkins.ensure(person_id, wait.day, now)
         skipped = [k for k in record.skipped if k != Question.NOTE]
-        await uow.checkins.change(record.id, now, note=text, skipped=skipped)
+        await uow.checkins.answer(record.id, Question.NOTE, text, skipped, now)
         loaded = await _load(uow, person_id, wait.day, now)
         await uow.checkins.stop_waiting(person_id)
         await uow.commit()

@@ -10,12 +10,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.checkin import WAIT_PREFIX, CheckInWait, encode_wait
+from bot.domain.checkin import COLUMNS, WAIT_PREFIX, CheckInWait, Question, encode_wait
+from bot.domain.safety import Flag, Tier
 from bot.storage.models import CheckIn, Person, SafetyFlag
 from bot.storage.sql import insert_for
-
-# The safety_flags kind of an answer to "did you get it checked?" (bot.domain.safety.Flag).
-FOLLOW_UP_KIND = "follow_up"
 
 
 @dataclass(frozen=True)
@@ -135,10 +133,52 @@ class CheckIns:
         return record
 
     async def change(self, checkin_id: int, now: datetime, **values: Any) -> None:
-        """Set some columns of one check-in."""
+        """Set some columns of one check-in (for seeding; services use the intents below)."""
         await self.session.execute(
             update(CheckIn).where(CheckIn.id == checkin_id).values(updated_at=now, **values)
         )
+
+    async def answer(
+        self,
+        checkin_id: int,
+        question: Question,
+        value: int | str | None,
+        skipped: Sequence[str],
+        now: datetime,
+    ) -> None:
+        """Store one question's answer (None keeps the old one) and the questions skipped."""
+        values: dict[str, Any] = {} if value is None else {COLUMNS[question]: value}
+        await self.change(checkin_id, now, skipped=list(skipped), **values)
+
+    async def tick_signs(self, checkin_id: int, signs: Sequence[str], now: datetime) -> None:
+        """Keep the signs ticked so far on the red-flag list (nothing is decided yet)."""
+        await self.change(checkin_id, now, red_flags=list(signs))
+
+    async def answer_red_flags(
+        self,
+        checkin_id: int,
+        signs: Sequence[str],
+        tier: Tier | None,
+        skipped: Sequence[str],
+        now: datetime,
+    ) -> None:
+        """Close the red-flag list: the signs it was answered with and the care they ask for."""
+        await self.change(
+            checkin_id,
+            now,
+            red_flags_asked=True,
+            red_flags=list(signs),
+            escalation=None if tier is None else tier.value,
+            skipped=list(skipped),
+        )
+
+    async def skip_red_flags(self, checkin_id: int, skipped: Sequence[str], now: datetime) -> None:
+        """Close the red-flag list unanswered ("skip" typed; the list has no Skip button)."""
+        await self.change(checkin_id, now, red_flags_asked=True, skipped=list(skipped))
+
+    async def complete(self, checkin_id: int, now: datetime) -> None:
+        """Mark the day's check-in finished."""
+        await self.change(checkin_id, now, completed_at=now)
 
     async def wait_for(self, person_id: int, wait: CheckInWait) -> None:
         """Let the person's next typed message answer this check-in question."""
@@ -245,7 +285,7 @@ class CheckIns:
             return []
         followed = (
             select(SafetyFlag.id)
-            .where(SafetyFlag.checkin_id == CheckIn.id, SafetyFlag.kind == FOLLOW_UP_KIND)
+            .where(SafetyFlag.checkin_id == CheckIn.id, SafetyFlag.kind == Flag.FOLLOW_UP)
             .exists()
         )
         rows = await self.session.execute(

@@ -6,6 +6,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -51,28 +52,35 @@ from bot.telegram.guards import private_only
 log = logging.getLogger(__name__)
 
 AREA = "c"
-START = "go"  # "Start check-in" on the reminder (or an old message): it becomes the check-in
-LEAVE = "no"  # "Leave it" under "update an earlier day?"
-UPDATE = "up"  # "Update today's check-in" under a finished one
-ANSWER = "a"  # an answer for the day on the button (asks first if that day is over)
-CONFIRMED = "y"  # an answer the person confirmed for an earlier day
-REMINDER_PAIN = "p"  # a pain button on the check-in reminder: today's pain
-TOGGLE = "t"  # tick or untick a sign on the red-flag list
-PLACES = "wl"  # "Somewhere else": show every place
-FOLLOW = "f"  # an answer to "did you get it checked?" (carries the escalated day)
-NOTE = "n"  # "Add a note" under the summary
-CLOSE = "d"  # "Done" under the summary
-MORE = "more"  # "Answer the other questions" under an escalation warning
-# Each button's action and how many arguments it carries.
-SHAPES = {
-    **dict.fromkeys((START, LEAVE, MORE), 0),
-    **dict.fromkeys((UPDATE, REMINDER_PAIN, NOTE, CLOSE), 1),
-    **dict.fromkeys((PLACES, TOGGLE, FOLLOW), 2),
-    **dict.fromkeys((ANSWER, CONFIRMED), 3),
+
+
+class Action(StrEnum):
+    """What a check-in button does; its data is "c:<action>[:<arg>...]"."""
+
+    START = "go"  # "Start check-in" on the reminder (or an old message): it becomes the check-in
+    LEAVE = "no"  # "Leave it" under "update an earlier day?"
+    UPDATE = "up"  # "Update today's check-in" under a finished one
+    ANSWER = "a"  # an answer for the day on the button (asks first if that day is over)
+    CONFIRMED = "y"  # an answer the person confirmed for an earlier day
+    REMINDER_PAIN = "p"  # a pain button on the check-in reminder: today's pain
+    TOGGLE = "t"  # tick or untick a sign on the red-flag list
+    PLACES = "wl"  # "Somewhere else": show every place
+    FOLLOW = "f"  # an answer to "did you get it checked?" (carries the escalated day)
+    NOTE = "n"  # "Add a note" under the summary
+    CLOSE = "d"  # "Done" under the summary
+    MORE = "more"  # "Answer the other questions" under an escalation warning
+
+
+# How many arguments each action's button carries.
+SHAPES: dict[str, int] = {
+    **dict.fromkeys((Action.START, Action.LEAVE, Action.MORE), 0),
+    **dict.fromkeys((Action.UPDATE, Action.REMINDER_PAIN, Action.NOTE, Action.CLOSE), 1),
+    **dict.fromkeys((Action.PLACES, Action.TOGGLE, Action.FOLLOW), 2),
+    **dict.fromkeys((Action.ANSWER, Action.CONFIRMED), 3),
 }
 
 
-def _button(label: str, action: str, *args: object) -> InlineKeyboardButton:
+def _button(label: str, action: Action, *args: object) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=callbacks.encode(AREA, action, *args))
 
 
@@ -87,7 +95,7 @@ def _label(key: str, value: str) -> str:
 def question_keyboard(
     key: str,
     day: date,
-    action: str,
+    action: Action,
     *,
     ticked: tuple[str, ...] = (),
     same: str | None = None,
@@ -100,7 +108,7 @@ def question_keyboard(
             [
                 _button(
                     ("☑️ " if sign in ticked else "") + texts.RED_FLAG_BUTTONS[sign],
-                    TOGGLE,
+                    Action.TOGGLE,
                     code,
                     sign,
                 )
@@ -116,7 +124,7 @@ def question_keyboard(
     elif key == "where" and same is not None:
         rows = [
             [_button(texts.button_same_place(same), action, code, key, SAME_PLACE)],
-            [_button(texts.BUTTON_SOMEWHERE_ELSE, PLACES, code, action)],
+            [_button(texts.BUTTON_SOMEWHERE_ELSE, Action.PLACES, code, action)],
         ]
     elif key == "stool":
         rows = [[_button(_label(key, str(v)), action, code, key, v)] for v in CHOICES[key]]
@@ -181,8 +189,14 @@ def follow_up_keyboard(day: date) -> InlineKeyboardMarkup:
     code = date_code(day)
     labels = texts.CHOICE_LABELS[FOLLOW_UP]
     return InlineKeyboardMarkup(
-        [[_button(labels[answer], FOLLOW, code, answer) for answer in FOLLOW_UP_ANSWERS]]
+        [[_button(labels[answer], Action.FOLLOW, code, answer) for answer in FOLLOW_UP_ANSWERS]]
     )
+
+
+def reminder_pain_rows() -> list[list[InlineKeyboardButton]]:
+    """Today's pain 0-10 on two rows, as the check-in reminder asks it (a tap answers it)."""
+    pain = [_button(str(n), Action.REMINDER_PAIN, n) for n in CHOICES["pain"]]
+    return [pain[:6], pain[6:]]
 
 
 def closing_keyboard(day: date) -> InlineKeyboardMarkup:
@@ -191,8 +205,8 @@ def closing_keyboard(day: date) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _button(texts.BUTTON_ADD_NOTE, NOTE, code),
-                _button(texts.BUTTON_CHECKIN_DONE, CLOSE, code),
+                _button(texts.BUTTON_ADD_NOTE, Action.NOTE, code),
+                _button(texts.BUTTON_CHECKIN_DONE, Action.CLOSE, code),
             ]
         ]
     )
@@ -209,11 +223,11 @@ def render(result: CheckInResult) -> tuple[str, InlineKeyboardMarkup | None]:
             warning = texts.escalation_warning(result.tier, result.signs, result.number)
             markup = InlineKeyboardMarkup(
                 [
-                    [_button(texts.BUTTON_REST_LATER, MORE)],
+                    [_button(texts.BUTTON_REST_LATER, Action.MORE)],
                     [
                         _button(
                             texts.BUTTON_ITS_GONE,
-                            FOLLOW,
+                            Action.FOLLOW,
                             date_code(result.day),
                             FollowUpAnswer.GONE,
                         )
@@ -226,7 +240,7 @@ def render(result: CheckInResult) -> tuple[str, InlineKeyboardMarkup | None]:
                 text = _closing(result)
                 return text, closing_keyboard(result.day) if result.is_today else None
             update = InlineKeyboardMarkup(
-                [[_button(texts.BUTTON_UPDATE_CHECKIN, UPDATE, date_code(result.day))]]
+                [[_button(texts.BUTTON_UPDATE_CHECKIN, Action.UPDATE, date_code(result.day))]]
             )
             return texts.checkin_already(_summary(result)), update
         case CheckInStep() | RedFlagsAsked():
@@ -239,7 +253,7 @@ def _render_question(result: CheckInStep | RedFlagsAsked) -> tuple[str, InlineKe
     ticked = result.ticked if isinstance(result, RedFlagsAsked) else result.answers.red_flags
     header = texts.checkin_question(question, result.day, result.is_today, result.updating, ticked)
     text = f"🩺 {texts.SUGGEST_PROVIDER_TEXT}\n\n{header}" if result.pain_flags_now else header
-    action = ANSWER if result.is_today else CONFIRMED
+    action = Action.ANSWER if result.is_today else Action.CONFIRMED
     same = result.answers.previous_where if question == "where" else None
     return text, question_keyboard(question, result.day, action, ticked=ticked, same=same)
 
@@ -250,7 +264,9 @@ def _closing(day: CheckInDay) -> str:
 
 
 def _close_only(day: date) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button(texts.BUTTON_CHECKIN_DONE, CLOSE, date_code(day))]])
+    return InlineKeyboardMarkup(
+        [[_button(texts.BUTTON_CHECKIN_DONE, Action.CLOSE, date_code(day))]]
+    )
 
 
 async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
@@ -287,7 +303,7 @@ async def start_checkin(update: Update, context: Context) -> None:
 
 # --- Buttons: one handler per action ------------------------------------------------------------
 
-Press = Callable[[CallbackQuery, list[str], Context], Awaitable[None]]
+PressHandler = Callable[[CallbackQuery, list[str], Context], Awaitable[None]]
 
 
 def _owned(query: CallbackQuery) -> bool:
@@ -296,7 +312,7 @@ def _owned(query: CallbackQuery) -> bool:
     return message is not None and message.chat.id == query.from_user.id
 
 
-def _press(handle: Press) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
+def _press(handle: PressHandler) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
     """Wrap one button's handler: refuse other people's buttons, answer stale or junk ones."""
 
     @functools.wraps(handle)
@@ -379,8 +395,8 @@ async def _answer(query: CallbackQuery, args: list[str], context: Context) -> No
         await query.answer()
         confirm = InlineKeyboardMarkup(
             [
-                [_button(texts.button_update_day(ask.day), CONFIRMED, *args)],
-                [_button(texts.BUTTON_LEAVE_IT, LEAVE)],
+                [_button(texts.button_update_day(ask.day), Action.CONFIRMED, *args)],
+                [_button(texts.BUTTON_LEAVE_IT, Action.LEAVE)],
             ]
         )
         await _message(query).reply_text(
@@ -411,7 +427,7 @@ async def _confirmed(query: CallbackQuery, args: list[str], context: Context) ->
 async def _show_places(query: CallbackQuery, args: list[str], context: Context) -> None:
     """Swap "Same place / Somewhere else" for the list of every place."""
     day = _day(args, 0)
-    action = args[1] if args[1] in (ANSWER, CONFIRMED) else ANSWER
+    action = Action(args[1]) if args[1] in (Action.ANSWER, Action.CONFIRMED) else Action.ANSWER
     await query.answer()
     message = _message(query)
     text = message.text_html if message.text else ""
@@ -455,7 +471,7 @@ async def _follow_up(query: CallbackQuery, args: list[str], context: Context) ->
     if done.next is None:
         # "It's gone" on the day itself: the warning stays, with the answer under it.
         await query.edit_message_reply_markup(
-            InlineKeyboardMarkup([[_button(texts.BUTTON_REST_LATER, MORE)]])
+            InlineKeyboardMarkup([[_button(texts.BUTTON_REST_LATER, Action.MORE)]])
         )
         await _message(query).reply_text(ack, parse_mode=ParseMode.HTML)
         return
@@ -474,7 +490,7 @@ async def _note(query: CallbackQuery, args: list[str], context: Context) -> None
 
 async def _close(query: CallbackQuery, args: list[str], context: Context) -> None:
     """ "Done" under the summary: the summary stays, its buttons go."""
-    result = await service.summary(context.uow(), query.from_user.id, _day(args, 0), context.now())
+    result = await service.close(context.uow(), query.from_user.id, _day(args, 0), context.now())
     await query.answer()
     await _edit(query, _closing(result), None)
 
@@ -485,25 +501,25 @@ async def _stale(query: CallbackQuery, args: list[str], context: Context) -> Non
 
 
 # Each action's handler; its pattern allows exactly the arguments SHAPES gives it.
-PRESSES: dict[str, Press] = {
-    START: _start,
-    MORE: _more,
-    LEAVE: _leave,
-    UPDATE: _update,
-    REMINDER_PAIN: _reminder_pain,
-    ANSWER: _answer,
-    CONFIRMED: _confirmed,
-    PLACES: _show_places,
-    TOGGLE: _toggle,
-    FOLLOW: _follow_up,
-    NOTE: _note,
-    CLOSE: _close,
+PRESSES: dict[Action, PressHandler] = {
+    Action.START: _start,
+    Action.MORE: _more,
+    Action.LEAVE: _leave,
+    Action.UPDATE: _update,
+    Action.REMINDER_PAIN: _reminder_pain,
+    Action.ANSWER: _answer,
+    Action.CONFIRMED: _confirmed,
+    Action.PLACES: _show_places,
+    Action.TOGGLE: _toggle,
+    Action.FOLLOW: _follow_up,
+    Action.NOTE: _note,
+    Action.CLOSE: _close,
 }
 
 
-def pattern(action: str) -> str:
+def pattern(action: Action) -> str:
     """The callback-data pattern of one action and its number of arguments."""
-    return rf"^{AREA}:{action}" + r"(?::[^:]+)" * SHAPES[action] + "$"
+    return rf"^{AREA}:{action.value}" + r"(?::[^:]+)" * SHAPES[action] + "$"
 
 
 # --- Typed answers and the note -----------------------------------------------------------------
