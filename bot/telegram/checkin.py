@@ -25,6 +25,7 @@ from bot.domain.checkin import (
     WAIT_PREFIX,
     BadAnswer,
     FollowUpAnswer,
+    Question,
     date_code,
     parse_date_code,
 )
@@ -249,12 +250,12 @@ def render(result: CheckInResult) -> tuple[str, InlineKeyboardMarkup | None]:
 
 def _render_question(result: CheckInStep | RedFlagsAsked) -> tuple[str, InlineKeyboardMarkup]:
     """Show one question (or the red-flag list) with its buttons."""
-    question = result.question if isinstance(result, CheckInStep) else "rf"
+    question = result.question if isinstance(result, CheckInStep) else Question.RED_FLAGS
     ticked = result.ticked if isinstance(result, RedFlagsAsked) else result.answers.red_flags
     header = texts.checkin_question(question, result.day, result.is_today, result.updating, ticked)
     text = f"🩺 {texts.SUGGEST_PROVIDER_TEXT}\n\n{header}" if result.pain_flags_now else header
     action = Action.ANSWER if result.is_today else Action.CONFIRMED
-    same = result.answers.previous_where if question == "where" else None
+    same = result.answers.previous_where if question is Question.WHERE else None
     return text, question_keyboard(question, result.day, action, ticked=ticked, same=same)
 
 
