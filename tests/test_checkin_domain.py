@@ -16,9 +16,7 @@ from bot.domain.checkin import (
     FollowUpAnswer,
     Question,
     date_code,
-    decode_wait,
     editable,
-    encode_wait,
     is_complete,
     next_question,
     parse_answer,
@@ -26,7 +24,10 @@ from bot.domain.checkin import (
     parse_follow_up,
     parse_question,
     parse_sign,
+    pending_of,
+    wait_of,
 )
+from bot.domain.pending import Feature, PendingInput
 
 
 @pytest.mark.parametrize(
@@ -165,34 +166,26 @@ LATE = datetime(2026, 3, 27, 23, 30, tzinfo=UTC)
         CheckInWait(Question.NOTE, date(2026, 3, 25), LATE),  # a note keeps its own day
     ],
 )
-def test_a_wait_round_trips_within_32_characters(wait: CheckInWait) -> None:
-    stored = encode_wait(wait)
-    assert len(stored) <= 32 and stored.startswith("checkin:")
-    assert decode_wait(stored, BERLIN) == wait
+def test_a_wait_round_trips_as_a_pending_input(wait: CheckInWait) -> None:
+    assert wait_of(pending_of(wait), BERLIN) == wait
+
+
+def test_a_question_without_a_day_answers_the_local_day_it_was_asked() -> None:
+    pending = PendingInput(Feature.CHECKIN, "pain", LATE)
+    assert wait_of(pending, BERLIN) == CheckInWait(Question.PAIN, date(2026, 3, 28), LATE)
 
 
 @pytest.mark.parametrize(
-    "stored",
+    "pending",
     [
-        "",
-        "checkin:",
-        "checkin:q:",
-        "checkin:q:pain",
-        "checkin:q:pain:",
-        "checkin:q:pain:12a",
-        "checkin:q:pain:-5",
-        "checkin:q:pain:١٢",
-        "checkin:q:pain:999999999999",  # beyond the calendar
-        "checkin:q:note:29591250",  # the note has its own shape
-        "checkin:q:shoe:29591250",
-        "checkin:note:2026032:29591250",
-        "checkin:note:20260231:29591250",
-        "checkin:note:20260327",
-        "settings:zone",
+        PendingInput(Feature.CHECKIN, "shoe", LATE),
+        PendingInput(Feature.CHECKIN, "note", LATE),  # a note needs its day
+        PendingInput(Feature.SETTINGS, "pain", LATE),
+        PendingInput(Feature.ONBOARDING, "zone", LATE),
     ],
 )
-def test_a_wait_that_encode_wait_did_not_write_reads_as_none(stored: str) -> None:
-    assert decode_wait(stored, BERLIN) is None
+def test_a_pending_input_the_checkin_never_asked_is_none(pending: PendingInput) -> None:
+    assert wait_of(pending, BERLIN) is None
 
 
 def test_a_wait_is_open_for_two_hours_and_never_before_it_was_asked() -> None:

@@ -18,9 +18,10 @@ from bot.domain.checkin import (
     BadAnswer,
     FollowUpAnswer,
     Question,
-    decode_wait,
+    wait_of,
 )
 from bot.domain.habits import Habit
+from bot.domain.pending import Feature, PendingInput
 from bot.domain.safety import Tier
 from bot.services import checkin as service
 from bot.services.checkin import (
@@ -86,7 +87,7 @@ async def snapshot(db: Database, person_id: int) -> tuple[Any, ...]:
         logs = await uow.habit_logs.counts_on(person_id, date(2026, 3, 27))
     assert person is not None
     rows = [(c.local_date, c.pain, c.pain_where, c.mood, c.note, c.skipped) for c in checkins]
-    return rows, [(f.kind, f.detail) for f in flags], person.awaiting, logs
+    return rows, [(f.kind, f.detail) for f in flags], person.pending, logs
 
 
 async def answer_today(
@@ -100,11 +101,11 @@ async def answer_today(
     return result
 
 
-async def awaiting(db: Database, person_id: int) -> str | None:
+async def awaiting(db: Database, person_id: int) -> PendingInput | None:
     async with db.uow() as uow:
         person = await uow.people.get(person_id)
     assert person is not None
-    return person.awaiting
+    return person.pending
 
 
 async def test_a_whole_checkin_returns_typed_steps_and_logs_the_habit(
@@ -115,7 +116,9 @@ async def test_a_whole_checkin_returns_typed_steps_and_logs_the_habit(
     step = await service.start(db.uow(), ana, now)
     assert isinstance(step, CheckInStep) and step.question is Question.PAIN
     assert step.day == today(clock) and step.is_today and step.number == "112"
-    wait = decode_wait(await awaiting(db, ana) or "", BERLIN)
+    pending = await awaiting(db, ana)
+    assert pending is not None
+    wait = wait_of(pending, BERLIN)
     assert wait is not None and wait.question is Question.PAIN and wait.day == today(clock)
     asked: list[Question] = []
     for key, raw in [
@@ -166,7 +169,8 @@ async def test_high_pain_asks_red_flags_and_an_emergency_sign_stops_the_checkin(
         ("emergency", "saddle"),
     ]
     assert words.shown == ["see a provider", "sign bladder_bowel", "sign saddle"]
-    typed = decode_wait(wait or "", BERLIN)
+    assert wait is not None
+    typed = wait_of(wait, BERLIN)
     assert typed is not None and typed.question is Question.FOLLOW_UP  # "it's gone" may follow
 
 
@@ -261,7 +265,11 @@ async def test_an_old_question_stops_catching_typed_text(
     with pytest.raises(service.AnswerExpired):
         await service.answer_text(db.uow(), ana, wait, "4", clock.now(), words=Words())
     assert await awaiting(db, ana) is None
-    for junk in ("checkin:q:pain:x", "checkin:q:nope:1", "checkin:note:2026:1", "settings:zone"):
+    for junk in (
+        PendingInput(Feature.CHECKIN, "nope", clock.now()),
+        PendingInput(Feature.CHECKIN, "note", clock.now()),  # a note without its day
+        PendingInput(Feature.SETTINGS, "pain", clock.now()),
+    ):
         with pytest.raises(service.AnswerExpired):
             await service.answer_text(db.uow(), ana, junk, "4", clock.now(), words=Words())
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.domain.pending import Feature, PendingInput
 from bot.domain.safety import RED_FLAG_KEYS, should_ask_red_flags
 
 
@@ -243,13 +244,10 @@ def editable(day: date, today: date) -> bool:
     return today - timedelta(days=EDITABLE_DAYS) <= day <= today
 
 
-# --- What typed text answers: the check-in's open question, kept on the person's row -----------
+# --- What typed text answers: the check-in's open question, kept as the person's pending input
 
 # An open question (or the note) catches typed text this long; later text goes to quick-log.
 WAIT = timedelta(hours=2)
-WAIT_PREFIX = "checkin:"
-_NOTE_WAIT = "checkin:note:"
-_QUESTION_WAIT = "checkin:q:"
 
 
 @dataclass(frozen=True)
@@ -265,46 +263,26 @@ class CheckInWait:
         return timedelta(0) <= now - self.asked_at <= WAIT
 
 
-def _minute(at: datetime) -> int:
-    return int(at.timestamp() // 60)
+_TYPED_STEPS = frozenset({*QUESTIONS, FOLLOW_UP, Question.NOTE})
 
 
-def encode_wait(wait: CheckInWait) -> str:
-    """Write a wait as its stored value (at most 32 characters, to the minute).
+def pending_of(wait: CheckInWait) -> PendingInput:
+    """Write a wait as the person's pending input."""
+    return PendingInput(Feature.CHECKIN, wait.question.value, wait.asked_at, day=wait.day)
 
-    A note keeps its day; any other question is today's when it is asked, so its day is read
-    back from the minute it was asked.
+
+def wait_of(pending: PendingInput, zone: ZoneInfo) -> CheckInWait | None:
+    """Read the check-in question a pending input stands for; None if the check-in never asked it.
+
+    An input without a day (written before days were kept) answers the local day it was asked.
     """
-    if wait.question is Question.NOTE:
-        return f"{_NOTE_WAIT}{date_code(wait.day)}:{_minute(wait.asked_at)}"
-    return f"{_QUESTION_WAIT}{wait.question.value}:{_minute(wait.asked_at)}"
-
-
-def decode_wait(value: str, zone: ZoneInfo) -> CheckInWait | None:
-    """Read a stored wait in the person's zone; None for anything encode_wait did not write."""
-    if value.startswith(_NOTE_WAIT):
-        code, _, minute = value.removeprefix(_NOTE_WAIT).partition(":")
-        try:
-            day = parse_date_code(code)
-        except ValueError:
-            return None
-        question = Question.NOTE
-    elif value.startswith(_QUESTION_WAIT):
-        key, _, minute = value.removeprefix(_QUESTION_WAIT).partition(":")
-        if key not in (*QUESTIONS, FOLLOW_UP):
-            return None
-        question, day = Question(key), date.min
-    else:
+    if not pending.is_for(Feature.CHECKIN) or pending.step not in _TYPED_STEPS:
         return None
-    if not (minute.isascii() and minute.isdigit()) or len(minute) > 12:
+    question = Question(pending.step)
+    if question is Question.NOTE and pending.day is None:
         return None
-    try:
-        asked = datetime.fromtimestamp(int(minute) * 60, tz=UTC)
-    except (OverflowError, ValueError, OSError):
-        return None  # a forged minute beyond the calendar
-    if question is not Question.NOTE:
-        day = asked.astimezone(zone).date()
-    return CheckInWait(question, day, asked)
+    day = pending.day if pending.day is not None else pending.asked_at.astimezone(zone).date()
+    return CheckInWait(question, day, pending.asked_at)
 
 
 # --- Typed answers: what a person may type instead of tapping a button -------------------------

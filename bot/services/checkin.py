@@ -25,7 +25,6 @@ from bot.domain.checkin import (
     CheckInWait,
     FollowUpAnswer,
     Question,
-    decode_wait,
     editable,
     next_question,
     parse_answer,
@@ -33,10 +32,13 @@ from bot.domain.checkin import (
     parse_question,
     parse_sign,
     parse_signs,
+    pending_of,
     read_typed,
+    wait_of,
 )
 from bot.domain.emergency import emergency_number
 from bot.domain.habits import Habit
+from bot.domain.pending import Feature, PendingInput
 from bot.domain.safety import (
     FOLLOW_UP_DAYS,
     RED_FLAG_KEYS,
@@ -292,14 +294,21 @@ def _result(
     )
 
 
+async def _ask(
+    uow: UnitOfWork, person_id: int, question: Question, day: date, now: datetime
+) -> None:
+    """Let the person's next typed message answer `question` of `day`."""
+    await uow.people.set_pending(person_id, pending_of(CheckInWait(question, day, now)), now)
+
+
 async def _wait_for(
     uow: UnitOfWork, person_id: int, question: Question | None, loaded: _Day, now: datetime
 ) -> None:
     """Let typed text answer today's open question; release it when nothing of today is open."""
     if question is not None and loaded.record.local_date == loaded.today:
-        await uow.checkins.wait_for(person_id, CheckInWait(question, loaded.today, now))
+        await _ask(uow, person_id, question, loaded.today, now)
     else:
-        await uow.checkins.stop_waiting(person_id)
+        await uow.people.clear_pending(person_id, Feature.CHECKIN)
 
 
 async def _finish_step(
@@ -372,7 +381,7 @@ async def start(uow: UnitOfWork, person_id: int, now: datetime) -> CheckInResult
             return FollowUpAsked(escalated=pending, **loaded.view())
         if next_question(loaded.answers) is None and loaded.record.completed_at is not None:
             # Nothing left: show the summary; keep any note question from holding typed text.
-            await uow.checkins.stop_waiting(person_id)
+            await uow.people.clear_pending(person_id, Feature.CHECKIN)
             await uow.commit()
             return CheckInDone(**loaded.view())
         return await _finish_step(uow, person_id, loaded, after=None, was_complete=False, now=now)
@@ -529,7 +538,7 @@ async def answer(
         loaded = await _load(uow, person_id, record.local_date, now)
         if tier is not None:
             # The check-in stops with the warning; "it's gone" can still be typed.
-            await uow.checkins.wait_for(person_id, CheckInWait(FOLLOW_UP, today, now))
+            await _ask(uow, person_id, FOLLOW_UP, today, now)
             await uow.commit()
             return Escalation(tier=tier, signs=loaded.answers.red_flags, **loaded.view())
         return await _finish_step(
@@ -624,7 +633,7 @@ async def follow_up(
         then = await start(uow, person_id, now)
     else:
         async with uow:
-            await uow.checkins.stop_waiting(person_id)
+            await uow.people.clear_pending(person_id, Feature.CHECKIN)
             await uow.commit()
     return FollowedUp(value, escalated, loaded.number, then)
 
@@ -634,7 +643,7 @@ async def close(uow: UnitOfWork, person_id: int, day: date, now: datetime) -> Ch
     async with uow:
         loaded = await _load(uow, person_id, day, now)
         _check_day(day, loaded.today)
-        await uow.checkins.stop_waiting(person_id)
+        await uow.people.clear_pending(person_id, Feature.CHECKIN)
         await uow.commit()
         return CheckInDone(**loaded.view())
 
@@ -644,7 +653,7 @@ async def ask_note(uow: UnitOfWork, person_id: int, day: date, now: datetime) ->
     async with uow:
         loaded = await _load(uow, person_id, day, now)
         _check_day(day, loaded.today)
-        await uow.checkins.wait_for(person_id, CheckInWait(Question.NOTE, day, now))
+        await _ask(uow, person_id, Question.NOTE, day, now)
         await uow.commit()
         return CheckInDone(**loaded.view())
 
@@ -658,7 +667,7 @@ async def _add_note(
         skipped = [k for k in record.skipped if k != Question.NOTE]
         await uow.checkins.answer(record.id, Question.NOTE, text, skipped, now)
         loaded = await _load(uow, person_id, wait.day, now)
-        await uow.checkins.stop_waiting(person_id)
+        await uow.people.clear_pending(person_id, Feature.CHECKIN)
         await uow.commit()
         return NoteSaved(len(text), _result(loaded, next_question(loaded.answers)))
 
@@ -688,7 +697,7 @@ async def _answer_follow_up(
 async def answer_text(
     uow: UnitOfWork,
     person_id: int,
-    awaiting: str,
+    pending: PendingInput,
     text: str,
     now: datetime,
     *,
@@ -702,13 +711,13 @@ async def answer_text(
     """
     async with uow:
         _, zone = await ready_person(uow, person_id)
-        wait = decode_wait(awaiting, zone)
+        wait = wait_of(pending, zone)
         if (
             wait is None
             or not wait.is_open(now)
             or (wait.question is Question.NOTE and not editable(wait.day, today_of(zone, now)))
         ):
-            await uow.checkins.stop_waiting(person_id)
+            await uow.people.clear_pending(person_id, Feature.CHECKIN)
             await uow.commit()
             raise AnswerExpired
     if wait.question is Question.NOTE:

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.checkin import COLUMNS, WAIT_PREFIX, CheckInWait, Question, encode_wait
+from bot.domain.checkin import COLUMNS, Question
 from bot.domain.safety import Flag, Tier
-from bot.storage.models import CheckIn, Person, SafetyFlag
+from bot.storage.models import CheckIn, SafetyFlag
 from bot.storage.sql import insert_for
 
 
@@ -179,20 +179,6 @@ class CheckIns:
     async def complete(self, checkin_id: int, now: datetime) -> None:
         """Mark the day's check-in finished."""
         await self.change(checkin_id, now, completed_at=now)
-
-    async def wait_for(self, person_id: int, wait: CheckInWait) -> None:
-        """Let the person's next typed message answer this check-in question."""
-        await self.session.execute(
-            update(Person).where(Person.id == person_id).values(awaiting=encode_wait(wait))
-        )
-
-    async def stop_waiting(self, person_id: int) -> None:
-        """Stop catching typed text for the check-in (what another feature waits for stays)."""
-        await self.session.execute(
-            update(Person)
-            .where(Person.id == person_id, Person.awaiting.startswith(WAIT_PREFIX))
-            .values(awaiting=None)
-        )
 
     async def between(self, person_id: int, first: date, last: date) -> list[CheckInRecord]:
         """Return a person's check-ins from `first` to `last` (both included), oldest first."""

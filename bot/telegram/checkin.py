@@ -22,13 +22,13 @@ from bot.domain.checkin import (
     RF_DONE,
     SAME_PLACE,
     SKIP,
-    WAIT_PREFIX,
     BadAnswer,
     FollowUpAnswer,
     Question,
     date_code,
     parse_date_code,
 )
+from bot.domain.pending import PendingInput
 from bot.domain.quicklog import parse_log
 from bot.domain.safety import RED_FLAG_KEYS
 from bot.services import checkin as service
@@ -46,7 +46,7 @@ from bot.services.checkin import (
 )
 from bot.services.local_day import NotReady
 from bot.storage.checkins import EscalatedDay
-from bot.telegram import callbacks, keyboards, quicklog, text_router, texts
+from bot.telegram import callbacks, keyboards, quicklog, texts
 from bot.telegram.context import Context, NudgeApp
 from bot.telegram.guards import private_only
 
@@ -539,11 +539,11 @@ def _typed_shown(typed: TypedAnswer) -> str:
     return _label(typed.question, typed.raw)
 
 
-async def on_typed(update: Update, context: Context, awaiting: str) -> None:
+async def on_typed(update: Update, context: Context, pending: PendingInput) -> None:
     """Answer the open check-in question (or store the note) with typed text.
 
-    The one entry point for typed text the check-in waits for (`awaiting` starts with
-    WAIT_PREFIX); everything else about it is decided by services.checkin.answer_text.
+    The router's one entry point for text the check-in waits for (its PendingInput);
+    everything else about it is decided by services.checkin.answer_text.
     """
     message = update.effective_message
     user = update.effective_user
@@ -551,7 +551,7 @@ async def on_typed(update: Update, context: Context, awaiting: str) -> None:
     text = message.text or ""
     try:
         done = await service.answer_text(
-            context.uow(), user.id, awaiting, text, context.now(), words=WORDING
+            context.uow(), user.id, pending, text, context.now(), words=WORDING
         )
     except NotReady:
         await message.reply_text(texts.FINISH_START_FIRST)
@@ -607,4 +607,3 @@ def register(app: NudgeApp) -> None:
         app.add_handler(CallbackQueryHandler(_press(handle), pattern=pattern(action)))
     # Any other check-in button (forged, or of an older version) gets a short, kind refusal.
     app.add_handler(CallbackQueryHandler(_press(_stale), pattern=rf"^{AREA}:"))
-    text_router.route(WAIT_PREFIX, on_typed)
