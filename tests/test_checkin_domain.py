@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.domain.checkin import (
     QUESTIONS,
+    WAIT,
     Answers,
     BadAnswer,
+    CheckInWait,
+    FollowUpAnswer,
+    Question,
     date_code,
+    editable,
     is_complete,
     next_question,
     parse_answer,
     parse_date_code,
+    parse_follow_up,
+    parse_question,
+    parse_sign,
+    pending_of,
+    wait_of,
 )
+from bot.domain.pending import Feature, PendingInput
 
 
 @pytest.mark.parametrize(
@@ -138,3 +150,68 @@ def test_date_codes_round_trip_and_refuse_junk() -> None:
     for junk in ("20260231", "2026327", "2026-3-27", "abcdefgh", ""):
         with pytest.raises(ValueError):
             parse_date_code(junk)
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+# 23:30 UTC on Friday 27 March is already Saturday the 28th in Berlin.
+LATE = datetime(2026, 3, 27, 23, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "wait",
+    [
+        CheckInWait(Question.MOOD, date(2026, 3, 28), LATE),
+        CheckInWait(Question.RED_FLAGS, date(2026, 3, 28), LATE),
+        CheckInWait(Question.FOLLOW_UP, date(2026, 3, 28), LATE),
+        CheckInWait(Question.NOTE, date(2026, 3, 25), LATE),  # a note keeps its own day
+    ],
+)
+def test_a_wait_round_trips_as_a_pending_input(wait: CheckInWait) -> None:
+    assert wait_of(pending_of(wait), BERLIN) == wait
+
+
+def test_a_question_without_a_day_answers_the_local_day_it_was_asked() -> None:
+    pending = PendingInput(Feature.CHECKIN, "pain", LATE)
+    assert wait_of(pending, BERLIN) == CheckInWait(Question.PAIN, date(2026, 3, 28), LATE)
+
+
+@pytest.mark.parametrize(
+    "pending",
+    [
+        PendingInput(Feature.CHECKIN, "shoe", LATE),
+        PendingInput(Feature.CHECKIN, "note", LATE),  # a note needs its day
+        PendingInput(Feature.SETTINGS, "pain", LATE),
+        PendingInput(Feature.ONBOARDING, "zone", LATE),
+    ],
+)
+def test_a_pending_input_the_checkin_never_asked_is_none(pending: PendingInput) -> None:
+    assert wait_of(pending, BERLIN) is None
+
+
+def test_a_wait_is_open_for_two_hours_and_never_before_it_was_asked() -> None:
+    wait = CheckInWait(Question.PAIN, date(2026, 3, 28), LATE)
+    assert wait.is_open(LATE) and wait.is_open(LATE + WAIT)
+    assert not wait.is_open(LATE + WAIT + timedelta(minutes=1))
+    assert not wait.is_open(LATE - timedelta(minutes=1))
+
+
+def test_editable_days_are_the_last_week_and_never_the_future() -> None:
+    today = date(2026, 3, 27)
+    assert editable(today, today) and editable(today - timedelta(days=7), today)
+    assert not editable(today - timedelta(days=8), today)
+    assert not editable(today + timedelta(days=1), today)
+
+
+def test_button_parts_are_read_into_typed_values() -> None:
+    assert parse_question("rf") is Question.RED_FLAGS
+    assert parse_sign("saddle") == "saddle"
+    assert parse_follow_up("not_yet") is FollowUpAnswer.NOT_YET
+    for junk in ("fu", "note", "Pain", "", "pain "):
+        with pytest.raises(BadAnswer):
+            parse_question(junk)
+    for junk in ("", "fever,saddle", "Saddle", "1"):
+        with pytest.raises(BadAnswer):
+            parse_sign(junk)
+    for junk in ("", "maybe", "Yes", "gone "):
+        with pytest.raises(BadAnswer):
+            parse_follow_up(junk)

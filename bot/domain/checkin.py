@@ -4,22 +4,49 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
 
+from bot.domain.pending import Feature, PendingInput
 from bot.domain.safety import RED_FLAG_KEYS, should_ask_red_flags
+
+
+class Question(StrEnum):
+    """What the check-in asks, by the key its buttons and rows use."""
+
+    PAIN = "pain"
+    WHERE = "where"
+    RED_FLAGS = "rf"  # the red-flag list (multi-select)
+    STRESS = "stress"
+    MOOD = "mood"
+    SLEEP = "sleep"
+    GUT = "gut"
+    STOOL = "stool"
+    FOLLOW_UP = "fu"  # "Did you get it checked?", asked before the check-in after an escalation
+    NOTE = "note"  # the typed note offered under the closing summary
+
+
+class FollowUpAnswer(StrEnum):
+    """An answer to "Did you get it checked?"."""
+
+    YES = "yes"
+    NOT_YET = "not_yet"
+    GONE = "gone"
+
 
 # The order questions are asked in. "rf" is the red-flag list, asked right after "where" when
 # the pain is high or newly in the back or legs; "stool" only for people who turned it on.
 # The note is not a question: the closing summary offers "Add a note".
-QUESTIONS: tuple[str, ...] = (
-    "pain",
-    "where",
-    "rf",
-    "stress",
-    "mood",
-    "sleep",
-    "gut",
-    "stool",
+QUESTIONS: tuple[Question, ...] = (
+    Question.PAIN,
+    Question.WHERE,
+    Question.RED_FLAGS,
+    Question.STRESS,
+    Question.MOOD,
+    Question.SLEEP,
+    Question.GUT,
+    Question.STOOL,
 )
 SKIP = "skip"
 NONE_OF_THESE = "none"
@@ -38,8 +65,8 @@ PAIN_PLACES: tuple[str, ...] = ("lower_back", "upper_back", "neck", "leg", "othe
 SLEEP: tuple[str, ...] = ("poor", "ok", "good")
 GUT: tuple[str, ...] = ("comfortable", "bloated", "upset", "constipated")
 # "Did you get it checked?" after an escalation; "fu" is asked before the next check-in.
-FOLLOW_UP = "fu"
-FOLLOW_UP_ANSWERS: tuple[str, ...] = ("yes", "not_yet", "gone")
+FOLLOW_UP = Question.FOLLOW_UP
+FOLLOW_UP_ANSWERS: tuple[FollowUpAnswer, ...] = tuple(FollowUpAnswer)
 
 CHOICES: dict[str, tuple[int, ...] | tuple[str, ...]] = {
     "pain": SCALE_0_10,
@@ -117,7 +144,7 @@ def answered(key: str, answers: Answers) -> bool:
     return key in answers.skipped or answers.value(key) is not None
 
 
-def next_question(answers: Answers, *, after: str | None = None) -> str | None:
+def next_question(answers: Answers, *, after: str | None = None) -> Question | None:
     """Return the next question: the first open one, or while updating, the one after `after`.
 
     Updating a finished check-in walks through every question again in order (an answer
@@ -151,6 +178,27 @@ def parse_signs(raw: str) -> tuple[str, ...]:
     return signs
 
 
+def parse_question(key: str) -> Question:
+    """Read a daily question's key from button data; raise BadAnswer on anything else."""
+    if key not in QUESTIONS:
+        raise BadAnswer(f"not a check-in question: {key[:20]!r}")
+    return Question(key)
+
+
+def parse_sign(sign: str) -> str:
+    """Read a red-flag sign's key from button data; raise BadAnswer on anything else."""
+    if sign not in RED_FLAG_KEYS:
+        raise BadAnswer(f"not a sign: {sign[:20]!r}")
+    return sign
+
+
+def parse_follow_up(raw: str) -> FollowUpAnswer:
+    """Read an answer to "did you get it checked?"; raise BadAnswer on anything else."""
+    if raw not in FOLLOW_UP_ANSWERS:
+        raise BadAnswer(f"not a follow-up answer: {raw[:20]!r}")
+    return FollowUpAnswer(raw)
+
+
 def parse_answer(key: str, raw: str) -> int | str | None:
     """Turn button data into a stored value (None means skip); raise BadAnswer on junk."""
     if raw == SKIP:
@@ -163,9 +211,7 @@ def parse_answer(key: str, raw: str) -> int | str | None:
     if key == "where" and raw == SAME_PLACE:
         return raw
     if key == FOLLOW_UP:
-        if raw not in FOLLOW_UP_ANSWERS:
-            raise BadAnswer(f"not a follow-up answer: {raw[:20]!r}")
-        return raw
+        return parse_follow_up(raw)
     choices = CHOICES.get(key)
     if choices is None:
         raise BadAnswer(f"not a question with choices: {key[:20]!r}")
@@ -191,6 +237,52 @@ def parse_date_code(code: str) -> date:
     if len(code) != 8 or not (code.isascii() and code.isdigit()):
         raise ValueError(f"not a date code: {code[:20]!r}")
     return date(int(code[:4]), int(code[4:6]), int(code[6:]))
+
+
+def editable(day: date, today: date) -> bool:
+    """Tell whether a check-in button of `day` may still change that day (never a future one)."""
+    return today - timedelta(days=EDITABLE_DAYS) <= day <= today
+
+
+# --- What typed text answers: the check-in's open question, kept as the person's pending input
+
+# An open question (or the note) catches typed text this long; later text goes to quick-log.
+WAIT = timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class CheckInWait:
+    """The check-in question that typed text answers: which one, for which day, asked when."""
+
+    question: Question  # a daily question, FOLLOW_UP, or NOTE
+    day: date
+    asked_at: datetime
+
+    def is_open(self, now: datetime) -> bool:
+        """Tell whether typed text at `now` still answers it (asked, and not too long ago)."""
+        return timedelta(0) <= now - self.asked_at <= WAIT
+
+
+_TYPED_STEPS = frozenset({*QUESTIONS, FOLLOW_UP, Question.NOTE})
+
+
+def pending_of(wait: CheckInWait) -> PendingInput:
+    """Write a wait as the person's pending input."""
+    return PendingInput(Feature.CHECKIN, wait.question.value, wait.asked_at, day=wait.day)
+
+
+def wait_of(pending: PendingInput, zone: ZoneInfo) -> CheckInWait | None:
+    """Read the check-in question a pending input stands for; None if the check-in never asked it.
+
+    An input without a day (written before days were kept) answers the local day it was asked.
+    """
+    if not pending.is_for(Feature.CHECKIN) or pending.step not in _TYPED_STEPS:
+        return None
+    question = Question(pending.step)
+    if question is Question.NOTE and pending.day is None:
+        return None
+    day = pending.day if pending.day is not None else pending.asked_at.astimezone(zone).date()
+    return CheckInWait(question, day, pending.asked_at)
 
 
 # --- Typed answers: what a person may type instead of tapping a button -------------------------

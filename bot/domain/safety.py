@@ -31,6 +31,7 @@ class Flag(StrEnum):
     SEE_DOCTOR = "see_doctor"  # a see-a-doctor-soon sign ticked; detail: the sign
     NO_SIGNS = "no_signs"  # "None of these" on the red-flag list
     FOLLOW_UP = "follow_up"  # the answer to "did you get it checked?"; detail: the answer
+    LATE_SIGN = "late_sign"  # a sign pressed on an earlier day's list; detail: sign and day
 
 
 class Tier(StrEnum):

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from bot.domain.intents import FollowUp
 from bot.domain.safety import FOLLOW_UP_DAYS
-from bot.storage.checkins import Escalation
+from bot.storage.checkins import EscalatedDay
 from bot.storage.uow import UnitOfWork
 
 
@@ -16,13 +16,13 @@ from bot.storage.uow import UnitOfWork
 class CareFacts:
     """The escalations of a batch of people over the last few days."""
 
-    escalations: Sequence[Escalation] = field(default_factory=tuple)
+    escalations: Sequence[EscalatedDay] = field(default_factory=tuple)
 
     def escalated_on(self, person_id: int, day: date) -> bool:
         """Tell whether a red-flag answer asked this person to seek care on this local day."""
         return any(e.person_id == person_id and e.local_date == day for e in self.escalations)
 
-    def follow_up(self, person_id: int, today: date) -> Escalation | None:
+    def follow_up(self, person_id: int, today: date) -> EscalatedDay | None:
         """Return the latest escalation before today still waiting for its follow-up."""
         since = today - timedelta(days=FOLLOW_UP_DAYS)
         waiting = [
@@ -41,6 +41,6 @@ async def care_facts(uow: UnitOfWork, person_ids: Sequence[int], since: date) ->
     return CareFacts(tuple(await uow.checkins.escalations(person_ids, first)))
 
 
-def follow_up(escalation: Escalation, today: date) -> FollowUp:
+def follow_up(escalation: EscalatedDay, today: date) -> FollowUp:
     """The check-in reminder of a day after an escalation: "Did you get it checked?"."""
     return FollowUp(escalation.local_date, today, escalation.signs)

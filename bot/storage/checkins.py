@@ -10,11 +10,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.checkin import COLUMNS, Question
+from bot.domain.safety import Flag, Tier
 from bot.storage.models import CheckIn, SafetyFlag
 from bot.storage.sql import insert_for
-
-# The safety_flags kind of an answer to "did you get it checked?" (bot.domain.safety.Flag).
-FOLLOW_UP_KIND = "follow_up"
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,7 @@ class FlagRecord:
 
 
 @dataclass(frozen=True)
-class Escalation:
+class EscalatedDay:
     """A day whose red-flag answers asked for care, and whether it was followed up."""
 
     person_id: int
@@ -134,10 +133,52 @@ class CheckIns:
         return record
 
     async def change(self, checkin_id: int, now: datetime, **values: Any) -> None:
-        """Set some columns of one check-in."""
+        """Set some columns of one check-in (for seeding; services use the intents below)."""
         await self.session.execute(
             update(CheckIn).where(CheckIn.id == checkin_id).values(updated_at=now, **values)
         )
+
+    async def answer(
+        self,
+        checkin_id: int,
+        question: Question,
+        value: int | str | None,
+        skipped: Sequence[str],
+        now: datetime,
+    ) -> None:
+        """Store one question's answer (None keeps the old one) and the questions skipped."""
+        values: dict[str, Any] = {} if value is None else {COLUMNS[question]: value}
+        await self.change(checkin_id, now, skipped=list(skipped), **values)
+
+    async def tick_signs(self, checkin_id: int, signs: Sequence[str], now: datetime) -> None:
+        """Keep the signs ticked so far on the red-flag list (nothing is decided yet)."""
+        await self.change(checkin_id, now, red_flags=list(signs))
+
+    async def answer_red_flags(
+        self,
+        checkin_id: int,
+        signs: Sequence[str],
+        tier: Tier | None,
+        skipped: Sequence[str],
+        now: datetime,
+    ) -> None:
+        """Close the red-flag list: the signs it was answered with and the care they ask for."""
+        await self.change(
+            checkin_id,
+            now,
+            red_flags_asked=True,
+            red_flags=list(signs),
+            escalation=None if tier is None else tier.value,
+            skipped=list(skipped),
+        )
+
+    async def skip_red_flags(self, checkin_id: int, skipped: Sequence[str], now: datetime) -> None:
+        """Close the red-flag list unanswered ("skip" typed; the list has no Skip button)."""
+        await self.change(checkin_id, now, red_flags_asked=True, skipped=list(skipped))
+
+    async def complete(self, checkin_id: int, now: datetime) -> None:
+        """Mark the day's check-in finished."""
+        await self.change(checkin_id, now, completed_at=now)
 
     async def between(self, person_id: int, first: date, last: date) -> list[CheckInRecord]:
         """Return a person's check-ins from `first` to `last` (both included), oldest first."""
@@ -224,13 +265,13 @@ class CheckIns:
         )
         return where
 
-    async def escalations(self, person_ids: Sequence[int], since: date) -> list[Escalation]:
+    async def escalations(self, person_ids: Sequence[int], since: date) -> list[EscalatedDay]:
         """Return the escalated days since a local date of these people, oldest first."""
         if not person_ids:
             return []
         followed = (
             select(SafetyFlag.id)
-            .where(SafetyFlag.checkin_id == CheckIn.id, SafetyFlag.kind == FOLLOW_UP_KIND)
+            .where(SafetyFlag.checkin_id == CheckIn.id, SafetyFlag.kind == Flag.FOLLOW_UP)
             .exists()
         )
         rows = await self.session.execute(
@@ -250,6 +291,6 @@ class CheckIns:
             .order_by(CheckIn.local_date)
         )
         return [
-            Escalation(pid, cid, day, str(tier), tuple(str(s) for s in signs or []), bool(done))
+            EscalatedDay(pid, cid, day, str(tier), tuple(str(s) for s in signs or []), bool(done))
             for pid, cid, day, tier, signs, done in rows
         ]

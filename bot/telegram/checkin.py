@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date
+from enum import StrEnum
+from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -19,6 +23,8 @@ from bot.domain.checkin import (
     SAME_PLACE,
     SKIP,
     BadAnswer,
+    FollowUpAnswer,
+    Question,
     date_code,
     parse_date_code,
 )
@@ -26,7 +32,20 @@ from bot.domain.pending import PendingInput
 from bot.domain.quicklog import parse_log
 from bot.domain.safety import RED_FLAG_KEYS
 from bot.services import checkin as service
+from bot.services.checkin import (
+    CheckInDay,
+    CheckInDone,
+    CheckInResult,
+    CheckInStep,
+    Escalation,
+    FollowedUp,
+    FollowUpAsked,
+    NoteSaved,
+    RedFlagsAsked,
+    TypedAnswer,
+)
 from bot.services.local_day import NotReady
+from bot.storage.checkins import EscalatedDay
 from bot.telegram import callbacks, keyboards, quicklog, texts
 from bot.telegram.context import Context, NudgeApp
 from bot.telegram.guards import private_only
@@ -34,25 +53,35 @@ from bot.telegram.guards import private_only
 log = logging.getLogger(__name__)
 
 AREA = "c"
-ANSWER = "a"  # an answer for the day on the button (asks first if that day is over)
-CONFIRMED = "y"  # an answer the person confirmed for an earlier day
-REMINDER_PAIN = "p"  # a pain button on the check-in reminder: today's pain
-TOGGLE = "t"  # tick or untick a sign on the red-flag list
-PLACES = "wl"  # "Somewhere else": show every place
-FOLLOW = "f"  # an answer to "did you get it checked?" (carries the escalated day)
-NOTE = "n"  # "Add a note" under the summary
-CLOSE = "d"  # "Done" under the summary
-MORE = "more"  # "Answer the other questions" under an escalation warning
-# Each button's action and how many arguments it carries.
-SHAPES = {
-    **dict.fromkeys(("go", "no", MORE), 0),
-    **dict.fromkeys(("up", REMINDER_PAIN, NOTE, CLOSE), 1),
-    **dict.fromkeys((PLACES, TOGGLE, FOLLOW), 2),
-    **dict.fromkeys((ANSWER, CONFIRMED), 3),
+
+
+class Action(StrEnum):
+    """What a check-in button does; its data is "c:<action>[:<arg>...]"."""
+
+    START = "go"  # "Start check-in" on the reminder (or an old message): it becomes the check-in
+    LEAVE = "no"  # "Leave it" under "update an earlier day?"
+    UPDATE = "up"  # "Update today's check-in" under a finished one
+    ANSWER = "a"  # an answer for the day on the button (asks first if that day is over)
+    CONFIRMED = "y"  # an answer the person confirmed for an earlier day
+    REMINDER_PAIN = "p"  # a pain button on the check-in reminder: today's pain
+    TOGGLE = "t"  # tick or untick a sign on the red-flag list
+    PLACES = "wl"  # "Somewhere else": show every place
+    FOLLOW = "f"  # an answer to "did you get it checked?" (carries the escalated day)
+    NOTE = "n"  # "Add a note" under the summary
+    CLOSE = "d"  # "Done" under the summary
+    MORE = "more"  # "Answer the other questions" under an escalation warning
+
+
+# How many arguments each action's button carries.
+SHAPES: dict[str, int] = {
+    **dict.fromkeys((Action.START, Action.LEAVE, Action.MORE), 0),
+    **dict.fromkeys((Action.UPDATE, Action.REMINDER_PAIN, Action.NOTE, Action.CLOSE), 1),
+    **dict.fromkeys((Action.PLACES, Action.TOGGLE, Action.FOLLOW), 2),
+    **dict.fromkeys((Action.ANSWER, Action.CONFIRMED), 3),
 }
 
 
-def _button(label: str, action: str, *args: object) -> InlineKeyboardButton:
+def _button(label: str, action: Action, *args: object) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=callbacks.encode(AREA, action, *args))
 
 
@@ -67,7 +96,7 @@ def _label(key: str, value: str) -> str:
 def question_keyboard(
     key: str,
     day: date,
-    action: str,
+    action: Action,
     *,
     ticked: tuple[str, ...] = (),
     same: str | None = None,
@@ -80,7 +109,7 @@ def question_keyboard(
             [
                 _button(
                     ("☑️ " if sign in ticked else "") + texts.RED_FLAG_BUTTONS[sign],
-                    TOGGLE,
+                    Action.TOGGLE,
                     code,
                     sign,
                 )
@@ -96,7 +125,7 @@ def question_keyboard(
     elif key == "where" and same is not None:
         rows = [
             [_button(texts.button_same_place(same), action, code, key, SAME_PLACE)],
-            [_button(texts.BUTTON_SOMEWHERE_ELSE, PLACES, code, action)],
+            [_button(texts.BUTTON_SOMEWHERE_ELSE, Action.PLACES, code, action)],
         ]
     elif key == "stool":
         rows = [[_button(_label(key, str(v)), action, code, key, v)] for v in CHOICES[key]]
@@ -110,8 +139,33 @@ def question_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
-def _summary(step: service.Step) -> str:
-    a = step.answers
+class TextsWording:
+    """The safety words of the text catalog, as stored with each answer."""
+
+    def provider_suggestion(self) -> str:
+        """The gentle suggestion to see a provider."""
+        return texts.SUGGEST_PROVIDER_TEXT
+
+    def sign_recorded(self, sign: str) -> str:
+        """The red-flag question with one sign's words."""
+        return texts.red_flag_recorded(sign)
+
+    def no_signs_recorded(self) -> str:
+        """The red-flag question with "None of these"."""
+        return texts.no_signs_recorded()
+
+    def follow_up_recorded(
+        self, escalated: EscalatedDay, today: date, answer: FollowUpAnswer
+    ) -> str:
+        """The follow-up question as shown, with the answer's label."""
+        return texts.follow_up_recorded(escalated, today, answer)
+
+
+WORDING = TextsWording()
+
+
+def _summary(day: CheckInDay) -> str:
+    a = day.answers
     summary = texts.checkin_summary(
         pain=a.pain,
         where=a.where,
@@ -123,20 +177,27 @@ def _summary(step: service.Step) -> str:
         stool=a.stool,
         note=a.note,
     )
-    return texts.checkin_closing(summary, _warning(step), bool(step.pain_flags))
+    return texts.checkin_closing(summary, _warning(day), bool(day.pain_flags))
 
 
-def _warning(step: service.Step) -> str:
-    a = step.answers
-    return texts.escalation_warning(a.escalation, a.red_flags, step.number)
+def _warning(day: CheckInDay) -> str:
+    a = day.answers
+    return texts.escalation_warning(a.escalation, a.red_flags, day.number)
 
 
-def _follow_up_keyboard(day: date) -> InlineKeyboardMarkup:
+def follow_up_keyboard(day: date) -> InlineKeyboardMarkup:
+    """The answers to "did you get it checked?" about the escalation of `day`."""
     code = date_code(day)
     labels = texts.CHOICE_LABELS[FOLLOW_UP]
     return InlineKeyboardMarkup(
-        [[_button(labels[answer], FOLLOW, code, answer) for answer in FOLLOW_UP_ANSWERS]]
+        [[_button(labels[answer], Action.FOLLOW, code, answer) for answer in FOLLOW_UP_ANSWERS]]
     )
+
+
+def reminder_pain_rows() -> list[list[InlineKeyboardButton]]:
+    """Today's pain 0-10 on two rows, as the check-in reminder asks it (a tap answers it)."""
+    pain = [_button(str(n), Action.REMINDER_PAIN, n) for n in CHOICES["pain"]]
+    return [pain[:6], pain[6:]]
 
 
 def closing_keyboard(day: date) -> InlineKeyboardMarkup:
@@ -145,45 +206,67 @@ def closing_keyboard(day: date) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _button(texts.BUTTON_ADD_NOTE, NOTE, code),
-                _button(texts.BUTTON_CHECKIN_DONE, CLOSE, code),
+                _button(texts.BUTTON_ADD_NOTE, Action.NOTE, code),
+                _button(texts.BUTTON_CHECKIN_DONE, Action.CLOSE, code),
             ]
         ]
     )
 
 
-def render(step: service.Step) -> tuple[str, InlineKeyboardMarkup | None]:
-    """Turn a check-in step into the message that shows it."""
-    if step.question == FOLLOW_UP and step.follow_up is not None:
-        escalation = step.follow_up
-        text = texts.follow_up_question(escalation.local_date, step.day, escalation.signs)
-        return text, _follow_up_keyboard(escalation.local_date)
-    header = texts.checkin_header(step.day, step.is_today, step.updating)
-    if step.escalated_now:
-        markup = InlineKeyboardMarkup(
-            [
-                [_button(texts.BUTTON_REST_LATER, MORE)],
-                [_button(texts.BUTTON_ITS_GONE, FOLLOW, date_code(step.day), "gone")],
-            ]
-        )
-        return f"{header}{_warning(step)}\n\n{texts.CHECKIN_STOPPED}", markup
-    if step.question is None:
-        if step.finished_now or not step.is_today:
-            text = texts.checkin_done(_summary(step), step.is_today, step.day)
-            return text, closing_keyboard(step.day) if step.is_today else None
-        update = InlineKeyboardMarkup(
-            [[_button(texts.BUTTON_UPDATE_CHECKIN, "up", date_code(step.day))]]
-        )
-        return texts.checkin_already(_summary(step)), update
-    text = texts.checkin_question(
-        step.question, step.day, step.is_today, step.updating, step.answers.red_flags
-    )
-    if step.pain_flags_now:
-        text = f"🩺 {texts.SUGGEST_PROVIDER_TEXT}\n\n{text}"
-    action = ANSWER if step.is_today else CONFIRMED
-    same = step.answers.previous_where if step.question == "where" else None
-    return text, question_keyboard(
-        step.question, step.day, action, ticked=step.answers.red_flags, same=same
+def render(result: CheckInResult) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Turn a check-in result into the message that shows it."""
+    match result:
+        case FollowUpAsked(escalated=escalated):
+            text = texts.follow_up_question(escalated.local_date, result.day, escalated.signs)
+            return text, follow_up_keyboard(escalated.local_date)
+        case Escalation():
+            header = texts.checkin_header(result.day, result.is_today, False)
+            warning = texts.escalation_warning(result.tier, result.signs, result.number)
+            markup = InlineKeyboardMarkup(
+                [
+                    [_button(texts.BUTTON_REST_LATER, Action.MORE)],
+                    [
+                        _button(
+                            texts.BUTTON_ITS_GONE,
+                            Action.FOLLOW,
+                            date_code(result.day),
+                            FollowUpAnswer.GONE,
+                        )
+                    ],
+                ]
+            )
+            return f"{header}{warning}\n\n{texts.CHECKIN_STOPPED}", markup
+        case CheckInDone():
+            if result.finished_now or not result.is_today:
+                text = _closing(result)
+                return text, closing_keyboard(result.day) if result.is_today else None
+            update = InlineKeyboardMarkup(
+                [[_button(texts.BUTTON_UPDATE_CHECKIN, Action.UPDATE, date_code(result.day))]]
+            )
+            return texts.checkin_already(_summary(result)), update
+        case CheckInStep() | RedFlagsAsked():
+            return _render_question(result)
+
+
+def _render_question(result: CheckInStep | RedFlagsAsked) -> tuple[str, InlineKeyboardMarkup]:
+    """Show one question (or the red-flag list) with its buttons."""
+    question = result.question if isinstance(result, CheckInStep) else Question.RED_FLAGS
+    ticked = result.ticked if isinstance(result, RedFlagsAsked) else result.answers.red_flags
+    header = texts.checkin_question(question, result.day, result.is_today, result.updating, ticked)
+    text = f"🩺 {texts.SUGGEST_PROVIDER_TEXT}\n\n{header}" if result.pain_flags_now else header
+    action = Action.ANSWER if result.is_today else Action.CONFIRMED
+    same = result.answers.previous_where if question is Question.WHERE else None
+    return text, question_keyboard(question, result.day, action, ticked=ticked, same=same)
+
+
+def _closing(day: CheckInDay) -> str:
+    """The finished check-in's summary, as it stays in the chat."""
+    return texts.checkin_done(_summary(day), day.is_today, day.day)
+
+
+def _close_only(day: date) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[_button(texts.BUTTON_CHECKIN_DONE, Action.CLOSE, date_code(day))]]
     )
 
 
@@ -192,9 +275,15 @@ async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | 
     await keyboards.edit(query, text, markup)
 
 
-async def _show(message: Message, step: service.Step) -> None:
-    text, markup = render(step)
+async def _show(message: Message, result: CheckInResult) -> None:
+    text, markup = render(result)
     await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+def _message(query: CallbackQuery) -> Message:
+    """The pressed message (check-in buttons are never inline-mode buttons)."""
+    assert isinstance(query.message, Message)
+    return query.message
 
 
 async def start_checkin(update: Update, context: Context) -> None:
@@ -206,11 +295,16 @@ async def start_checkin(update: Update, context: Context) -> None:
     if not await private_only(update):
         return
     try:
-        step = await service.start(context.uow(), user.id, context.now())
+        result = await service.start(context.uow(), user.id, context.now())
     except NotReady:
         await message.reply_text(texts.FINISH_START_FIRST)
         return
-    await _show(message, step)
+    await _show(message, result)
+
+
+# --- Buttons: one handler per action ------------------------------------------------------------
+
+PressHandler = Callable[[CallbackQuery, list[str], Context], Awaitable[None]]
 
 
 def _owned(query: CallbackQuery) -> bool:
@@ -219,170 +313,30 @@ def _owned(query: CallbackQuery) -> bool:
     return message is not None and message.chat.id == query.from_user.id
 
 
-async def on_button(update: Update, context: Context) -> None:
-    """Handle every check-in button: start, answers, updates and earlier-day confirmations."""
-    query = update.callback_query
-    assert query is not None
-    if not _owned(query):
-        await query.answer(texts.NOT_YOURS)
-        return
-    try:
-        action, args = callbacks.decode(query.data, AREA, SHAPES)
-        await _dispatch(query, action, args, context)
-    except (callbacks.BadCallback, BadAnswer, service.StaleDay):
-        await query.answer(texts.STALE_BUTTON)
-    except service.EmptyPick:
-        await query.answer(texts.EMPTY_PICK, show_alert=True)
-    except service.SameUnknown:
-        await query.answer(texts.SAME_UNKNOWN)
-    except NotReady:
-        await query.answer()
-        await query.get_bot().send_message(query.from_user.id, texts.FINISH_START_FIRST)
+def _press(handle: PressHandler) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
+    """Wrap one button's handler: refuse other people's buttons, answer stale or junk ones."""
 
-
-async def _dispatch(query: CallbackQuery, action: str, args: list[str], context: Context) -> None:
-    person_id = query.from_user.id
-    now = context.now()
-    uow = context.uow()
-    match action:
-        case "go":
-            # The reminder (or an old "Start check-in" message) becomes the check-in.
-            step = await service.start(uow, person_id, now)
+    @functools.wraps(handle)
+    async def on_press(update: Update, context: Context) -> None:
+        query = update.callback_query
+        assert query is not None
+        if not _owned(query):
+            await query.answer(texts.NOT_YOURS)
+            return
+        try:
+            _, args = callbacks.decode(query.data, AREA, SHAPES)
+            await handle(query, args, context)
+        except (callbacks.BadCallback, BadAnswer, service.StaleDay):
+            await query.answer(texts.STALE_BUTTON)
+        except service.EmptyPick:
+            await query.answer(texts.EMPTY_PICK, show_alert=True)
+        except service.SameUnknown:
+            await query.answer(texts.SAME_UNKNOWN)
+        except NotReady:
             await query.answer()
-            await _edit(query, *render(step))
-            return
-        case "more":
-            # The warning stays where it is; the other questions go on below it.
-            step = await service.start(uow, person_id, now)
-            await query.answer()
-            assert isinstance(query.message, Message)
-            await query.edit_message_reply_markup(None)
-            await _show(query.message, step)
-            return
-        case "no":
-            await query.answer()
-            await _edit(query, texts.PAST_DAY_LEFT, None)
-            return
-        case "up":
-            step = await service.update_today(uow, person_id, _day(args, 0), now)
-            await query.answer()
-            await _edit(query, *render(step))
-            return
-        case "p":
-            raw = args[0] if len(args) == 1 else ""
-            step = await service.answer(uow, person_id, None, "pain", raw, now)
-            await query.answer()
-            await _edit(query, *render(step))
-            return
-        case "wl":
-            await _show_places(query, args)
-            return
-        case "t":
-            await _toggle(query, args, context)
-            return
-        case "f":
-            await _follow_up(query, args, context)
-            return
-        case "n":
-            day = _day(args, 0)
-            step = await service.summary(uow, person_id, day, now)
-            await query.answer()
-            await service.ask_note(context.uow(), person_id, day, now)
-            prompt = texts.NOTE_PROMPT.format(day=texts.short_day(day))
-            await _edit(query, f"{_closing(step)}\n\n{prompt}", _close_only(day))
-            return
-        case "d":
-            day = _day(args, 0)
-            step = await service.summary(uow, person_id, day, now)
-            await query.answer()
-            await _edit(query, _closing(step), None)
-            return
-    if action not in (ANSWER, CONFIRMED) or len(args) != 3:
-        raise callbacks.BadCallback("unknown check-in action")
-    day, key, raw = _day(args, 0), args[1], args[2]
-    try:
-        step = await service.answer(
-            uow, person_id, day, key, raw, now, confirmed=action == CONFIRMED
-        )
-    except service.NeedsConfirm as ask:
-        await query.answer()
-        assert isinstance(query.message, Message)
-        confirm = InlineKeyboardMarkup(
-            [
-                [_button(texts.button_update_day(ask.day), CONFIRMED, *args)],
-                [_button(texts.BUTTON_LEAVE_IT, "no")],
-            ]
-        )
-        await query.message.reply_text(
-            texts.confirm_past_day(ask.day), parse_mode=ParseMode.HTML, reply_markup=confirm
-        )
-        return
-    await query.answer()
-    await _edit(query, *render(step))
+            await query.get_bot().send_message(query.from_user.id, texts.FINISH_START_FIRST)
 
-
-def _closing(step: service.Step) -> str:
-    """The finished check-in's summary, as it stays in the chat."""
-    return texts.checkin_done(_summary(step), step.is_today, step.day)
-
-
-def _close_only(day: date) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button(texts.BUTTON_CHECKIN_DONE, CLOSE, date_code(day))]])
-
-
-async def _show_places(query: CallbackQuery, args: list[str]) -> None:
-    """Swap "Same place / Somewhere else" for the list of every place."""
-    day = _day(args, 0)
-    action = args[1] if len(args) > 1 and args[1] in (ANSWER, CONFIRMED) else ANSWER
-    await query.answer()
-    assert isinstance(query.message, Message)
-    text = query.message.text_html if query.message.text else ""
-    await _edit(query, text, question_keyboard("where", day, action))
-
-
-async def _toggle(query: CallbackQuery, args: list[str], context: Context) -> None:
-    """Tick a sign on today's list, or answer a sign pressed on an older list."""
-    day = _day(args, 0)
-    sign = args[1] if len(args) == 2 else ""
-    try:
-        step = await service.toggle_sign(
-            context.uow(), query.from_user.id, day, sign, context.now()
-        )
-    except service.StaleDay:
-        number = await service.late_sign(
-            context.uow(), query.from_user.id, day, sign, context.now()
-        )
-        await query.answer()
-        await query.get_bot().send_message(
-            query.from_user.id, texts.late_sign(day, sign, number), parse_mode=ParseMode.HTML
-        )
-        return
-    await query.answer()
-    await _edit(query, *render(step))
-
-
-async def _follow_up(query: CallbackQuery, args: list[str], context: Context) -> None:
-    """Record "did you get it checked?"; then go on with today's check-in in the same message."""
-    day = _day(args, 0)
-    answer = args[1] if len(args) == 2 else ""
-    done = await service.follow_up(context.uow(), query.from_user.id, day, answer, context.now())
-    await query.answer()
-    e = done.escalation
-    ack = texts.follow_up_ack(done.answer, e.tier, e.signs, done.number)
-    if done.step is None:
-        # "It's gone" on the day itself: the warning stays, with the answer under it.
-        assert isinstance(query.message, Message)
-        await query.edit_message_reply_markup(
-            InlineKeyboardMarkup([[_button(texts.BUTTON_REST_LATER, MORE)]])
-        )
-        await query.message.reply_text(ack, parse_mode=ParseMode.HTML)
-        return
-    text, markup = render(done.step)
-    await _edit(query, f"{ack}\n\n{text}", markup)
-
-
-def _ack_key(key: str) -> str:
-    return {"rf": "safety check", "gut": "tummy", "fu": "checked"}.get(key, key)
+    return on_press
 
 
 def _day(args: list[str], index: int) -> date:
@@ -392,52 +346,213 @@ def _day(args: list[str], index: int) -> date:
         raise callbacks.BadCallback("bad date") from None
 
 
-async def on_note(update: Update, context: Context, pending: PendingInput) -> None:
-    """Store a typed note for the check-in that asked for it."""
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None
-    text = message.text or ""
-    try:
-        step = await service.add_note(context.uow(), user.id, pending, text, context.now())
-    except NotReady:
-        await message.reply_text(texts.FINISH_START_FIRST)
-        return
-    except service.NoteTooLong:
-        await message.reply_text(texts.note_too_long(len(text), NOTE_MAX))
-        return
-    except service.NoteExpired:
-        # The note question is long gone: the text is most likely a quick log.
-        await quicklog.on_plain_text(update, context, "")
-        return
-    markup: InlineKeyboardMarkup | None
-    if step.question is None:
-        reply, markup = _summary(step), _close_only(step.day)
-    else:
-        reply, markup = render(step)
-    await message.reply_text(
-        texts.note_saved(len(text)) + "\n\n" + reply,
-        parse_mode=ParseMode.HTML,
-        reply_markup=markup,
+async def _start(query: CallbackQuery, args: list[str], context: Context) -> None:
+    """The reminder (or an old "Start check-in" message) becomes the check-in."""
+    result = await service.start(context.uow(), query.from_user.id, context.now())
+    await query.answer()
+    await _edit(query, *render(result))
+
+
+async def _more(query: CallbackQuery, args: list[str], context: Context) -> None:
+    """The warning stays where it is; the other questions go on below it."""
+    result = await service.start(context.uow(), query.from_user.id, context.now())
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await _show(_message(query), result)
+
+
+async def _leave(query: CallbackQuery, args: list[str], context: Context) -> None:
+    """Leave an earlier day as it was."""
+    await query.answer()
+    await _edit(query, texts.PAST_DAY_LEFT, None)
+
+
+async def _update(query: CallbackQuery, args: list[str], context: Context) -> None:
+    """Walk through today's finished check-in again."""
+    result = await service.update_today(
+        context.uow(), query.from_user.id, _day(args, 0), context.now()
     )
+    await query.answer()
+    await _edit(query, *render(result))
+
+
+async def _reminder_pain(query: CallbackQuery, args: list[str], context: Context) -> None:
+    """A pain button on the check-in reminder answers today's pain."""
+    result = await service.answer(
+        context.uow(), query.from_user.id, None, "pain", args[0], context.now(), words=WORDING
+    )
+    await query.answer()
+    await _edit(query, *render(result))
+
+
+async def _answer(query: CallbackQuery, args: list[str], context: Context) -> None:
+    """An answer for the day on the button; an earlier day asks first."""
+    day, key, raw = _day(args, 0), args[1], args[2]
+    try:
+        result = await service.answer(
+            context.uow(), query.from_user.id, day, key, raw, context.now(), words=WORDING
+        )
+    except service.NeedsConfirm as ask:
+        await query.answer()
+        confirm = InlineKeyboardMarkup(
+            [
+                [_button(texts.button_update_day(ask.day), Action.CONFIRMED, *args)],
+                [_button(texts.BUTTON_LEAVE_IT, Action.LEAVE)],
+            ]
+        )
+        await _message(query).reply_text(
+            texts.confirm_past_day(ask.day), parse_mode=ParseMode.HTML, reply_markup=confirm
+        )
+        return
+    await query.answer()
+    await _edit(query, *render(result))
+
+
+async def _confirmed(query: CallbackQuery, args: list[str], context: Context) -> None:
+    """An answer the person confirmed for an earlier day."""
+    day, key, raw = _day(args, 0), args[1], args[2]
+    result = await service.answer(
+        context.uow(),
+        query.from_user.id,
+        day,
+        key,
+        raw,
+        context.now(),
+        words=WORDING,
+        confirmed=True,
+    )
+    await query.answer()
+    await _edit(query, *render(result))
+
+
+async def _show_places(query: CallbackQuery, args: list[str], context: Context) -> None:
+    """Swap "Same place / Somewhere else" for the list of every place."""
+    day = _day(args, 0)
+    action = Action(args[1]) if args[1] in (Action.ANSWER, Action.CONFIRMED) else Action.ANSWER
+    await query.answer()
+    message = _message(query)
+    text = message.text_html if message.text else ""
+    await _edit(query, text, question_keyboard("where", day, action))
+
+
+async def _toggle(query: CallbackQuery, args: list[str], context: Context) -> None:
+    """Tick a sign on today's list, or answer a sign pressed on an older list."""
+    day, sign = _day(args, 0), args[1]
+    try:
+        result = await service.toggle_sign(
+            context.uow(), query.from_user.id, day, sign, context.now()
+        )
+    except service.StaleDay:
+        late = await service.late_sign(
+            context.uow(), query.from_user.id, day, sign, context.now(), words=WORDING
+        )
+        await query.answer()
+        await query.get_bot().send_message(
+            query.from_user.id,
+            texts.late_sign(late.day, late.sign, late.number),
+            parse_mode=ParseMode.HTML,
+        )
+        return
+    await query.answer()
+    await _edit(query, *render(result))
+
+
+def _follow_up_ack(done: FollowedUp) -> str:
+    e = done.escalated
+    return texts.follow_up_ack(done.answer, e.tier, e.signs, done.number)
+
+
+async def _follow_up(query: CallbackQuery, args: list[str], context: Context) -> None:
+    """Record "did you get it checked?"; then go on with today's check-in in the same message."""
+    done = await service.follow_up(
+        context.uow(), query.from_user.id, _day(args, 0), args[1], context.now(), words=WORDING
+    )
+    await query.answer()
+    ack = _follow_up_ack(done)
+    if done.next is None:
+        # "It's gone" on the day itself: the warning stays, with the answer under it.
+        await query.edit_message_reply_markup(
+            InlineKeyboardMarkup([[_button(texts.BUTTON_REST_LATER, Action.MORE)]])
+        )
+        await _message(query).reply_text(ack, parse_mode=ParseMode.HTML)
+        return
+    text, markup = render(done.next)
+    await _edit(query, f"{ack}\n\n{text}", markup)
+
+
+async def _note(query: CallbackQuery, args: list[str], context: Context) -> None:
+    """ "Add a note" under the summary: the next typed message is the note."""
+    day = _day(args, 0)
+    result = await service.ask_note(context.uow(), query.from_user.id, day, context.now())
+    await query.answer()
+    prompt = texts.NOTE_PROMPT.format(day=texts.short_day(day))
+    await _edit(query, f"{_closing(result)}\n\n{prompt}", _close_only(day))
+
+
+async def _close(query: CallbackQuery, args: list[str], context: Context) -> None:
+    """ "Done" under the summary: the summary stays, its buttons go."""
+    result = await service.close(context.uow(), query.from_user.id, _day(args, 0), context.now())
+    await query.answer()
+    await _edit(query, _closing(result), None)
+
+
+async def _stale(query: CallbackQuery, args: list[str], context: Context) -> None:
+    """A check-in button this version never made (forged, or from an older version)."""
+    raise callbacks.BadCallback("unknown check-in action")
+
+
+# Each action's handler; its pattern allows exactly the arguments SHAPES gives it.
+PRESSES: dict[Action, PressHandler] = {
+    Action.START: _start,
+    Action.MORE: _more,
+    Action.LEAVE: _leave,
+    Action.UPDATE: _update,
+    Action.REMINDER_PAIN: _reminder_pain,
+    Action.ANSWER: _answer,
+    Action.CONFIRMED: _confirmed,
+    Action.PLACES: _show_places,
+    Action.TOGGLE: _toggle,
+    Action.FOLLOW: _follow_up,
+    Action.NOTE: _note,
+    Action.CLOSE: _close,
+}
+
+
+def pattern(action: Action) -> str:
+    """The callback-data pattern of one action and its number of arguments."""
+    return rf"^{AREA}:{action.value}" + r"(?::[^:]+)" * SHAPES[action] + "$"
+
+
+# --- Typed answers and the note -----------------------------------------------------------------
+
+
+def _ack_key(key: str) -> str:
+    return {"rf": "safety check", "gut": "tummy", "fu": "checked"}.get(key, key)
+
+
+def _typed_shown(typed: TypedAnswer) -> str:
+    """Say back what a typed answer was stored as."""
+    if typed.raw == SKIP:
+        return texts.SKIPPED
+    if typed.question == "where" and typed.raw == SAME_PLACE:
+        return _label(typed.question, typed.result.answers.where or "")
+    return _label(typed.question, typed.raw)
 
 
 async def on_typed(update: Update, context: Context, pending: PendingInput) -> None:
-    """Route typed text to the note question or to the open question."""
-    if pending.step == service.NOTE_STEP:
-        await on_note(update, context, pending)
-    else:
-        await on_answer(update, context, pending)
+    """Answer the open check-in question (or store the note) with typed text.
 
-
-async def on_answer(update: Update, context: Context, pending: PendingInput) -> None:
-    """Answer the open check-in question with typed text, as its button would."""
+    The router's one entry point for text the check-in waits for (its PendingInput);
+    everything else about it is decided by services.checkin.answer_text.
+    """
     message = update.effective_message
     user = update.effective_user
     assert message is not None and user is not None
     text = message.text or ""
     try:
-        typed = await service.answer_typed(context.uow(), user.id, pending, text, context.now())
+        done = await service.answer_text(
+            context.uow(), user.id, pending, text, context.now(), words=WORDING
+        )
     except NotReady:
         await message.reply_text(texts.FINISH_START_FIRST)
         return
@@ -455,36 +570,40 @@ async def on_answer(update: Update, context: Context, pending: PendingInput) -> 
     except service.SameUnknown:
         await message.reply_text(texts.SAME_UNKNOWN)
         return
-    if typed.followed_up is not None:
-        done = typed.followed_up
-        e = done.escalation
-        ack = texts.follow_up_ack(done.answer, e.tier, e.signs, done.number)
-        if done.step is None:
-            await message.reply_text(ack, parse_mode=ParseMode.HTML)
-        else:
-            text, markup = render(done.step)
-            await message.reply_text(
-                f"{ack}\n\n{text}", parse_mode=ParseMode.HTML, reply_markup=markup
-            )
+    except service.NoteTooLong:
+        await message.reply_text(texts.note_too_long(len(text), NOTE_MAX))
         return
-    step = typed.step
-    assert step is not None
-    shown = _typed_shown(typed.key, typed.raw, step)
-    ack = texts.checkin_ack(_ack_key(typed.key), shown)
-    text, markup = render(step)
-    await message.reply_text(f"{ack}\n\n{text}", parse_mode=ParseMode.HTML, reply_markup=markup)
+    reply, markup = _typed_reply(done)
+    await message.reply_text(reply, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
-def _typed_shown(key: str, raw: str, step: service.Step) -> str:
-    """Say back what a typed answer was stored as."""
-    if raw == SKIP:
-        return texts.SKIPPED
-    if key == "where" and raw == SAME_PLACE:
-        return _label(key, step.answers.where or "")
-    return _label(key, raw)
+def _typed_reply(
+    done: TypedAnswer | FollowedUp | NoteSaved,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Acknowledge typed text and show what comes next."""
+    match done:
+        case FollowedUp(next=None):
+            return _follow_up_ack(done), None
+        case FollowedUp(next=then) if then is not None:
+            text, markup = render(then)
+            return f"{_follow_up_ack(done)}\n\n{text}", markup
+        case NoteSaved(result=CheckInDone() as finished):
+            reply, markup = _summary(finished), _close_only(finished.day)
+            return f"{texts.note_saved(done.length)}\n\n{reply}", markup
+        case NoteSaved(result=result):
+            reply, markup = render(result)
+            return f"{texts.note_saved(done.length)}\n\n{reply}", markup
+        case TypedAnswer(result=result):
+            ack = texts.checkin_ack(_ack_key(done.question), _typed_shown(done))
+            text, markup = render(result)
+            return f"{ack}\n\n{text}", markup
+    raise AssertionError(f"unexpected typed result {done!r}")
 
 
 def register(app: NudgeApp) -> None:
-    """Add the check-in command, its buttons and the typed answers and note."""
+    """Add the check-in command, one handler per button action, and the typed answers."""
     app.add_handler(CommandHandler("checkin", start_checkin))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^c:"))
+    for action, handle in PRESSES.items():
+        app.add_handler(CallbackQueryHandler(_press(handle), pattern=pattern(action)))
+    # Any other check-in button (forged, or of an older version) gets a short, kind refusal.
+    app.add_handler(CallbackQueryHandler(_press(_stale), pattern=rf"^{AREA}:"))
