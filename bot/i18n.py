@@ -13,9 +13,9 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any, TypeVar
@@ -126,14 +126,25 @@ def translate(value: T) -> T:
     return value
 
 
+# Translated dicts by (the constant, locale, catalog folder): built once, then shared, so reading
+# `texts.CHOICE_LABELS` costs a lookup, not forty translations. Callers only read them.
+_translated: dict[tuple[int, str, Path], Any] = {}
+
+
 class _CatalogModule(ModuleType):
     """A module whose marked constants are translated each time they are read."""
 
     def __getattribute__(self, name: str) -> Any:
-        value = super().__getattribute__(name)
-        if name.startswith("__") or callable(value):
-            return value
-        return translate(value)
+        value = ModuleType.__getattribute__(self, name)
+        kind = type(value)
+        if kind is Message:
+            return gettext(value)
+        if kind is dict:
+            key = (id(value), _locale.get(), _dir())
+            if key not in _translated:
+                _translated[key] = translate(value)
+            return _translated[key]
+        return value
 
 
 def catalog_module(name: str) -> None:
@@ -153,29 +164,62 @@ def locale() -> Locale:
     return _babel_locale(_locale.get())
 
 
+# Babel's formatting is pure but costs 10-100 µs a call, and the tick renders thousands of texts
+# with the same few numbers, days and times: each result is kept per locale.
+_ZONE_FIELDS = frozenset("zZvVOXx")
+
+
 def format_day(day: date | datetime, pattern: str) -> str:
     """Format a date with a CLDR pattern (e.g. "EEE d MMM") in the current locale."""
-    return dates.format_date(day, pattern, locale=locale())
+    plain = day.date() if isinstance(day, datetime) else day
+    return _day(plain, pattern, _locale.get())
+
+
+@lru_cache(maxsize=4096)
+def _day(day: date, pattern: str, locale: str) -> str:
+    return dates.format_date(day, pattern, locale=_babel_locale(locale))
 
 
 def format_clock(at: datetime, pattern: str = "HH:mm") -> str:
-    """Format a time of day with a CLDR pattern in the current locale."""
-    return dates.format_time(at, pattern, locale=locale())
+    """Format a local time of day (the datetime's own wall clock) in the current locale."""
+    if _ZONE_FIELDS & set(pattern):
+        return dates.format_time(at, pattern, locale=locale())
+    return _clock(at.time(), pattern, _locale.get())
+
+
+@lru_cache(maxsize=4096)
+def _clock(at: time, pattern: str, locale: str) -> str:
+    return dates.format_time(at, pattern, locale=_babel_locale(locale))
 
 
 def format_number(value: int | float | Decimal) -> str:
     """Format a number in the current locale (no grouping: "4000 characters" stays whole)."""
-    return numbers.format_decimal(value, locale=locale(), group_separator=False)
+    return _number(value, _locale.get())
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _number(value: int | float | Decimal, locale: str) -> str:
+    return numbers.format_decimal(value, locale=_babel_locale(locale), group_separator=False)
 
 
 def format_decimal(value: float, places: int) -> str:
     """Format a number with exactly `places` decimals, rounded as Python rounds it."""
+    return _fixed(round(value, places), places, _locale.get())
+
+
+@lru_cache(maxsize=4096)
+def _fixed(value: float, places: int, locale: str) -> str:
     pattern = "0." + "0" * places if places else "0"
     return numbers.format_decimal(
-        round(value, places), pattern, locale=locale(), group_separator=False
+        value, pattern, locale=_babel_locale(locale), group_separator=False
     )
 
 
 def format_percent(share: float) -> str:
     """Format a share (0.57) as a whole percentage ("57%"), rounded as Python rounds it."""
-    return numbers.format_percent(Decimal(round(share * 100)).scaleb(-2), locale=locale())
+    return _percent(round(share * 100), _locale.get())
+
+
+@lru_cache(maxsize=1024)
+def _percent(whole: int, locale: str) -> str:
+    return numbers.format_percent(Decimal(whole).scaleb(-2), locale=_babel_locale(locale))
