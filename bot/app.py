@@ -22,7 +22,7 @@ from bot.telegram import (
     challenges,
     checkin,
     data,
-    locale,
+    language,
     menus,
     onboarding,
     presence,
@@ -45,7 +45,7 @@ POLL_MARGIN_SECONDS = 5.0
 
 # Each feature module exposes register(app); order matters only for overlapping filters.
 FEATURES: list[Callable[[NudgeApp], None]] = [
-    locale.register,
+    language.register,
     presence.register,
     basics.register,
     admin.register,
