@@ -8,7 +8,6 @@ update, the sender for each row) and read here by every text function.
 
 from __future__ import annotations
 
-import gettext as _gettext
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,9 +27,6 @@ DOMAIN = "nudgebot"
 SOURCE = "en"
 LOCALE_DIR = Path(__file__).with_name("locales")
 
-_locale: ContextVar[str] = ContextVar("nudgebot_locale", default=SOURCE)
-# Set only by `using(..., localedir=...)`; otherwise LOCALE_DIR (which tests may point elsewhere).
-_localedir: ContextVar[Path | None] = ContextVar("nudgebot_localedir", default=None)
 T = TypeVar("T")
 
 
@@ -45,15 +41,54 @@ def N_(message: str) -> Message:
     return Message(message)
 
 
-def _dir() -> Path:
-    return _localedir.get() or LOCALE_DIR
-
-
 @cache
 def available(localedir: Path) -> tuple[str, ...]:
     """Return the languages with a compiled catalog, the source language first."""
     found = sorted(p.parent.parent.name for p in localedir.glob(f"*/LC_MESSAGES/{DOMAIN}.mo"))
     return (SOURCE, *(code for code in found if code != SOURCE))
+
+
+class _Catalog:
+    """One language's compiled catalog, with the texts it has translated so far kept.
+
+    The catalogs never change while the bot runs, so a text is looked up once per language:
+    the tick renders thousands of the same few texts.
+    """
+
+    def __init__(self, locale: str, localedir: Path) -> None:
+        self.locale = locale
+        self.localedir = localedir
+        self.translations = Translations.load(str(localedir), [locale], DOMAIN)
+        self.texts: dict[str, str] = {}
+        self.numbers: dict[int | float | Decimal, str] = {}
+
+    def look_up(self, message: str) -> str:
+        """Translate a text not looked up before, and keep it."""
+        text = self.texts[message] = str(self.translations.gettext(message))
+        return text
+
+
+@cache
+def _catalog(locale: str, localedir: Path) -> _Catalog:
+    return _Catalog(locale, localedir)
+
+
+# The catalog texts are rendered in now; None means English from LOCALE_DIR (which a test may
+# point elsewhere). Set at the edge: once per update by a handler, per row by the sender.
+_active: ContextVar[_Catalog | None] = ContextVar("nudgebot_catalog", default=None)
+
+
+_english: _Catalog | None = None
+
+
+def _current() -> _Catalog:
+    active = _active.get()
+    if active is not None:
+        return active
+    global _english
+    if _english is None or _english.localedir is not LOCALE_DIR:
+        _english = _catalog(SOURCE, LOCALE_DIR)
+    return _english
 
 
 def negotiate(code: str | None, localedir: Path | None = None) -> str:
@@ -64,12 +99,8 @@ def negotiate(code: str | None, localedir: Path | None = None) -> str:
         wanted = str(Locale.parse(code.replace("-", "_")))
     except (ValueError, UnknownLocaleError):
         return SOURCE
-    return negotiate_locale([wanted], list(available(localedir or _dir()))) or SOURCE
-
-
-@cache
-def _translations(locale: str, localedir: Path) -> _gettext.NullTranslations:
-    return Translations.load(str(localedir), [locale], DOMAIN)
+    directory = localedir or _current().localedir
+    return negotiate_locale([wanted], list(available(directory))) or SOURCE
 
 
 @cache
@@ -79,37 +110,39 @@ def _babel_locale(locale: str) -> Locale:
 
 def current() -> str:
     """Return the locale the texts are rendered in now."""
-    return _locale.get()
+    return _current().locale
 
 
 def set_locale(code: str | None) -> str:
     """Render the rest of this task's texts in the language of `code` (the handler edge)."""
-    locale = negotiate(code)
-    _locale.set(locale)
-    return locale
+    localedir = _current().localedir
+    chosen = negotiate(code, localedir)
+    _active.set(_catalog(chosen, localedir))
+    return chosen
 
 
 @contextmanager
 def using(code: str | None, localedir: Path | None = None) -> Iterator[str]:
     """Render the texts inside the block in the language of `code` (the sender, tests)."""
-    dir_token = _localedir.set(localedir or _localedir.get())
-    chosen = negotiate(code)
-    token = _locale.set(chosen)
+    directory = localedir or _current().localedir
+    chosen = negotiate(code, directory)
+    token = _active.set(_catalog(chosen, directory))
     try:
         yield chosen
     finally:
-        _locale.reset(token)
-        _localedir.reset(dir_token)
+        _active.reset(token)
 
 
 def gettext(message: str) -> str:
     """Translate a text into the current locale (the source text when it has no translation)."""
-    return str(_translations(_locale.get(), _dir()).gettext(message))
+    catalog = _active.get() or _current()
+    text = catalog.texts.get(message)
+    return catalog.look_up(message) if text is None else text
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Translate a text whose form depends on a number, by the language's plural rules."""
-    return str(_translations(_locale.get(), _dir()).ngettext(singular, plural, n))
+    return str(_current().translations.ngettext(singular, plural, n))
 
 
 _ = gettext
@@ -126,34 +159,44 @@ def translate(value: T) -> T:
     return value
 
 
-# Translated dicts by (the constant, locale, catalog folder): built once, then shared, so reading
+# Translated dicts by (the constant, the catalog): built once, then shared, so reading
 # `texts.CHOICE_LABELS` costs a lookup, not forty translations. Callers only read them.
-_translated: dict[tuple[int, str, Path], Any] = {}
+_translated: dict[tuple[int, int], Any] = {}
 
 
-class _CatalogModule(ModuleType):
-    """A module whose marked constants are translated each time they are read."""
+def _marked(value: object) -> bool:
+    """Tell whether a constant holds texts marked with N_ (maybe inside dicts)."""
+    if type(value) is Message:
+        return True
+    return isinstance(value, dict) and any(_marked(v) for v in value.values())
 
-    def __getattribute__(self, name: str) -> Any:
-        value = ModuleType.__getattribute__(self, name)
-        kind = type(value)
-        if kind is Message:
-            return gettext(value)
-        if kind is dict:
-            key = (id(value), _locale.get(), _dir())
-            if key not in _translated:
-                _translated[key] = translate(value)
-            return _translated[key]
-        return value
+
+def _reader(value: object) -> property:
+    """A property that reads a marked constant in the current locale."""
+    if type(value) is Message:
+        message: str = value
+        return property(lambda _module: gettext(message))
+
+    def read(_module: object) -> Any:
+        key = (id(value), id(_active.get() or _current()))
+        if key not in _translated:
+            _translated[key] = translate(value)
+        return _translated[key]
+
+    return property(read)
 
 
 def catalog_module(name: str) -> None:
     """Make `module.CONSTANT` read as the translation in the current locale.
 
-    Callers keep writing `reply_text(texts.HELP)` or `texts.X.format(...)`: the constant is
-    still a plain `str` when read, only in the person's language.
+    Callers keep writing `reply_text(texts.HELP)` or `texts.X.format(...)`: the constant is a
+    plain `str` when read, only in the person's language. Each marked constant becomes a
+    property of the module's class (reading functions stays a plain lookup); code inside the
+    module sees the English message ids and translates them with `_()`.
     """
-    sys.modules[name].__class__ = _CatalogModule
+    module = sys.modules[name]
+    readers = {key: _reader(v) for key, v in vars(module).items() if _marked(v)}
+    module.__class__ = type("CatalogModule", (ModuleType,), readers)
 
 
 # --- Babel formatting in the current locale --------------------------------------------------
@@ -161,7 +204,7 @@ def catalog_module(name: str) -> None:
 
 def locale() -> Locale:
     """Return the Babel locale of the current texts."""
-    return _babel_locale(_locale.get())
+    return _babel_locale(current())
 
 
 # Babel's formatting is pure but costs 10-100 µs a call, and the tick renders thousands of texts
@@ -172,7 +215,7 @@ _ZONE_FIELDS = frozenset("zZvVOXx")
 def format_day(day: date | datetime, pattern: str) -> str:
     """Format a date with a CLDR pattern (e.g. "EEE d MMM") in the current locale."""
     plain = day.date() if isinstance(day, datetime) else day
-    return _day(plain, pattern, _locale.get())
+    return _day(plain, pattern, _current().locale)
 
 
 @lru_cache(maxsize=4096)
@@ -184,7 +227,7 @@ def format_clock(at: datetime, pattern: str = "HH:mm") -> str:
     """Format a local time of day (the datetime's own wall clock) in the current locale."""
     if _ZONE_FIELDS & set(pattern):
         return dates.format_time(at, pattern, locale=locale())
-    return _clock(at.time(), pattern, _locale.get())
+    return _clock(at.time(), pattern, _current().locale)
 
 
 @lru_cache(maxsize=4096)
@@ -194,17 +237,20 @@ def _clock(at: time, pattern: str, locale: str) -> str:
 
 def format_number(value: int | float | Decimal) -> str:
     """Format a number in the current locale (no grouping: "4000 characters" stays whole)."""
-    return _number(value, _locale.get())
-
-
-@lru_cache(maxsize=4096, typed=True)
-def _number(value: int | float | Decimal, locale: str) -> str:
-    return numbers.format_decimal(value, locale=_babel_locale(locale), group_separator=False)
+    catalog = _active.get() or _current()
+    text = catalog.numbers.get(value)
+    if text is None:
+        text = numbers.format_decimal(
+            value, locale=_babel_locale(catalog.locale), group_separator=False
+        )
+        if len(catalog.numbers) < 4096:  # counts, days and scores: a few hundred in practice
+            catalog.numbers[value] = text
+    return text
 
 
 def format_decimal(value: float, places: int) -> str:
     """Format a number with exactly `places` decimals, rounded as Python rounds it."""
-    return _fixed(round(value, places), places, _locale.get())
+    return _fixed(round(value, places), places, _current().locale)
 
 
 @lru_cache(maxsize=4096)
@@ -217,7 +263,7 @@ def _fixed(value: float, places: int, locale: str) -> str:
 
 def format_percent(share: float) -> str:
     """Format a share (0.57) as a whole percentage ("57%"), rounded as Python rounds it."""
-    return _percent(round(share * 100), _locale.get())
+    return _percent(round(share * 100), _current().locale)
 
 
 @lru_cache(maxsize=1024)
