@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 import io
 import re
 import shutil
@@ -423,3 +424,20 @@ def test_the_prose_allowlist_is_still_needed() -> None:
     for name in PROSE_ALLOWED:
         left = [t for _, t in prose_literals((ROOT / name).read_text(encoding="utf-8"))]
         assert [t for t in left if (name, t) not in NOT_PROSE], f"{name} is clean: drop it"
+
+
+async def test_concurrent_updates_keep_their_own_language(
+    german: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(i18n, "LOCALE_DIR", german)
+    both_set = asyncio.Barrier(2)
+
+    async def handle(code: str) -> str:
+        i18n.set_locale(code)  # what bot.telegram.language does for each update
+        await both_set.wait()  # the other chat's update has set its language meanwhile
+        return texts.HELP
+
+    german_help, english_help = await asyncio.gather(handle("de"), handle("en"))
+    assert german_help == "<b>Was ich kann</b>"
+    assert english_help.startswith("<b>What I can do</b>")
+    assert i18n.current() == "en"  # the tasks' choices stayed in the tasks
