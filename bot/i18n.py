@@ -36,8 +36,11 @@ class Message(str):
     __slots__ = ()
 
 
-def N_(message: str) -> Message:
-    """Mark a text for extraction; it is translated later, where it is read."""
+def N_(message: str) -> str:
+    """Mark a text for extraction; it is translated later, where it is read.
+
+    Typed as `str`, which is what readers of the constant get (see catalog_module).
+    """
     return Message(message)
 
 
