@@ -25,6 +25,7 @@ from bot.telegram import (
     challenges,
     checkin,
     data,
+    language,
     menus,
     onboarding,
     presence,
@@ -66,6 +67,7 @@ SHARED_LOCATIONS = LocationZones(
 
 # Each feature module exposes register(app); order matters only for overlapping filters.
 FEATURES: list[Callable[[NudgeApp], None]] = [
+    language.register,
     presence.register,
     basics.register,
     admin.register,

@@ -1,4 +1,10 @@
-"""Nudge and tip texts, loaded once from the package's JSON files, chosen without repeats."""
+"""Nudge and tip texts, loaded once from the package's JSON files, chosen without repeats.
+
+The English texts are `<topic>.json` beside this file; a language adds `<lang>/<topic>.json`
+(e.g. `de/water.json`) with the same number of texts in the same order, so a person's history
+of shown texts (indices) means the same in every language. A topic without a file in the
+person's language is shown in English.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 
+SOURCE_LANGUAGE = "en"
 HABIT_TOPICS: tuple[str, ...] = ("water", "move", "food", "breathe", "checkin")
 TIP_TOPICS: tuple[str, ...] = (*HABIT_TOPICS, "general")
 MAX_TEXT_CHARS = 600
@@ -37,29 +44,53 @@ def _check_texts(raw: object, where: str) -> tuple[str, ...]:
     return tuple(texts)
 
 
+Texts = tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]
+
+
+def _read(name: str) -> object:
+    """Parse one content file."""
+    try:
+        return json.loads(resources.files(__name__).joinpath(name).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ContentError(f"{name}: {exc}") from exc
+
+
+def _exists(name: str) -> bool:
+    """Tell whether a content file is present."""
+    return resources.files(__name__).joinpath(name).is_file()
+
+
 @cache
-def _load() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
-    """Read every topic's JSON file once and return (nudges, tips) by topic."""
-    root = resources.files(__name__)
+def _load(language: str = SOURCE_LANGUAGE) -> Texts:
+    """Read every topic's JSON file of a language once and return (nudges, tips) by topic."""
+    source = None if language == SOURCE_LANGUAGE else _load()
     nudge_map: dict[str, tuple[str, ...]] = {}
     tip_map: dict[str, tuple[str, ...]] = {}
     seen: dict[str, str] = {}
     for topic in TIP_TOPICS:
-        name = f"{topic}.json"
-        try:
-            data = json.loads(root.joinpath(name).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ContentError(f"{name}: {exc}") from exc
+        name = f"{topic}.json" if source is None else f"{language}/{topic}.json"
+        if source is not None and not _exists(name):
+            # Not translated yet: this topic is shown in English.
+            if topic in source[0]:
+                nudge_map[topic] = source[0][topic]
+            tip_map[topic] = source[1][topic]
+            continue
+        data = _read(name)
         if not isinstance(data, dict):
             raise ContentError(f"{name}: expected an object")
         allowed = {"tips", "nudges"} if topic in HABIT_TOPICS else {"tips"}
         if set(data) != allowed:
             raise ContentError(f"{name}: expected keys {sorted(allowed)}, got {sorted(data)}")
-        for kind, target in (("nudges", nudge_map), ("tips", tip_map)):
+        for kind, target, index in (("nudges", nudge_map, 0), ("tips", tip_map, 1)):
             if kind not in data:
                 continue
             where = f"{name}:{kind}"
             texts = _check_texts(data[kind], where)
+            if source is not None and len(texts) != len(source[index][topic]):
+                raise ContentError(
+                    f"{where}: {len(texts)} texts, the English file has "
+                    f"{len(source[index][topic])} (a translation keeps their number and order)"
+                )
             for text in texts:
                 key = text.casefold()
                 if key in seen:
@@ -69,25 +100,36 @@ def _load() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
     return nudge_map, tip_map
 
 
-def nudges(habit: str) -> tuple[str, ...]:
-    """Return the nudge texts for a habit (its value, e.g. "water")."""
+@cache
+def _texts(language: str) -> Texts:
+    """The texts of a locale such as "pt_BR": its own, its language's ("pt"), else English."""
+    for candidate in (language, language.split("_")[0]):
+        if candidate == SOURCE_LANGUAGE:
+            break
+        if candidate and resources.files(__name__).joinpath(candidate).is_dir():
+            return _load(candidate)
+    return _load()
+
+
+def nudges(habit: str, language: str = SOURCE_LANGUAGE) -> tuple[str, ...]:
+    """Return the nudge texts for a habit (its value, e.g. "water") in a language."""
     try:
-        return _load()[0][str(habit)]
+        return _texts(language)[0][str(habit)]
     except KeyError:
         raise KeyError(f"no nudges for habit {habit!r}") from None
 
 
-def tips(topic: str) -> tuple[str, ...]:
-    """Return the tips for a topic: a habit value or "general"."""
+def tips(topic: str, language: str = SOURCE_LANGUAGE) -> tuple[str, ...]:
+    """Return the tips for a topic (a habit value or "general") in a language."""
     try:
-        return _load()[1][str(topic)]
+        return _texts(language)[1][str(topic)]
     except KeyError:
         raise KeyError(f"no tips for topic {topic!r}") from None
 
 
-def all_tips() -> tuple[tuple[str, str], ...]:
+def all_tips(language: str = SOURCE_LANGUAGE) -> tuple[tuple[str, str], ...]:
     """Return every tip as (topic, text), topics in catalog order."""
-    return tuple((topic, text) for topic, texts in _load()[1].items() for text in texts)
+    return tuple((topic, text) for topic, texts in _texts(language)[1].items() for text in texts)
 
 
 def history_size(count: int) -> int:
