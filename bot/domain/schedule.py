@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.hhmm import parse_hhmm
+
 ALL_DAYS: frozenset[int] = frozenset(range(7))  # 0 = Monday
 MAX_OFFSET_MINUTES = 30
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -164,16 +166,8 @@ class Rule:
         return text if self.weekdays == ALL_DAYS else f"{text}, {days}"
 
 
-def _hhmm(value: object) -> time:
-    if not isinstance(value, str) or len(value) != 5 or value[2] != ":":
-        raise ValueError(f"expected 'HH:MM', got {str(value)[:20]!r}")
-    hh, mm = value[:2], value[3:]
-    if not (hh.isascii() and hh.isdigit() and mm.isascii() and mm.isdigit()):
-        raise ValueError(f"expected 'HH:MM', got {value!r}")
-    try:
-        return time(int(hh), int(mm))
-    except ValueError:
-        raise ValueError(f"not a valid time: {value!r}") from None
+# Deprecated: parse_hhmm (bot.domain.hhmm) is the one parser of stored "HH:MM".
+_hhmm = parse_hhmm
 
 
 def describe_weekdays(days: frozenset[int]) -> str:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, time
 from enum import StrEnum
 
 from bot.domain.habits import NUDGED, Habit, default_rule
+from bot.domain.hhmm import format_hhmm, parse_hhmm
 from bot.domain.schedule import Rule, Window, spread_offset
 from bot.services.people import Speaker
 from bot.services.schedules import reschedule
@@ -115,14 +116,8 @@ class NotInDay(ValueError):
         self.awake = awake
 
 
-def hhmm(t: time) -> str:
-    """Format a time the way the person's row stores it."""
-    return f"{t:%H:%M}"
-
-
-def parse_hhmm(value: str) -> time:
-    """Read a stored "HH:MM"."""
-    return time.fromisoformat(value)
+# Deprecated: format_hhmm says which way it goes (callers: here and services/settings.py).
+hhmm = format_hhmm
 
 
 def check_day(awake: Window) -> None:
