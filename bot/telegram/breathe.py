@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import cast
 
-from telegram import Update
+from telegram import CallbackQuery, MaybeInaccessibleMessage, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -22,7 +22,7 @@ from bot.runtime import Runtime
 from bot.services import breathing
 from bot.telegram import callbacks, keyboards, texts
 from bot.telegram.context import Context, NudgeApp
-from bot.telegram.guards import private_only
+from bot.telegram.guards import own_button, private_only
 from bot.telegram.keyboards import button, inline
 from bot.telegram.quicklog import undo_keyboard
 
@@ -68,8 +68,6 @@ PATTERNS: dict[str, Pattern] = {
         rounds=4,
     ),
 }
-# Each button's action and how many arguments it may carry (a nudge's start names its row).
-SHAPES = {"start": 1, **dict.fromkeys(PATTERNS, 0)}
 BUTTONS = {"box": texts.BOX_BUTTON, "478": texts.RELAX_BUTTON}
 
 
@@ -103,28 +101,41 @@ async def choose(update: Update, context: Context) -> None:
     await message.reply_text(texts.BREATHE_CHOOSE, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
-async def on_button(update: Update, context: Context) -> None:
-    """Start an exercise from the chooser, or from a breathing nudge ("b:start")."""
-    query = update.callback_query
-    assert query is not None and query.message is not None
-    if not keyboards.owned(query):
-        await query.answer(texts.NOT_YOURS)
+async def start_chosen(update: Update, context: Context) -> None:
+    """Run the pattern chosen on the list, on the list's own message."""
+    if (pressed := await own_button(update)) is None:
         return
-    try:
-        action, args = callbacks.decode(query.data, AREA)
-        if len(args) > SHAPES.get(action, -1):
-            raise callbacks.BadCallback(action)
-        if action != "start" and action not in PATTERNS:
-            raise callbacks.BadCallback(action)
-        # A nudge's button carries its delivery ("b:start:<id>"); older ones carry none.
-        delivery_id = callbacks.int_arg(args) if action == "start" and args else None
-    except callbacks.BadCallback:
-        await query.answer(texts.STALE_BUTTON)
+    query, message = pressed
+    action, _ = callbacks.decode(query.data, AREA)
+    await _run(update, context, query, message, PATTERNS[action], delivery_id=None)
+
+
+async def start_from_nudge(update: Update, context: Context) -> None:
+    """Run box breathing in a new message, answering the breathing nudge pressed."""
+    if (pressed := await own_button(update)) is None:
         return
-    if not _still_offered(query.message, query.data or ""):
+    query, message = pressed
+    # A nudge's button carries its delivery ("b:start:<id>"); older ones carry none.
+    args = callbacks.args_of(query.data)
+    delivery_id = callbacks.int_arg(args) if args else None
+    await _run(update, context, query, message, PATTERNS["box"], delivery_id, from_nudge=True)
+
+
+async def _run(
+    update: Update,
+    context: Context,
+    query: CallbackQuery,
+    message: MaybeInaccessibleMessage,
+    pattern: Pattern,
+    delivery_id: int | None,
+    *,
+    from_nudge: bool = False,
+) -> None:
+    """Show the first phase (once per pressed message) and pace the rest in the background."""
+    if not _still_offered(message, query.data or ""):
         await query.answer(texts.BREATHE_GONE)
         return
-    source = (query.message.chat.id, query.message.message_id)
+    source = (message.chat.id, message.message_id)
     app = cast(NudgeApp, context.application)
     running = _running(app)
     if source in running:
@@ -133,8 +144,7 @@ async def on_button(update: Update, context: Context) -> None:
     running.add(source)
     try:
         await query.answer()
-        pattern = PATTERNS["box" if action == "start" else action]
-        if action == "start":
+        if from_nudge:
             if delivery_id is not None:
                 # The nudge is answered by the exercise: its buttons go, so it is logged once.
                 with contextlib.suppress(TelegramError):
@@ -221,4 +231,10 @@ async def pace(
 def register(app: NudgeApp) -> None:
     """Add /breathe and its buttons."""
     app.add_handler(CommandHandler("breathe", choose))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^b:"))
+    for key in PATTERNS:
+        app.add_handler(CallbackQueryHandler(start_chosen, pattern=callbacks.pattern(AREA, key)))
+    app.add_handler(
+        CallbackQueryHandler(
+            start_from_nudge, pattern=callbacks.pattern(AREA, "start", optional=callbacks.NUMBER)
+        )
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import CallbackQuery, MaybeInaccessibleMessage, Message, Update
 
 from bot.telegram import texts
 
@@ -15,3 +15,23 @@ async def private_only(update: Update) -> bool:
     if message is not None:
         await message.reply_text(texts.NOT_IN_GROUP)
     return False
+
+
+async def private_message(update: Update) -> tuple[Message, int] | None:
+    """Return the message and its sender's id in a private chat; answer politely elsewhere."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    if not await private_only(update):
+        return None
+    return message, user.id
+
+
+async def own_button(update: Update) -> tuple[CallbackQuery, MaybeInaccessibleMessage] | None:
+    """Return a button press and its message if the presser owns it; answer politely if not."""
+    query = update.callback_query
+    assert query is not None
+    message = query.message
+    if message is None or message.chat.id != query.from_user.id:
+        await query.answer(texts.NOT_YOURS)
+        return None
+    return query, message
