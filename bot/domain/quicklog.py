@@ -39,6 +39,8 @@ SANE_AMOUNT = {"glass": 12, "cup": 12, "ml": 3000, "min": 180}
 ABSURD_AMOUNT = {"glass": 30, "cup": 30, "ml": 8000, "min": 12 * 60}
 # Logs reach back a week; further back a person's memory (and the streak) is guesswork.
 MAX_DAYS_BACK = 7
+# A glass is the unit of the hydration target; millilitres count as glasses of this size.
+GLASS_ML = 250
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # Drinks that are not water. Hot drinks count toward water only if the person opted in.
 HOT_DRINKS = frozenset(
@@ -359,6 +361,14 @@ def _find_when(text: str) -> tuple[_When, str]:
         return _When(), text
     when, match = found
     return when, f"{text[: match.start()]} {text[match.end() :]}"
+
+
+def completions(entry: QuickLog) -> int:
+    """Return how many completions an entry is: each glass of water counts towards the target."""
+    if entry.habit != "water" or entry.amount is None:
+        return 1
+    glasses = entry.amount if entry.unit in ("glass", "cup") else round(entry.amount / GLASS_ML)
+    return max(glasses, 1)
 
 
 def log_day(entry: QuickLog, today: date) -> date:

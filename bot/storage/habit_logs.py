@@ -19,6 +19,7 @@ class LogEntry:
     """One logged habit."""
 
     id: int
+    person_id: int
     habit: str
     at: datetime
     local_date: date
@@ -32,7 +33,17 @@ class LogEntry:
 
 def _entry(r: HabitLog) -> LogEntry:
     return LogEntry(
-        r.id, r.habit, r.at, r.local_date, r.source, r.amount, r.unit, r.label, r.said, r.entry_of
+        r.id,
+        r.person_id,
+        r.habit,
+        r.at,
+        r.local_date,
+        r.source,
+        r.amount,
+        r.unit,
+        r.label,
+        r.said,
+        r.entry_of,
     )
 
 
@@ -76,17 +87,46 @@ class HabitLogs:
         new_id = await self.session.scalar(stmt.returning(HabitLog.id))
         return int(new_id) if new_id is not None else None
 
+    async def add_entry(
+        self,
+        person_id: int,
+        habit: str,
+        *,
+        at: datetime,
+        local_date: date,
+        source: str,
+        rows: int = 1,
+        amount: int | None = None,
+        unit: str | None = None,
+        label: str | None = None,
+        said: str | None = None,
+    ) -> int:
+        """Log one entry as `rows` rows (one per completion); return its first row's id.
+
+        The other rows point at the first, so remove_entry() takes the entry back whole.
+        """
+        first: int | None = None
+        for _ in range(max(rows, 1)):
+            new_id = await self.add(
+                person_id,
+                habit,
+                at=at,
+                local_date=local_date,
+                source=source,
+                amount=amount,
+                unit=unit,
+                label=label,
+                said=said,
+                entry_of=first,
+            )
+            first = first or new_id
+        assert first is not None  # without a delivery id every insert returns its row
+        return first
+
     async def get(self, log_id: int) -> LogEntry | None:
         """Return one log row."""
         row = await self.session.get(HabitLog, log_id)
         return _entry(row) if row is not None else None
-
-    async def owner_of(self, log_id: int) -> int | None:
-        """Return whose log a row is."""
-        owner: int | None = await self.session.scalar(
-            select(HabitLog.person_id).where(HabitLog.id == log_id)
-        )
-        return owner
 
     async def remove_entry(self, person_id: int, log_id: int) -> int:
         """Remove one entry (its first row and the rows that belong to it); return rows gone."""
