@@ -86,7 +86,7 @@ async def log_entry(
         times = completions(entry)
         # An entry of several glasses is that many completions of one glass each.
         amount, unit = (entry.amount, entry.unit) if times == 1 else (1, "glass")
-        first = await uow.habit_logs.add_entry(
+        first = await uow.habit_logs.add(
             person_id,
             entry.habit,
             at=now,
@@ -112,7 +112,7 @@ async def log_entry(
         entry.label,
         done,
         goal,
-        log_id=first,
+        log_id=first or 0,
         day=day,
         today=today,
         amount=entry.amount,

@@ -66,61 +66,34 @@ class HabitLogs:
         unit: str | None = None,
         label: str | None = None,
         said: str | None = None,
-        entry_of: int | None = None,
-    ) -> int | None:
-        """Log a habit; with a delivery id, only once per delivery. Return the new row's id."""
-        stmt = insert_for(self.session, HabitLog.__table__).values(
-            person_id=person_id,
-            habit=habit,
-            at=at,
-            local_date=local_date,
-            source=source,
-            delivery_id=delivery_id,
-            amount=amount,
-            unit=unit,
-            label=label and label[:200],
-            said=said and said[:200],
-            entry_of=entry_of,
-        )
-        if delivery_id is not None:
-            stmt = stmt.on_conflict_do_nothing(index_elements=["delivery_id"])
-        new_id = await self.session.scalar(stmt.returning(HabitLog.id))
-        return int(new_id) if new_id is not None else None
-
-    async def add_entry(
-        self,
-        person_id: int,
-        habit: str,
-        *,
-        at: datetime,
-        local_date: date,
-        source: str,
         rows: int = 1,
-        amount: int | None = None,
-        unit: str | None = None,
-        label: str | None = None,
-        said: str | None = None,
-    ) -> int:
-        """Log one entry as `rows` rows (one per completion); return its first row's id.
+    ) -> int | None:
+        """Log a habit as one entry of `rows` completions; return the entry's first row's id.
 
-        The other rows point at the first, so remove_entry() takes the entry back whole.
+        The other rows point at the first, so remove_entry() takes the entry back whole. With
+        a delivery id, a delivery logs only once (None when it was logged already).
         """
         first: int | None = None
         for _ in range(max(rows, 1)):
-            new_id = await self.add(
-                person_id,
-                habit,
+            stmt = insert_for(self.session, HabitLog.__table__).values(
+                person_id=person_id,
+                habit=habit,
                 at=at,
                 local_date=local_date,
                 source=source,
+                delivery_id=delivery_id if first is None else None,
                 amount=amount,
                 unit=unit,
-                label=label,
-                said=said,
+                label=label and label[:200],
+                said=said and said[:200],
                 entry_of=first,
             )
-            first = first or new_id
-        assert first is not None  # without a delivery id every insert returns its row
+            if delivery_id is not None:
+                stmt = stmt.on_conflict_do_nothing(index_elements=["delivery_id"])
+            new_id = await self.session.scalar(stmt.returning(HabitLog.id))
+            if new_id is None:
+                return None
+            first = first or int(new_id)
         return first
 
     async def get(self, log_id: int) -> LogEntry | None:
