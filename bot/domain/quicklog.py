@@ -408,6 +408,19 @@ def _find_amount(text: str, habit: str) -> tuple[int, str] | None:
     return None
 
 
+# Units counted one by one, and their plurals.
+PLURALS = {"glass": "glasses", "cup": "cups"}
+
+
+def unit_words(amount: int | None, unit: str | None) -> str:
+    """Name a unit for an amount: "glass", "glasses", "minutes", "ml" ("" for none)."""
+    if unit is None:
+        return ""
+    if unit == "min":
+        return "minutes"
+    return unit if amount == 1 else PLURALS.get(unit, unit)
+
+
 def _describe(amount: tuple[int, str]) -> str:
     """Say an amount the way a person would ("500 glasses", "9 hours")."""
     value, unit = amount
@@ -415,7 +428,7 @@ def _describe(amount: tuple[int, str]) -> str:
         return f"{value} minutes" if value < 120 else f"{value / 60:g} hours"
     if unit == "ml":
         return f"{value} ml"
-    return f"{value} {unit if value == 1 else {'glass': 'glasses', 'cup': 'cups'}[unit]}"
+    return f"{value} {unit_words(value, unit)}"
 
 
 def _label(keyword: _Keyword, amount: tuple[int, str] | None, drink: str | None) -> str:
@@ -428,8 +441,7 @@ def _label(keyword: _Keyword, amount: tuple[int, str] | None, drink: str | None)
         return f"{value} min {keyword.label}"
     if unit == "ml":
         return f"{value} ml of {what}"
-    plural = {"glass": "glasses", "cup": "cups"}[unit] if value != 1 else unit
-    return f"{value} {plural} of {what}"
+    return f"{value} {unit_words(value, unit)} of {what}"
 
 
 _WATER_ONLY = _Keyword("drink", "water", "water", strong=False)

@@ -7,7 +7,7 @@ from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.domain.habits import CATALOG
-from bot.domain.quicklog import HOT_DRINKS, NotLogged, Refusal
+from bot.domain.quicklog import HOT_DRINKS, NotLogged, Refusal, unit_words
 from bot.services import habit_logging as service
 from bot.services.local_day import NotReady
 from bot.telegram import callbacks, keyboards, log_texts, text_router, texts
@@ -34,7 +34,7 @@ def confirmation(logged: service.Logged) -> str:
     """Render a log confirmation."""
     large = None
     if logged.large and logged.amount is not None:
-        large = (logged.amount, _unit_words(logged.amount, logged.unit))
+        large = (logged.amount, unit_words(logged.amount, logged.unit))
     text = log_texts.logged(
         logged.label,
         logged.what,
@@ -47,15 +47,6 @@ def confirmation(logged: service.Logged) -> str:
     if logged.milestone is not None:
         text += "\n" + texts.MILESTONE_LINES[logged.milestone]
     return text
-
-
-def _unit_words(amount: int, unit: str | None) -> str:
-    if unit == "min":
-        return "minutes"
-    if unit == "ml":
-        return "ml"
-    plural = {"glass": "glasses", "cup": "cups"}.get(unit or "", unit or "")
-    return plural if amount != 1 else (unit or "")
 
 
 async def _refuse(message: Message, refusal: NotLogged) -> None:
