@@ -32,7 +32,7 @@ async def test_today_shows_switched_on_habits_and_the_next_nudge(
     await make_person(db, 1, now=clock.now(), habits=("water", "food"))
     await log(db, 1, "water", TODAY, times=2)
     await log(db, 1, "breathe", TODAY)  # switched off, but done today: shown
-    view = await service.today(db.uow(), 1, clock.now())
+    view = await service.today_view(db.uow(), 1, clock.now())
     shown = {h.habit: (h.done, h.target, h.enabled) for h in view.habits}
     assert view.day == TODAY
     assert shown == {"water": (2, 6, True), "food": (0, 2, True), "breathe": (1, 1, False)}
@@ -50,7 +50,7 @@ async def test_progress_counts_streaks_and_lays_out_the_chart(
         await log(db, 1, "food", TODAY - timedelta(days=back), times=2)
     await log(db, 1, "food", TODAY)  # half of today's goal: today is still open
     clock.set(NOON)
-    view = await service.progress(db.uow(), 1, clock.now())
+    view = await service.progress_view(db.uow(), 1, clock.now())
     [food] = view.habits
     assert (food.habit, food.streak, food.best, food.goal) == ("food", 3, 3, 2)
     assert food.flexible == 4
@@ -61,20 +61,20 @@ async def test_progress_counts_streaks_and_lays_out_the_chart(
     assert row.cells[-4:] == [service.Cell.MET] * 3 + [service.Cell.SOME]
     assert row.cells[0] is service.Cell.BEFORE
 
-    longer = await service.progress(db.uow(), 1, clock.now(), days=90)
+    longer = await service.progress_view(db.uow(), 1, clock.now(), days=90)
     assert longer.chart is not None and len(longer.chart.days) == 90
 
 
 async def test_progress_without_data_has_no_chart(db: Database, clock: FakeClock) -> None:
     clock.set(NOON)
     await make_person(db, 1, now=clock.now())
-    view = await service.progress(db.uow(), 1, clock.now())
+    view = await service.progress_view(db.uow(), 1, clock.now())
     assert view.chart is None
 
 
 async def test_someone_without_a_zone_is_not_ready(db: Database, clock: FakeClock) -> None:
     clock.set(NOON)
     with pytest.raises(NotReady):
-        await service.today(db.uow(), 9, clock.now())
+        await service.today_view(db.uow(), 9, clock.now())
     with pytest.raises(NotReady):
-        await service.progress(db.uow(), 9, clock.now())
+        await service.progress_view(db.uow(), 9, clock.now())

@@ -219,7 +219,7 @@ async def _paused_days(
     return days
 
 
-async def today(
+async def today_view(
     uow: UnitOfWork, person_id: int, now: datetime, *, person: PersonRecord | None = None
 ) -> TodayView:
     """Return what a person did today per habit and when each is nudged next (local time)."""
@@ -299,7 +299,7 @@ def _chart(history: History, span: int) -> ChartData | None:
     return ChartData(days, pain, mood, habits) if has_data else None
 
 
-async def progress(
+async def progress_view(
     uow: UnitOfWork, person_id: int, now: datetime, *, days: int | None = None
 ) -> ProgressView:
     """Return streaks, strength and adherence per habit, the pain trend and the chart's data.

@@ -39,8 +39,8 @@ _RUNNING_KEY = "breathe_running"
 
 
 @dataclass(frozen=True)
-class Pattern:
-    """A breathing pattern: named phases of whole seconds, repeated."""
+class Exercise:
+    """A breathing exercise: named phases of whole seconds, repeated."""
 
     title: str
     phases: tuple[tuple[str, int], ...]
@@ -51,8 +51,8 @@ class Pattern:
         return self.rounds * len(self.phases)
 
 
-PATTERNS: dict[str, Pattern] = {
-    "box": Pattern(
+EXERCISES: dict[str, Exercise] = {
+    "box": Exercise(
         texts.BOX_TITLE,
         (
             (texts.BREATHE_IN, 4),
@@ -62,7 +62,7 @@ PATTERNS: dict[str, Pattern] = {
         ),
         rounds=4,
     ),
-    "478": Pattern(
+    "478": Exercise(
         texts.RELAX_TITLE,
         ((texts.BREATHE_IN, 4), (texts.BREATHE_HOLD, 7), (texts.BREATHE_OUT, 8)),
         rounds=4,
@@ -77,12 +77,12 @@ def bar(done: int, total: int) -> str:
     return "▰" * filled + "▱" * (BAR_CELLS - filled)
 
 
-def phase_text(pattern: Pattern, step: int) -> str:
+def phase_text(exercise: Exercise, step: int) -> str:
     """Render step `step` (0-based) of an exercise."""
-    round_no, index = divmod(step, len(pattern.phases))
-    name, seconds = pattern.phases[index]
+    round_no, index = divmod(step, len(exercise.phases))
+    name, seconds = exercise.phases[index]
     return texts.breathe_phase(
-        pattern.title, round_no + 1, pattern.rounds, name, seconds, bar(step, pattern.steps)
+        exercise.title, round_no + 1, exercise.rounds, name, seconds, bar(step, exercise.steps)
     )
 
 
@@ -92,22 +92,22 @@ def _running(app: NudgeApp) -> set[tuple[int, int]]:
 
 
 async def choose(update: Update, context: Context) -> None:
-    """Offer the breathing patterns."""
+    """Offer the breathing exercises."""
     chat, message = update.effective_chat, update.effective_message
     assert chat is not None and message is not None
     if not await private_only(update):
         return
-    markup = inline([[button(BUTTONS[key], AREA, key)] for key in PATTERNS])
+    markup = inline([[button(BUTTONS[key], AREA, key)] for key in EXERCISES])
     await message.reply_text(texts.BREATHE_CHOOSE, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
 async def start_chosen(update: Update, context: Context) -> None:
-    """Run the pattern chosen on the list, on the list's own message."""
+    """Run the exercise chosen on the list, on the list's own message."""
     if (pressed := await own_button(update)) is None:
         return
     query, message = pressed
     action, _ = callbacks.decode(query.data, AREA)
-    await _run(update, context, query, message, PATTERNS[action], delivery_id=None)
+    await _run(update, context, query, message, EXERCISES[action], delivery_id=None)
 
 
 async def start_from_nudge(update: Update, context: Context) -> None:
@@ -118,7 +118,7 @@ async def start_from_nudge(update: Update, context: Context) -> None:
     # A nudge's button carries its delivery ("b:start:<id>"); older ones carry none.
     args = callbacks.args_of(query.data)
     delivery_id = callbacks.int_arg(args) if args else None
-    await _run(update, context, query, message, PATTERNS["box"], delivery_id, from_nudge=True)
+    await _run(update, context, query, message, EXERCISES["box"], delivery_id, from_nudge=True)
 
 
 async def _run(
@@ -126,7 +126,7 @@ async def _run(
     context: Context,
     query: CallbackQuery,
     message: MaybeInaccessibleMessage,
-    pattern: Pattern,
+    exercise: Exercise,
     delivery_id: int | None,
     *,
     from_nudge: bool = False,
@@ -150,17 +150,17 @@ async def _run(
                 with contextlib.suppress(TelegramError):
                     await query.edit_message_reply_markup(None)
             sent = await context.bot.send_message(
-                source[0], phase_text(pattern, 0), parse_mode=ParseMode.HTML
+                source[0], phase_text(exercise, 0), parse_mode=ParseMode.HTML
             )
             target = sent.message_id
         else:
-            await keyboards.edit(query, phase_text(pattern, 0), None)
+            await keyboards.edit(query, phase_text(exercise, 0), None)
             target = source[1]
     except BaseException:
         running.discard(source)
         raise
     app.create_task(
-        pace(app, query.from_user.id, source[0], target, pattern, source, delivery_id),
+        pace(app, query.from_user.id, source[0], target, exercise, source, delivery_id),
         update=update,
         name=f"breathe-{source[0]}-{target}",
     )
@@ -191,22 +191,22 @@ async def pace(
     person_id: int,
     chat_id: int,
     message_id: int,
-    pattern: Pattern,
+    exercise: Exercise,
     source: tuple[int, int],
     delivery_id: int | None = None,
 ) -> None:
     """Walk the message through every phase, then log the habit once."""
     runtime: Runtime = app.bot_data["runtime"]
     try:
-        for step in range(pattern.steps):
+        for step in range(exercise.steps):
             if step > 0:
                 await app.bot.edit_message_text(
-                    phase_text(pattern, step),
+                    phase_text(exercise, step),
                     chat_id=chat_id,
                     message_id=message_id,
                     parse_mode=ParseMode.HTML,
                 )
-            seconds = pattern.phases[step % len(pattern.phases)][1]
+            seconds = exercise.phases[step % len(exercise.phases)][1]
             if not await _sleep(app, seconds * PHASE_SECONDS_SCALE):
                 log.info("breathing exercise in chat %s dropped by shutdown", chat_id)
                 return
@@ -214,7 +214,7 @@ async def pace(
             runtime.db.uow(), person_id, runtime.clock.now(), delivery_id=delivery_id
         )
         await app.bot.edit_message_text(
-            texts.breathe_done(pattern.title, log_id is not None),
+            texts.breathe_done(exercise.title, log_id is not None),
             chat_id=chat_id,
             message_id=message_id,
             parse_mode=ParseMode.HTML,
@@ -231,7 +231,7 @@ async def pace(
 def register(app: NudgeApp) -> None:
     """Add /breathe and its buttons."""
     app.add_handler(CommandHandler("breathe", choose))
-    for key in PATTERNS:
+    for key in EXERCISES:
         app.add_handler(CallbackQueryHandler(start_chosen, pattern=callbacks.pattern(AREA, key)))
     app.add_handler(
         CallbackQueryHandler(

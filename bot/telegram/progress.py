@@ -43,7 +43,7 @@ async def show_today(update: Update, context: Context) -> None:
     message, person_id = private
     try:
         person = await context.person(person_id)
-        view = await service.today(context.uow(), person_id, context.now(), person=person)
+        view = await service.today_view(context.uow(), person_id, context.now(), person=person)
     except NotReady:
         await message.reply_text(texts.FINISH_START_FIRST)
         return
@@ -60,7 +60,7 @@ async def show_progress(update: Update, context: Context) -> None:
         await message.reply_text(texts.PROGRESS_USAGE, parse_mode=ParseMode.HTML)
         return
     try:
-        view = await service.progress(context.uow(), person_id, context.now(), days=days)
+        view = await service.progress_view(context.uow(), person_id, context.now(), days=days)
     except NotReady:
         await message.reply_text(texts.FINISH_START_FIRST)
         return

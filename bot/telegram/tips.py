@@ -16,7 +16,7 @@ from bot.telegram.context import Context, NudgeApp
 _RNG = random.Random()
 
 
-def label(topic: str) -> str:
+def topic_label(topic: str) -> str:
     """Name a tip's topic, e.g. "💧 Hydration"."""
     try:
         return CATALOG[Habit(topic)].label
@@ -31,7 +31,7 @@ async def tip(update: Update, context: Context) -> None:
     person_id = user.id if user is not None and chat.type == "private" else None
     chosen = await tips.next_tip(context.uow(), person_id, _RNG)
     await message.reply_text(
-        texts.tip(label(chosen.topic), chosen.text), parse_mode=ParseMode.HTML
+        texts.tip(topic_label(chosen.topic), chosen.text), parse_mode=ParseMode.HTML
     )
 
 
