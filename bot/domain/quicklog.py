@@ -389,10 +389,8 @@ def _find_keyword(text: str) -> _Keyword | None:
 
 
 def _find_amount(text: str, habit: str) -> tuple[int, str] | None:
-    """Return the first amount with a unit that fits the habit, converted to its canonical unit.
-
-    A zero or negative amount is returned as it is: it says the habit was not done.
-    """
+    """Return the first amount with a unit that fits the habit, converted to its canonical unit."""
+    # A zero or negative amount is returned as it is: it says the habit was not done.
     allowed = UNITS_FOR_HABIT.get(habit, set())
     matches = sorted(
         [*_DIGIT_AMOUNT.finditer(text), *_WORD_AMOUNT.finditer(text)], key=lambda m: m.start()

@@ -45,10 +45,8 @@ class Logged:
 async def read_message(
     uow: UnitOfWork, person_id: int, text: str, person: PersonRecord | None = None
 ) -> QuickLog | NotLogged:
-    """Read a message with the person's own choices (tea and coffee as water or not).
-
-    `person`, if the caller read them already in this update, saves reading them again.
-    """
+    """Read a message with the person's own choices (tea and coffee as water or not)."""
+    # `person`, if the caller read them already in this update, saves reading them again.
     if person is not None and person.id == person_id:
         return read_log(text, hot_drinks_count=person.hot_drinks_count)
     async with uow:
@@ -73,10 +71,8 @@ async def log_entry(
     said: str | None = None,
     person: PersonRecord | None = None,
 ) -> Logged:
-    """Log what a person said they did (one row per completion) on the day they meant.
-
-    `person`, if the caller read them already in this update, saves reading them again.
-    """
+    """Log what a person said they did (one row per completion) on the day they meant."""
+    # `person`, if the caller read them already in this update, saves reading them again.
     async with uow:
         _, zone = await ready_person(uow, person_id, person)
         if source != "text" and await uow.habit_logs.has_source(person_id, source):

@@ -61,10 +61,8 @@ def next_time(
     enabled: bool = True,
     parsed: Rule | None = None,
 ) -> datetime | None:
-    """Return when a person's reminder fires next, or None while it must not fire at all.
-
-    `parsed` is `rule` already parsed (the tick parses each stored rule once).
-    """
+    """Return when a person's reminder fires next, or None while it must not fire at all."""
+    # `parsed` is `rule` already parsed (the tick parses each stored rule once).
     if not enabled or not person.active or not person.onboarded or person.timezone is None:
         return None
     paused = person.paused_until
@@ -84,12 +82,10 @@ def next_time(
 
 
 async def reschedule(uow: UnitOfWork, person_id: int, now: datetime) -> None:
-    """Recompute every reminder of a person inside the caller's transaction.
-
-    Rows the tick queued ahead for this person are dropped first, so the change (a pause, a
-    skip, a new zone) wins and the tick decides those occurrences again. The reminders are
-    locked before that, so a tick that already read them has committed its rows by then.
-    """
+    """Recompute every reminder of a person inside the caller's transaction."""
+    # Rows the tick queued ahead for this person are dropped first, so the change (a pause, a
+    # skip, a new zone) wins and the tick decides those occurrences again. The reminders are
+    # locked before that, so a tick that already read them has committed its rows by then.
     person = await uow.people.get(person_id)
     if person is None:
         return

@@ -68,11 +68,9 @@ class HabitLogs:
         said: str | None = None,
         rows: int = 1,
     ) -> int | None:
-        """Log a habit as one entry of `rows` completions; return the entry's first row's id.
-
-        The other rows point at the first, so remove_entry() takes the entry back whole. With
-        a delivery id, a delivery logs only once (None when it was logged already).
-        """
+        """Log a habit as one entry of `rows` completions; return the entry's first row's id."""
+        # The other rows point at the first, so remove_entry() takes the entry back whole. With
+        # a delivery id, a delivery logs only once (None when it was logged already).
         first: int | None = None
         for _ in range(max(rows, 1)):
             stmt = insert_for(self.session, HabitLog.__table__).values(

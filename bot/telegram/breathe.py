@@ -91,7 +91,7 @@ def _running(app: NudgeApp) -> set[tuple[int, int]]:
     return running
 
 
-async def choose(update: Update, context: Context) -> None:
+async def offer_exercises(update: Update, context: Context) -> None:
     """Offer the breathing exercises."""
     chat, message = update.effective_chat, update.effective_message
     assert chat is not None and message is not None
@@ -230,7 +230,7 @@ async def pace(
 
 def register(app: NudgeApp) -> None:
     """Add /breathe and its buttons."""
-    app.add_handler(CommandHandler("breathe", choose))
+    app.add_handler(CommandHandler("breathe", offer_exercises))
     for key in EXERCISES:
         app.add_handler(CallbackQueryHandler(start_chosen, pattern=callbacks.pattern(AREA, key)))
     app.add_handler(

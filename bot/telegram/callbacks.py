@@ -35,11 +35,9 @@ def encode(area: str, action: str, *args: object) -> str:
 def decode(
     data: str | None, area: str, shapes: Mapping[str, int] | None = None
 ) -> tuple[str, list[str]]:
-    """Split callback data of one area into (action, args); raise BadCallback otherwise.
-
-    With `shapes` (action -> number of arguments), an unknown action or a wrong number of
-    arguments is refused too.
-    """
+    """Split callback data of one area into (action, args); raise BadCallback otherwise."""
+    # With `shapes` (action -> number of arguments), an unknown action or a wrong number of
+    # arguments is refused too.
     if not data or len(data.encode()) > MAX_BYTES:
         raise BadCallback("empty or oversized")
     parts = data.split(":")
@@ -62,11 +60,9 @@ def int_arg(args: list[str], index: int = 0, *, low: int = 0, high: int = ID_MAX
 
 
 def pattern(area: str, action: str, *args: str, optional: str | None = None) -> re.Pattern[str]:
-    """Match one action's data: "<area>:<action>", one shape per argument, maybe one more.
-
-    For CallbackQueryHandler(pattern=...): each action gets its own handler, and data that no
-    pattern matches falls through to the catch-all that answers stale buttons.
-    """
+    """Match one action's data: "<area>:<action>", one shape per argument, maybe one more."""
+    # For CallbackQueryHandler(pattern=...): each action gets its own handler, and data that no
+    # pattern matches falls through to the catch-all that answers stale buttons.
     tail = "".join(f":(?:{arg})" for arg in args)
     if optional is not None:
         tail += f"(?::(?:{optional}))?"

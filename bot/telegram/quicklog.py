@@ -87,7 +87,7 @@ async def _log_text(message: Message, person_id: int, text: str, context: Contex
     )
 
 
-async def log_command(update: Update, context: Context) -> None:
+async def log_habit(update: Update, context: Context) -> None:
     """Log a habit named after /log."""
     if (private := await private_message(update)) is None:
         return
@@ -167,7 +167,7 @@ async def count_hot_drinks(update: Update, context: Context) -> None:
 def register(app: NudgeApp) -> None:
     """Add /log, the hint, Undo and tea buttons, and plain-words logging."""
     habits = "|".join(h.value for h in service.LOGGABLE)
-    app.add_handler(CommandHandler("log", log_command))
+    app.add_handler(CommandHandler("log", log_habit))
     app.add_handler(CallbackQueryHandler(log_hint, pattern=callbacks.pattern(AREA, "add", habits)))
     app.add_handler(
         CallbackQueryHandler(undo_log, pattern=callbacks.pattern(AREA, "undo", callbacks.NUMBER))

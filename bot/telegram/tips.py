@@ -24,7 +24,7 @@ def topic_label(topic: str) -> str:
         return texts.TIP_GENERAL
 
 
-async def tip(update: Update, context: Context) -> None:
+async def send_tip(update: Update, context: Context) -> None:
     """Send one tip (in a group: a tip for everyone, nothing stored)."""
     chat, message, user = update.effective_chat, update.effective_message, update.effective_user
     assert chat is not None and message is not None
@@ -37,4 +37,4 @@ async def tip(update: Update, context: Context) -> None:
 
 def register(app: NudgeApp) -> None:
     """Add /tip."""
-    app.add_handler(CommandHandler("tip", tip))
+    app.add_handler(CommandHandler("tip", send_tip))
