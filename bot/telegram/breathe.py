@@ -22,7 +22,7 @@ from bot.runtime import Runtime
 from bot.services import breathing
 from bot.telegram import callbacks, keyboards, texts
 from bot.telegram.context import Context, NudgeApp
-from bot.telegram.guards import own_button, private_only
+from bot.telegram.guards import own_button, private_message
 from bot.telegram.keyboards import button, inline
 from bot.telegram.quicklog import undo_keyboard
 
@@ -93,10 +93,9 @@ def _running(app: NudgeApp) -> set[tuple[int, int]]:
 
 async def offer_exercises(update: Update, context: Context) -> None:
     """Offer the breathing exercises."""
-    chat, message = update.effective_chat, update.effective_message
-    assert chat is not None and message is not None
-    if not await private_only(update):
+    if (private := await private_message(update)) is None:
         return
+    message, _ = private
     markup = inline([[button(BUTTONS[key], AREA, key)] for key in EXERCISES])
     await message.reply_text(texts.BREATHE_CHOOSE, parse_mode=ParseMode.HTML, reply_markup=markup)
 
