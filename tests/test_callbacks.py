@@ -108,5 +108,5 @@ def test_a_pattern_matches_its_action_only(data: str, matches: bool) -> None:
 @given(st.integers(0, ID_MAX))
 def test_a_pattern_matches_what_encode_writes(log_id: int) -> None:
     data = encode("l", "undo", log_id)
-    assert pattern("l", "undo", NUMBER).match(data)
+    assert pattern("l", "undo", 1, shape=NUMBER).match(data)
     assert int_arg(args_of(data)) == log_id

@@ -242,7 +242,6 @@ class DueReminders:
                     sit_end=sit_end,
                     consent_at=consent,
                     onboarded_at=onboarded,
-                    awaiting=None,
                     paused_until=paused,
                     active=active,
                     created_at=created,

@@ -22,7 +22,7 @@ from bot.runtime import Runtime
 from bot.services import breathing
 from bot.telegram import callbacks, keyboards, texts
 from bot.telegram.context import Context, NudgeApp
-from bot.telegram.guards import own_button, private_message
+from bot.telegram.guards import own_press, private_message
 from bot.telegram.keyboards import button, inline
 from bot.telegram.quicklog import undo_keyboard
 
@@ -102,18 +102,20 @@ async def offer_exercises(update: Update, context: Context) -> None:
 
 async def start_chosen(update: Update, context: Context) -> None:
     """Run the exercise chosen on the list, on the list's own message."""
-    if (pressed := await own_button(update)) is None:
+    if (query := await own_press(update)) is None:
         return
-    query, message = pressed
+    assert query.message is not None  # an owned press has its message
+    message = query.message
     action, _ = callbacks.decode(query.data, AREA)
     await _run(update, context, query, message, EXERCISES[action], delivery_id=None)
 
 
 async def start_from_nudge(update: Update, context: Context) -> None:
     """Run box breathing in a new message, answering the breathing nudge pressed."""
-    if (pressed := await own_button(update)) is None:
+    if (query := await own_press(update)) is None:
         return
-    query, message = pressed
+    assert query.message is not None  # an owned press has its message
+    message = query.message
     # A nudge's button carries its delivery ("b:start:<id>"); older ones carry none.
     args = callbacks.args_of(query.data)
     delivery_id = callbacks.int_arg(args) if args else None

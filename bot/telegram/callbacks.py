@@ -59,11 +59,14 @@ def int_arg(args: list[str], index: int = 0, *, low: int = 0, high: int = ID_MAX
     return value
 
 
-def pattern(area: str, action: str, *args: str, optional: str | None = None) -> re.Pattern[str]:
-    """Match one action's data: "<area>:<action>", one shape per argument, maybe one more."""
+def pattern(
+    area: str, action: str, arity: int = 0, *, shape: str = WORD, optional: str | None = None
+) -> re.Pattern[str]:
+    """Match one action's data: "<area>:<action>" and `arity` arguments of one shape."""
     # For CallbackQueryHandler(pattern=...): each action gets its own handler, and data that no
-    # pattern matches falls through to the catch-all that answers stale buttons.
-    tail = "".join(f":(?:{arg})" for arg in args)
+    # pattern matches falls through to the catch-all that answers stale buttons. `optional`
+    # is the shape of one more argument that may be left out (a nudge's delivery id).
+    tail = f"(?::(?:{shape})){{{arity}}}"
     if optional is not None:
         tail += f"(?::(?:{optional}))?"
     return re.compile(rf"^{re.escape(area)}:{re.escape(action)}{tail}\Z")

@@ -13,7 +13,7 @@ from bot.services import privacy_data as service
 from bot.telegram import callbacks, keyboards, texts
 from bot.telegram.context import Context, NudgeApp
 from bot.telegram.export_files import build_export
-from bot.telegram.guards import own_button, private_message
+from bot.telegram.guards import own_press, private_message
 from bot.telegram.keyboards import button, inline
 
 AREA = "x"
@@ -58,18 +58,16 @@ async def ask_delete(update: Update, context: Context) -> None:
 
 async def keep_data(update: Update, context: Context) -> None:
     """Leave everything as it is."""
-    if (pressed := await own_button(update)) is None:
+    if (query := await own_press(update)) is None:
         return
-    query, _ = pressed
     await query.answer()
     await keyboards.edit(query, texts.DELETE_KEPT, parse_mode=None)
 
 
 async def erase_data(update: Update, context: Context) -> None:
     """Erase everything, if the confirmation is fresh."""
-    if (pressed := await own_button(update)) is None:
+    if (query := await own_press(update)) is None:
         return
-    query, _ = pressed
     asked = callbacks.int_arg(callbacks.args_of(query.data), high=ASKED_MAX)
     age = context.now().timestamp() - asked
     if not 0 <= age <= CONFIRM_FOR.total_seconds():
@@ -85,7 +83,6 @@ def register(app: NudgeApp) -> None:
     """Add /export, /delete and the delete confirmation."""
     app.add_handler(CommandHandler("export", export_data))
     app.add_handler(CommandHandler("delete", ask_delete))
-    app.add_handler(
-        CallbackQueryHandler(erase_data, pattern=callbacks.pattern(AREA, "del", callbacks.NUMBER))
-    )
+    confirmed = callbacks.pattern(AREA, "del", 1, shape=callbacks.NUMBER)
+    app.add_handler(CallbackQueryHandler(erase_data, pattern=confirmed))
     app.add_handler(CallbackQueryHandler(keep_data, pattern=callbacks.pattern(AREA, "keep")))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from telegram import CallbackQuery, MaybeInaccessibleMessage, Message, Update
+from telegram import CallbackQuery, Message, Update
 
-from bot.telegram import texts
+from bot.telegram import keyboards, texts
 
 
 async def private_only(update: Update) -> bool:
@@ -26,12 +26,11 @@ async def private_message(update: Update) -> tuple[Message, int] | None:
     return message, user.id
 
 
-async def own_button(update: Update) -> tuple[CallbackQuery, MaybeInaccessibleMessage] | None:
-    """Return a button press and its message if the presser owns it; answer politely if not."""
+async def own_press(update: Update) -> CallbackQuery | None:
+    """Return the pressed button's query if the presser owns it; answer politely if not."""
     query = update.callback_query
     assert query is not None
-    message = query.message
-    if message is None or message.chat.id != query.from_user.id:
-        await query.answer(texts.NOT_YOURS)
-        return None
-    return query, message
+    if keyboards.owned(query):
+        return query
+    await query.answer(texts.NOT_YOURS)
+    return None

@@ -10,9 +10,9 @@ from bot.domain.habits import CATALOG
 from bot.domain.quicklog import HOT_DRINKS, NotLogged, Refusal, unit_words
 from bot.services import habit_logging as service
 from bot.services.local_day import NotReady
-from bot.telegram import callbacks, keyboards, log_texts, text_router, texts
+from bot.telegram import callbacks, keyboards, log_texts, texts
 from bot.telegram.context import Context, NudgeApp
-from bot.telegram.guards import own_button, private_message
+from bot.telegram.guards import own_press, private_message
 from bot.telegram.keyboards import button, inline, rows
 
 AREA = "l"
@@ -111,9 +111,10 @@ async def on_plain_text(update: Update, context: Context, awaiting: str) -> None
 
 async def log_hint(update: Update, context: Context) -> None:
     """Log the habit tapped on a hint (once per hint message)."""
-    if (pressed := await own_button(update)) is None:
+    if (query := await own_press(update)) is None:
         return
-    query, message = pressed
+    assert query.message is not None  # an owned press has its message
+    message = query.message
     [habit] = callbacks.args_of(query.data)
     try:
         logged = await service.log_from_hint(
@@ -131,9 +132,8 @@ async def log_hint(update: Update, context: Context) -> None:
 
 async def undo_log(update: Update, context: Context) -> None:
     """Remove the entry an Undo button belongs to, or say kindly why nothing changed."""
-    if (pressed := await own_button(update)) is None:
+    if (query := await own_press(update)) is None:
         return
-    query, _ = pressed
     log_id = callbacks.int_arg(callbacks.args_of(query.data))
     result = await service.undo(context.uow(), query.from_user.id, log_id, context.now())
     match result.outcome:
@@ -155,9 +155,8 @@ async def undo_log(update: Update, context: Context) -> None:
 
 async def count_hot_drinks(update: Update, context: Context) -> None:
     """Count tea and coffee toward water, or stop counting them."""
-    if (pressed := await own_button(update)) is None:
+    if (query := await own_press(update)) is None:
         return
-    query, _ = pressed
     on = callbacks.args_of(query.data) == ["1"]
     await service.set_hot_drinks(context.uow(), query.from_user.id, on)
     await query.answer()
@@ -165,14 +164,13 @@ async def count_hot_drinks(update: Update, context: Context) -> None:
 
 
 def register(app: NudgeApp) -> None:
-    """Add /log, the hint, Undo and tea buttons, and plain-words logging."""
+    """Add /log and the hint, Undo and tea buttons (plain words come through the text router)."""
     habits = "|".join(h.value for h in service.LOGGABLE)
     app.add_handler(CommandHandler("log", log_habit))
-    app.add_handler(CallbackQueryHandler(log_hint, pattern=callbacks.pattern(AREA, "add", habits)))
-    app.add_handler(
-        CallbackQueryHandler(undo_log, pattern=callbacks.pattern(AREA, "undo", callbacks.NUMBER))
-    )
-    app.add_handler(
-        CallbackQueryHandler(count_hot_drinks, pattern=callbacks.pattern(AREA, "hot", "0|1"))
-    )
-    text_router.fallback(on_plain_text)
+    for callback, action, shape in [
+        (log_hint, "add", habits),
+        (undo_log, "undo", callbacks.NUMBER),
+        (count_hot_drinks, "hot", "0|1"),
+    ]:
+        route = callbacks.pattern(AREA, action, 1, shape=shape)
+        app.add_handler(CallbackQueryHandler(callback, pattern=route))
