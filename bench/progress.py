@@ -35,6 +35,7 @@ from bot.storage.uow import Database
 from bot.telegram import offload, texts
 from bot.telegram.charts import render_progress
 from bot.telegram.export_files import build_export
+from bot.telegram.renderers import weekly_text
 from tests.factories import make_person
 
 NOW = datetime(2026, 3, 29, 17, 0, tzinfo=UTC)
@@ -150,7 +151,7 @@ async def main(days: int, repeat: int, url: str) -> None:
 
     async def weekly() -> None:
         async with db.uow() as uow:
-            await summary.weekly_payload(uow, 1, NOW)
+            weekly_text(await summary.report(uow, 1, NOW))
 
     async def idle() -> None:
         await asyncio.sleep(0.2)

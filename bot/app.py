@@ -140,6 +140,7 @@ async def start_background(app: NudgeApp) -> None:
     except TelegramError as exc:
         log.warning("could not set the command menus: %s", exc)
     # Before polling or the webhook starts: what a crash left unhandled goes first.
+    assert runtime.inbox is not None, "build_application sets the inbox"
     runtime.services.append(await runtime.inbox.start(app))
     for start in BACKGROUND:
         stopper = start(app)

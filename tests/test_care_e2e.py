@@ -440,14 +440,15 @@ async def test_the_stool_question_is_turned_on_in_settings(harness: Harness) -> 
 
 
 async def test_the_weekly_summary_mentions_the_escalation(harness: Harness) -> None:
-    from bot.services.summary import weekly_payload
+    from bot.services.summary import report
+    from bot.telegram.renderers import weekly_text
 
     ana = await person(harness)
     await escalate(harness, ana)
     assert harness.db is not None
     async with harness.db.uow() as uow:
-        payload = await weekly_payload(uow, ana.id, harness.clock.now() + timedelta(days=2))
+        text = weekly_text(await report(uow, ana.id, harness.clock.now() + timedelta(days=2)))
     assert (
         "🩺 On Fri 27 Mar you told me about trouble with your bladder or bowels. If you haven't "
         "yet, please get it checked by a doctor."
-    ) in payload["text"]
+    ) in text

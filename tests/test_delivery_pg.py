@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import text
 
 from bot.clock import FakeClock
-from bot.delivery.sender import LOCK_KEY, Sender
+from bot.delivery.lock import LOCK_KEY
+from bot.delivery.sender import Sender
 from bot.sandbox import BotApiSandbox
 from bot.sandbox.server import PATIENCE
 from bot.storage.uow import Database

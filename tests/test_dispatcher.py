@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.delivery.rendering import render
 from bot.domain.nudging import (
     DayBudget,
     Occurrence,
@@ -45,6 +46,14 @@ def dispatcher(db: Database, clock: FakeClock) -> Dispatcher:
 async def _deliveries(db: Database, person_id: int) -> list[DeliveryRecord]:
     async with db.uow() as uow:
         return await uow.deliveries.for_person(person_id)
+
+
+async def _shown(db: Database, row: DeliveryRecord) -> tuple[str, str | None, list[list[str]]]:
+    """Render a queued row as the sender would: its text, parse mode and buttons' data."""
+    out = await render(db, row)
+    keyboard = out.markup.inline_keyboard if out.markup is not None else ()
+    data = [[str(b.callback_data) for b in line] for line in keyboard]
+    return out.text or "", out.parse_mode, data
 
 
 async def _reminder(db: Database, person_id: int, habit: str) -> ReminderRecord:
@@ -108,13 +117,13 @@ async def test_due_reminder_is_claimed_once_and_moves_on(
         ("nudge", "food", "pending", _at(27, 11, 30))
     ]
     assert rows[0].reminder_id == food.id and rows[0].chat_id == 1
-    payload = rows[0].payload
-    assert payload["parse_mode"] == "HTML" and "Gut-friendly food" in payload["text"]
-    assert [b["data"] for row in payload["buttons"] for b in row] == [
-        "n:done:{id}",
-        "n:snz:{id}:15",
-        "n:snz:{id}:60",
-        "n:skip:{id}",
+    text, parse_mode, buttons = await _shown(db, rows[0])
+    assert parse_mode == "HTML" and "Gut-friendly food" in text
+    assert [data for row in buttons for data in row] == [
+        f"n:done:{rows[0].id}",
+        f"n:snz:{rows[0].id}:15",
+        f"n:snz:{rows[0].id}:60",
+        f"n:skip:{rows[0].id}",
     ]
     moved = await _reminder(db, 1, "food")
     assert moved.next_fire_at == _at(27, 17, 30)  # 18:30 in Berlin
@@ -207,16 +216,20 @@ async def test_checkin_nudge_asks_pain_and_offers_snooze_and_skip(
     clock.set(_at(27, 19, 30))
     await dispatcher.tick(_at(27, 14, 30))  # breathing at 15:30 Berlin
     await dispatcher.tick()
-    breathe, checkin = [r for r in await _deliveries(db, 1) if "buttons" in r.payload]
-    # The sender puts the delivery id in, so the exercise can answer its own nudge.
-    assert breathe.payload["buttons"][0] == [{"text": "🌬️ Breathe with me", "data": "b:start:{id}"}]
+    breathe, checkin = [r for r in await _deliveries(db, 1) if "reason" not in r.payload]
+    # The buttons carry the delivery id, so the exercise can answer its own nudge.
+    out = await render(db, breathe)
+    assert out.markup is not None
+    [first] = out.markup.inline_keyboard[0]
+    assert (first.text, first.callback_data) == ("🌬️ Breathe with me", f"b:start:{breathe.id}")
     # The reminder is the check-in's first question: one tap is today's pain.
-    assert [b["data"] for row in checkin.payload["buttons"] for b in row] == [
+    text, _, buttons = await _shown(db, checkin)
+    assert [data for row in buttons for data in row] == [
         *(f"c:p:{n}" for n in range(11)),
-        "n:snz:{id}:60",
-        "n:skip:{id}",
+        f"n:snz:{checkin.id}:60",
+        f"n:skip:{checkin.id}",
     ]
-    assert "Pain right now?" in checkin.payload["text"]
+    assert "Pain right now?" in text
 
 
 async def test_paused_and_quiet_times_are_skipped(
@@ -280,8 +293,9 @@ async def test_three_ignored_nudges_back_off_and_say_so_once(
         "backed_off",
     ]
     ask = next(r for r in rows if r.kind == "ask")
-    assert [b["data"] for row in ask.payload["buttons"] for b in row] == ["n:keep:{id}"]
-    assert "less often" in ask.payload["text"]
+    text, _, buttons = await _shown(db, ask)
+    assert [data for row in buttons for data in row] == [f"n:keep:{ask.id}"]
+    assert "less often" in text
 
 
 async def test_answers_bring_the_rhythm_back_step_by_step(
@@ -610,7 +624,7 @@ async def test_a_nudge_behind_the_goal_says_so(
         await uow.commit()
     await dispatcher.tick(_at(27, 8))
     [row] = await _deliveries(db, 1)
-    assert "One more and today's goal is met." in row.payload["text"]
+    assert "One more and today's goal is met." in (await _shown(db, row))[0]
 
 
 async def test_people_sharing_a_rule_each_move_on_in_their_own_zone_and_hours(

@@ -7,11 +7,18 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.services.onboarding import SUMMARY_RULE, SUMMARY_SPREAD_MINUTES, summary_rule
 from bot.services.schedules import reschedule
-from bot.services.summary import build, is_intent, summary_intent, weekly_payload
+from bot.services.summary import build, is_intent, report, summary_intent
 from bot.storage.models import CheckIn
-from bot.storage.uow import Database
+from bot.storage.uow import Database, UnitOfWork
+from bot.telegram.renderers import weekly_text
 from tests.factories import make_person
 from tests.harness import Harness
+
+
+async def _weekly_text(uow: UnitOfWork, person_id: int, now: datetime) -> str:
+    """The weekly summary's words, as the sender renders them."""
+    return weekly_text(await report(uow, person_id, now))
+
 
 # Sunday 29 March 2026, 19:00 in Berlin (summer time started at 02:00 that morning).
 SUNDAY_EVENING = datetime(2026, 3, 29, 17, 0, tzinfo=UTC)
@@ -66,9 +73,7 @@ async def test_summary_with_enough_data_states_the_difference(db: Database) -> N
     await seed(db, 7, moves=moves, water=water, pain=pain)
 
     async with db.uow() as uow:
-        payload = await weekly_payload(uow, 7, SUNDAY_EVENING)
-    assert payload["parse_mode"] == "HTML"
-    text = payload["text"]
+        text = await _weekly_text(uow, 7, SUNDAY_EVENING)
     assert text.startswith("<b>Your week</b>")
     # Weekdays only (movement breaks are Mon-Fri; today, Sunday, is left out): 7 vs 8.
     assert "On days you met your movement goal, your pain averaged 3.0 lower (2.0 vs 5.0; " in text
@@ -89,7 +94,7 @@ async def test_summary_without_enough_data_says_so(db: Database) -> None:
     pain = {d: 3 for d in days}
     await seed(db, 8, moves=moves, water={}, pain=pain)
     async with db.uow() as uow:
-        text = (await weekly_payload(uow, 8, SUNDAY_EVENING))["text"]
+        text = await _weekly_text(uow, 8, SUNDAY_EVENING)
     # Every check-in day met the goal: nothing to compare, so nothing is said.
     assert "averaged" not in text and "💡" not in text
 
@@ -102,7 +107,7 @@ async def test_summary_one_side_short_claims_nothing(db: Database) -> None:
     pain = {d: (1 if moves[d - timedelta(days=1)] >= 5 else 7) for d in days[1:]}
     await seed(db, 9, moves=moves, water={}, pain=pain)
     async with db.uow() as uow:
-        text = (await weekly_payload(uow, 9, SUNDAY_EVENING))["text"]
+        text = await _weekly_text(uow, 9, SUNDAY_EVENING)
     assert "Once I have 7 check-ins on days you met your movement goal" in text
     assert "averaged" not in text
 
@@ -110,8 +115,8 @@ async def test_summary_one_side_short_claims_nothing(db: Database) -> None:
 async def test_summary_of_a_week_without_check_ins(db: Database) -> None:
     await make_person(db, 10, now=JOINED)
     async with db.uow() as uow:
-        text = (await weekly_payload(uow, 10, SUNDAY_EVENING))["text"]
-        missing = (await weekly_payload(uow, 999, SUNDAY_EVENING))["text"]
+        text = await _weekly_text(uow, 10, SUNDAY_EVENING)
+        missing = await _weekly_text(uow, 999, SUNDAY_EVENING)
     assert "Pain: no check-ins this week." in text
     assert "💡" not in text  # no data: no insight, not even a promise
     assert "/start" in missing
@@ -158,15 +163,14 @@ async def test_a_queued_summary_is_built_from_the_data_at_send_time(db: Database
     await make_person(db, 11, now=JOINED)
     intent = summary_intent(SUNDAY_EVENING)
     assert is_intent(intent) and not is_intent({"text": "hi"})
-    before = await build(db, 11, intent)
-    assert "Pain: no check-ins this week." in before["text"]
+    before = weekly_text(await build(db, 11, SUNDAY_EVENING))
+    assert "Pain: no check-ins this week." in before
     # A check-in saved after the tick queued the summary still makes it into the message.
     await seed(db, 11, moves={}, water={}, pain={SUNDAY - timedelta(days=2): 6, SUNDAY: 4})
-    after = await build(db, 11, intent)
-    assert "Pain: 6 → 4 this week" in after["text"]
-    assert after["parse_mode"] == "HTML"
+    after = weekly_text(await build(db, 11, SUNDAY_EVENING))
+    assert "Pain: 6 → 4 this week" in after
     async with db.uow() as uow:
-        assert after == await weekly_payload(uow, 11, SUNDAY_EVENING)
+        assert after == await _weekly_text(uow, 11, SUNDAY_EVENING)
 
 
 def test_summaries_of_a_crowd_are_spread_over_an_hour() -> None:

@@ -5,6 +5,10 @@ about half of its CPU per message went to httpx/httpcore/anyio (pool bookkeeping
 timeouts, stream wrappers). aiohttp does the same request for a fraction of that. Errors map to
 the same PTB exceptions as HTTPXRequest (TimedOut, NetworkError), so the sender's handling of
 failures, and with it exactly-once and nothing lost, does not change.
+
+Bodies go out as one JSON document (the Bot API takes JSON as well as forms) encoded with orjson,
+and replies are decoded with orjson: form encoding and PTB's per-parameter `json.dumps` were a
+tenth of the sender's CPU per message.
 """
 
 from __future__ import annotations
@@ -12,10 +16,25 @@ from __future__ import annotations
 from typing import Any
 
 import aiohttp
+import orjson
+from telegram import Bot
 from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
-from telegram.error import NetworkError, TimedOut
+from telegram._utils.types import JSONDict, ODVInput
+from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+async def post(bot: Bot, endpoint: str, data: JSONDict) -> Any:
+    """Call a Bot API method and return its raw result, without building PTB objects from it.
+
+    The sender only needs a sent message's id; building a `Message` from each reply cost
+    about a fifth of its CPU per message. Errors are PTB's own (RetryAfter, Forbidden, ...),
+    raised by the same request code as `bot.send_message`. `data` must hold no None values.
+    """
+    # Protected, but the one seam PTB has below its object-building methods.
+    return await bot._do_post(endpoint, data)
 
 
 class AiohttpRequest(BaseRequest):
@@ -96,6 +115,7 @@ class AiohttpRequest(BaseRequest):
                 )
             )
         data: Any = None
+        headers: dict[str, str] | None = None
         if request_data is not None:
             files = request_data.multipart_data
             if files:
@@ -106,11 +126,23 @@ class AiohttpRequest(BaseRequest):
                     form.add_field(name, content, filename=filename, content_type=mimetype)
                 data = form
             else:
-                data = request_data.json_parameters
+                data = orjson.dumps(request_data.parameters)
+                headers = JSON_HEADERS
         try:
-            async with self._session.request(method, url, data=data, timeout=timeout) as res:
+            async with self._session.request(
+                method, url, data=data, headers=headers, timeout=timeout
+            ) as res:
                 return res.status, await res.read()
         except TimeoutError as err:
             raise TimedOut from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> JSONDict:
+        """Decode a reply with orjson (PTB's default decodes to str, then with json)."""
+        try:
+            decoded: JSONDict = orjson.loads(payload)
+        except orjson.JSONDecodeError as exc:
+            raise TelegramError("Invalid server response") from exc
+        return decoded

@@ -1,73 +1,29 @@
-"""Turn a claimed outbox row into what is sent: text, buttons, a document or an edit."""
+"""Turn a claimed outbox row into what is sent: its intent, rendered by the Telegram layer.
+
+The registry (kind -> renderer) is bot.telegram.renderers.REGISTRY, the one the handlers use
+too. The sender is the Telegram edge of the outbox, so it depends on the Telegram layer
+directly rather than on a registry filled in at start-up: a Sender built anywhere (a test,
+the crash harness, a bench) renders every kind, and nothing has to be installed first.
+"""
 
 from __future__ import annotations
 
-import base64
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
-
-from bot.services import summary
+from bot.domain.intents import decode
 from bot.storage.deliveries import DeliveryRecord
 from bot.storage.uow import Database
+from bot.telegram.renderers import REGISTRY, Outgoing, Registry
+
+__all__ = ["Outgoing", "UnknownKind", "render"]
 
 
-@dataclass(frozen=True)
-class Outgoing:
-    """One message ready for the Bot API (or an edit of an earlier one)."""
-
-    text: str | None
-    parse_mode: str | None = None
-    markup: InlineKeyboardMarkup | None = None
-    quiet: bool | None = None
-    document: InputFile | None = None
-    edit: int | None = None
+class UnknownKind(ValueError):
+    """A queued row of a kind no renderer knows (written by a newer version of the bot)."""
 
 
-def keyboard(payload: dict[str, Any], delivery_id: int) -> InlineKeyboardMarkup | None:
-    """Build the inline keyboard of a payload; "{id}" in button data becomes the delivery id."""
-    rows = payload.get("buttons")
-    if not rows:
-        return None
-    built = []
-    for row in rows:
-        buttons = []
-        for button in row:
-            if "url" in button:
-                buttons.append(InlineKeyboardButton(button["text"], url=button["url"]))
-            else:
-                data = str(button["data"]).replace("{id}", str(delivery_id))
-                buttons.append(InlineKeyboardButton(button["text"], callback_data=data))
-        built.append(buttons)
-    return InlineKeyboardMarkup(built)
-
-
-def document_of(payload: dict[str, Any]) -> InputFile | None:
-    """Return the payload's document as an upload, if it has one."""
-    doc = payload.get("document")
-    if not doc:
-        return None
-    filename = doc.get("filename")
-    if "base64" in doc:
-        return InputFile(base64.b64decode(doc["base64"]), filename=filename)
-    path = Path(doc["path"])
-    return InputFile(path.read_bytes(), filename=filename or path.name)
-
-
-async def render(db: Database, record: DeliveryRecord) -> Outgoing:
-    """Render a claimed row at send time (an intent is built from fresh data now)."""
-    payload = record.payload
-    if summary.is_intent(payload):
-        payload = await summary.build(db, record.person_id, payload)
-    text = payload.get("text")
-    edit = payload.get("edit")
-    return Outgoing(
-        text=text if isinstance(text, str) else None,
-        parse_mode=payload.get("parse_mode"),
-        markup=keyboard(payload, record.id),
-        quiet=payload.get("disable_notification"),
-        document=document_of(payload),
-        edit=edit if isinstance(edit, int) else None,
-    )
+async def render(db: Database, record: DeliveryRecord, registry: Registry = REGISTRY) -> Outgoing:
+    """Render a claimed row at send time, in today's wording and from fresh data if it asks."""
+    intent = decode(record.payload)
+    renderer = registry.get(intent.kind)
+    if renderer is None:
+        raise UnknownKind(intent.kind)
+    return await renderer(db, record, intent.params)

@@ -7,15 +7,16 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain.goals import goal_from_rule
 from bot.domain.habits import Habit
+from bot.domain.intents import LessOften, NudgePassed, encode
 from bot.domain.nudging import (
     MIN_GAP,
     QUIET_AFTER,
@@ -29,24 +30,21 @@ from bot.domain.nudging import (
     decide,
     elapsed_share,
     gone_quiet,
-    habit_info,
     ignored_after,
     spacing_of,
 )
 from bot.domain.schedule import Rule, local_date
 from bot.domain.timing import LEARN_EVERY, LOOK_BACK, learned_times
 from bot.runtime import Runtime
-from bot.services.care import CareFacts, care_facts, follow_up_payload
+from bot.services.care import CareFacts, care_facts, follow_up
 from bot.services.challenges import post_due as post_due_challenges
-from bot.services.nudges import ask_payload, nudge_payload
+from bot.services.nudges import choose_nudge
 from bot.services.schedules import NOT_QUIETED, awake_window, next_time, reschedule
 from bot.services.summary import summary_intent
 from bot.storage.due import RETIRED, Advance, DoneFacts, DueReminder, LiveNudge, Sent
 from bot.storage.people import PersonRecord
 from bot.storage.reminders import ReminderRecord
 from bot.storage.uow import UnitOfWork
-from bot.telegram import texts
-from bot.telegram.context import Context, NudgeApp
 
 log = logging.getLogger(__name__)
 
@@ -343,7 +341,7 @@ class Dispatcher:
             # transaction (and its row locks) never waits on a person's history.
             payload = summary_intent(reminder.due)
         elif verdict is Verdict.SEND:
-            payload, recent = nudge_payload(
+            nudge, recent = choose_nudge(
                 reminder.habit,
                 recent,
                 self.rng,
@@ -351,13 +349,14 @@ class Dispatcher:
                 goal=occurrence.goal,
                 after_miss=_missed_last(reminder),
             )
+            payload = encode(nudge)
             if care is not None and day is not None and reminder.habit == CHECKIN:
                 # The day after an escalation, the check-in reminder asks about it first.
                 waiting = care.follow_up(person.id, day)
                 if waiting is not None:
-                    payload = follow_up_payload(waiting, day)
+                    payload = encode(follow_up(waiting, day))
         elif verdict is Verdict.ASK:
-            kind, payload, asked_at = "ask", ask_payload(reminder.habit), now
+            kind, payload, asked_at = "ask", encode(LessOften(reminder.habit)), now
         reason = "unavailable" if verdict in SENDS else verdict.value
         if verdict is Verdict.MISSED:
             status = "missed"
@@ -500,16 +499,15 @@ async def _move_toward_habit(
 
 def _retire_row(nudge: LiveNudge, person: PersonRecord | None, now: datetime) -> dict[str, Any]:
     """Return the outbox row that edits a passed nudge down to one quiet line, no buttons."""
-    zone = ZoneInfo(person.timezone if person is not None and person.timezone else "UTC")
-    info = habit_info(nudge.habit)
-    line = texts.nudge_passed(info.emoji if info else "⏰", nudge.sent_at.astimezone(zone))
+    zone = person.timezone if person is not None and person.timezone else "UTC"
+    passed = NudgePassed(nudge.habit, nudge.sent_at, zone, nudge.message_id)
     return {
         "chat_id": nudge.chat_id,
         "person_id": nudge.person_id,
         "kind": RETIRE,
         "habit": nudge.habit,
         "reminder_id": None,
-        "payload": {"text": line, "parse_mode": None, "buttons": [], "edit": nudge.message_id},
+        "payload": encode(passed),
         "due_at": now,
         "send_after": now,
         "status": "pending",
@@ -564,37 +562,64 @@ def _parked(reminder: DueReminder) -> Advance:
     )
 
 
-async def run_tick(context: Context) -> None:
-    """Run the dispatcher once (the repeating job's callback)."""
-    dispatcher: Dispatcher | None = context.runtime.dispatcher
-    if dispatcher is not None:
-        await dispatcher.tick()
+class Job(Protocol):
+    """A repeating job, as the job queue returns it."""
+
+    def schedule_removal(self) -> None: ...
 
 
-async def run_learn(context: Context) -> None:
-    """Time nudges to the people (the learning job's callback)."""
-    dispatcher: Dispatcher | None = context.runtime.dispatcher
-    if dispatcher is not None:
-        await dispatcher.learn()
+class JobQueue(Protocol):
+    """What the scheduler needs of PTB's job queue: a repeating callback."""
+
+    def run_repeating(
+        self,
+        callback: Callable[[Any], Coroutine[Any, Any, None]],
+        *,
+        interval: float,
+        first: float | None = None,
+        name: str | None = None,
+        job_kwargs: dict[str, Any] | None = None,
+    ) -> Job: ...
 
 
-def start(app: NudgeApp) -> Callable[[], Awaitable[None]]:
+class Host(Protocol):
+    """The application the tick runs in: its shared data (the runtime) and its job queue."""
+
+    @property
+    def bot_data(self) -> dict[Any, Any]: ...
+
+    @property
+    def job_queue(self) -> JobQueue | None: ...
+
+
+def start(app: Host) -> Callable[[], Awaitable[None]]:
     """Start the one repeating tick job and publish the dispatcher on the runtime."""
     runtime: Runtime = app.bot_data["runtime"]
     runtime.dispatcher = Dispatcher(runtime)
-    if app.job_queue is None:
+    jobs = app.job_queue
+    if jobs is None:
         raise RuntimeError(
             "the tick needs PTB's job queue: pip install 'python-telegram-bot[job-queue]'"
         )
-    job = app.job_queue.run_repeating(
+
+    async def run_tick(_context: object) -> None:
+        dispatcher: Dispatcher | None = runtime.dispatcher
+        if dispatcher is not None:
+            await dispatcher.tick()
+
+    async def run_learn(_context: object) -> None:
+        dispatcher: Dispatcher | None = runtime.dispatcher
+        if dispatcher is not None:
+            await dispatcher.learn()
+
+    job = jobs.run_repeating(
         run_tick,
         interval=runtime.settings.tick_seconds,
         first=0,
         name=JOB_NAME,
         job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
     )
-
-    learning = app.job_queue.run_repeating(
+    learning = jobs.run_repeating(
         run_learn,
         interval=LEARN_SECONDS,
         first=LEARN_SECONDS,

@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
+from bot.runtime import Runtime
+from bot.scheduler.dispatcher import Host
 from bot.services.retention import prune
-from bot.telegram.context import Context, NudgeApp
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +19,14 @@ FIRST_SECONDS = 60
 JOB_NAME = "housekeeping"
 
 
-async def run(context: Context) -> None:
+class HasRuntime(Protocol):
+    """A job's context: all the job needs is the runtime."""
+
+    @property
+    def runtime(self) -> Runtime: ...
+
+
+async def run(context: HasRuntime) -> None:
     """Delete old finished deliveries (the repeating job's callback)."""
     runtime = context.runtime
     try:
@@ -36,10 +45,11 @@ async def run(context: Context) -> None:
         )
 
 
-def start(app: NudgeApp) -> Callable[[], Awaitable[None]]:
+def start(app: Host) -> Callable[[], Awaitable[None]]:
     """Start the repeating housekeeping job."""
-    assert app.job_queue is not None, "the dispatcher checks for the job queue first"
-    job = app.job_queue.run_repeating(
+    jobs = app.job_queue
+    assert jobs is not None, "the dispatcher checks for the job queue first"
+    job = jobs.run_repeating(
         run,
         interval=EVERY_SECONDS,
         first=FIRST_SECONDS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage.broadcasts import BroadcastRecord, Overview, Progress, overview
+from bot.storage.broadcasts import BroadcastRecord, Overview, Progress
 from bot.storage.uow import UnitOfWork
 
 MAX_BROADCAST_CHARS = 4096
@@ -25,6 +25,14 @@ class Draft:
 
     broadcast: BroadcastRecord
     audience: int
+
+
+@dataclass(frozen=True)
+class BroadcastQueued:
+    """A confirmed broadcast, fanned out into the outbox."""
+
+    broadcast_id: int
+    recipients: int
 
 
 def check_admin(person_id: int, admins: frozenset[int]) -> None:
@@ -49,13 +57,13 @@ async def draft_broadcast(
 
 async def send_broadcast(
     uow: UnitOfWork, admin_id: int, broadcast_id: int, *, admins: frozenset[int], now: datetime
-) -> int | None:
+) -> BroadcastQueued | None:
     """Queue a confirmed draft for everyone; None if it was already sent or dropped."""
     check_admin(admin_id, admins)
     async with uow:
         count = await uow.broadcasts.queue(broadcast_id, admin_id, now)
         await uow.commit()
-    return count
+    return None if count is None else BroadcastQueued(broadcast_id, count)
 
 
 async def drop_broadcast(
@@ -75,4 +83,4 @@ async def stats(
     """Return the overview and the latest broadcast's progress."""
     check_admin(admin_id, admins)
     async with uow:
-        return await overview(uow.session, now), await uow.broadcasts.latest_progress()
+        return await uow.broadcasts.overview(now), await uow.broadcasts.latest_progress()

@@ -5,15 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
-from bot.domain.checkin import FOLLOW_UP_ANSWERS, date_code
+from bot.domain.intents import FollowUp
 from bot.domain.safety import FOLLOW_UP_DAYS
 from bot.storage.checkins import Escalation
 from bot.storage.uow import UnitOfWork
-from bot.telegram import texts
-
-FOLLOW_UP_BUTTON = "c:f:{day}:{answer}"
 
 
 @dataclass(frozen=True)
@@ -45,17 +41,6 @@ async def care_facts(uow: UnitOfWork, person_ids: Sequence[int], since: date) ->
     return CareFacts(tuple(await uow.checkins.escalations(person_ids, first)))
 
 
-def follow_up_payload(escalation: Escalation, today: date) -> dict[str, Any]:
+def follow_up(escalation: Escalation, today: date) -> FollowUp:
     """The check-in reminder of a day after an escalation: "Did you get it checked?"."""
-    day = date_code(escalation.local_date)
-    labels = texts.CHOICE_LABELS["fu"]
-    return {
-        "text": texts.follow_up_question(escalation.local_date, today, escalation.signs),
-        "parse_mode": "HTML",
-        "buttons": [
-            [
-                {"text": labels[a], "data": FOLLOW_UP_BUTTON.format(day=day, answer=a)}
-                for a in FOLLOW_UP_ANSWERS
-            ]
-        ],
-    }
+    return FollowUp(escalation.local_date, today, escalation.signs)

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import challenges as domain
 from bot.domain.challenges import Standing
+from bot.domain.intents import ChallengeBoard, encode
 from bot.domain.schedule import local_date
 from bot.storage.challenges import FINISHED, STOPPED, ChallengeRecord
 from bot.storage.uow import UnitOfWork
-from bot.telegram import texts
 
 KIND = "challenge"
 # Challenges posted per tick transaction; the rest wait for the next tick (a second later).
@@ -229,31 +229,24 @@ async def follow_migration(
     return moved
 
 
-# -------------------------------------------------------------------- rendering
+# -------------------------------------------------------------------- what a post shows
 
 
-def board_text(board: Board, *, final: bool = False) -> str:
-    """Render a board: a header and one line per member."""
+def post_of(board: Board, *, final: bool = False) -> ChallengeBoard:
+    """Return what a board post shows: the first members, how many more, the finishers."""
     c = board.challenge
-    lines = [
-        texts.challenge_line(
-            rank, s.name, s.days_done, s.today, c.daily_target, s.streak, show_today=not final
-        )
-        for rank, s in enumerate(board.ranked[:MAX_LINES], start=1)
-    ]
-    hidden = max(len(board.ranked) - MAX_LINES, 0)
-    if final:
-        winners = [s.name for s in domain.finishers(board.ranked, c.days)]
-        return texts.challenge_final(c.title, c.days, winners, lines, hidden)
-    return texts.challenge_board(c.title, board.day_number, c.days, c.daily_target, lines, hidden)
-
-
-def buttons(challenge_id: int, *, join: bool) -> list[list[dict[str, str]]]:
-    """Return a post's buttons (outbox payload form): Join while it runs, and Standings."""
-    row = [{"text": texts.CHALLENGE_STANDINGS_BUTTON, "data": f"g:stand:{challenge_id}"}]
-    if join:
-        row.insert(0, {"text": texts.CHALLENGE_JOIN_BUTTON, "data": f"g:join:{challenge_id}"})
-    return [row]
+    winners = [s.name for s in domain.finishers(board.ranked, c.days)] if final else []
+    return ChallengeBoard(
+        challenge_id=c.id,
+        title=c.title,
+        day_number=board.day_number,
+        days=c.days,
+        daily_target=c.daily_target,
+        final=final,
+        ranked=tuple(board.ranked[:MAX_LINES]),
+        hidden=max(len(board.ranked) - MAX_LINES, 0),
+        winners=tuple(winners),
+    )
 
 
 # -------------------------------------------------------------------- the tick
@@ -274,11 +267,7 @@ async def post_due(uow: UnitOfWork, now: datetime, limit: int = POST_BATCH) -> i
             if plan.send:
                 day = min(plan.day, challenge.ends_on)
                 board = await _board(uow, challenge, day)
-                payload = {
-                    "text": board_text(board, final=plan.final),
-                    "parse_mode": "HTML",
-                    "buttons": buttons(challenge.id, join=not plan.final),
-                }
+                payload = encode(post_of(board, final=plan.final))
                 rows.append(
                     {
                         "chat_id": challenge.chat_id,

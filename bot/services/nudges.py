@@ -1,4 +1,4 @@
-"""Nudges: what a nudge says and offers, and what its buttons do."""
+"""Nudges: which text a nudge says, and what its buttons do (the Telegram layer words them)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain import content
-from bot.domain.nudging import habit_info, less_often
+from bot.domain.intents import NudgeDue
+from bot.domain.nudging import less_often
 from bot.domain.schedule import Rule, local_date
 from bot.services.goals import goals_of
 from bot.services.progress import habit_streak
@@ -19,51 +19,11 @@ from bot.storage.deliveries import DeliveryRecord
 from bot.storage.due import RETIRED
 from bot.storage.people import PersonRecord
 from bot.storage.uow import UnitOfWork
-from bot.telegram import texts
 
-# The sender puts the delivery's id where "{id}" stands, so buttons point at their own row.
-DONE = "n:done:{id}"
-SNOOZE = "n:snz:{id}:{minutes}"
-SKIP = "n:skip:{id}"
-LESS = "n:less:{id}"
-KEEP = "n:keep:{id}"
-BREATHE = "b:start:{id}"
-START_CHECKIN = "c:go"
-# The check-in reminder asks the first question itself: a tap is today's pain (issue 14).
-REMINDER_PAIN = "c:p:{n}"
 SNOOZE_MINUTES = (15, 60)
 
-Buttons = list[list[dict[str, str]]]
 
-
-def label_of(habit: str) -> str:
-    """Return a habit's label, e.g. "💧 Hydration"."""
-    info = habit_info(habit)
-    return info.label if info is not None else habit
-
-
-def _button(text: str, data: str) -> dict[str, str]:
-    return {"text": text, "data": data}
-
-
-def nudge_buttons(habit: str) -> Buttons:
-    """Return the keyboard of a habit's nudge (placeholders for the delivery id)."""
-    snooze_60 = _button(texts.NUDGE_SNOOZE_60, SNOOZE.replace("{minutes}", "60"))
-    skip = _button(texts.NUDGE_SKIP_TODAY, SKIP)
-    if habit == "checkin":
-        pain = [_button(str(n), REMINDER_PAIN.replace("{n}", str(n))) for n in range(11)]
-        return [pain[:6], pain[6:], [snooze_60, skip]]
-    rows: Buttons = []
-    if habit == "breathe":
-        rows.append([_button(texts.NUDGE_BREATHE, BREATHE)])
-    rows.append([_button(texts.NUDGE_DONE, DONE)])
-    rows.append(
-        [_button(texts.NUDGE_SNOOZE_15, SNOOZE.replace("{minutes}", "15")), snooze_60, skip]
-    )
-    return rows
-
-
-def nudge_payload(
+def choose_nudge(
     habit: str,
     recent: list[int],
     rng: random.Random,
@@ -71,35 +31,16 @@ def nudge_payload(
     done: int = 0,
     goal: int | None = None,
     after_miss: bool = False,
-) -> tuple[dict[str, Any], list[int]]:
-    """Pick a nudge text not shown recently; return the payload and the new text history.
+) -> tuple[NudgeDue, list[int]]:
+    """Pick a nudge text not shown recently; return the nudge and the new text history.
 
-    One line says where the person stands today (behind, one to go, after a miss), so a
-    nudge never contradicts their day.
+    It carries where the person stands today (behind, one to go, after a miss), so a nudge
+    never contradicts their day.
     """
-    choices = content.nudges(habit)
-    index = content.choose(len(choices), recent, rng)
-    text = texts.nudge(label_of(habit), choices[index])
-    standing = texts.nudge_standing(done, goal, after_miss)
-    if standing:
-        text = f"{text}\n<i>{standing}</i>"
-    if habit == "checkin":
-        text = f"{text}\n\n{texts.CHECKIN_QUESTIONS['pain']}"
-    payload = {
-        "text": text,
-        "parse_mode": "HTML",
-        "buttons": nudge_buttons(habit),
-    }
-    return payload, content.remember(recent, index, len(choices))
-
-
-def ask_payload(habit: str) -> dict[str, Any]:
-    """Return the one-line notice that a habit's nudges thin out, with a way to keep them."""
-    return {
-        "text": texts.backing_off(label_of(habit)),
-        "parse_mode": "HTML",
-        "buttons": [[_button(texts.NUDGE_KEEP_RHYTHM, KEEP)]],
-    }
+    count = len(content.nudges(habit))
+    index = content.choose(count, recent, rng)
+    due = NudgeDue(habit, index, done=done, goal=goal, after_miss=after_miss)
+    return due, content.remember(recent, index, count)
 
 
 class Outcome(StrEnum):
@@ -118,12 +59,12 @@ class Pressed:
     """The result of a nudge button, for the handler to render."""
 
     outcome: Outcome
-    label: str = ""
+    habit: str = ""
     done_today: int = 0
     target: int = 0
     streak: int = 0
-    until: str = ""
-    rule: str = ""
+    until: datetime | None = None  # a snooze's next nudge, in the person's local time
+    rule: Rule | None = None  # the sparser schedule "less often" stored
     log_id: int = 0  # the entry a Done press logged, for its Undo button
 
 
@@ -181,7 +122,7 @@ async def press_done(
         await uow.commit()
     return Pressed(
         Outcome.OK,
-        label=label_of(habit),
+        habit=habit,
         done_today=done_today,
         target=target,
         # The same streak /progress shows: goal-met days, excused days and freezes included.
@@ -201,8 +142,8 @@ async def snooze(
         if isinstance(answered, Outcome):
             return Pressed(answered)
         habit = answered.habit or ""
+        # The same intent again (an old rendered row too: its buttons name their own row).
         payload = dict(answered.payload)
-        payload["buttons"] = nudge_buttons(habit)
         again = now + timedelta(minutes=minutes)
         await uow.deliveries.add(
             chat_id=answered.chat_id,
@@ -216,8 +157,7 @@ async def snooze(
         )
         person = await uow.people.get(person_id)
         await uow.commit()
-    until = again.astimezone(_zone(person))
-    return Pressed(Outcome.OK, label=label_of(habit), until=f"{until:%H:%M}")
+    return Pressed(Outcome.OK, habit=habit, until=again.astimezone(_zone(person)))
 
 
 async def skip_today(
@@ -234,7 +174,7 @@ async def skip_today(
         # A nudge of this habit may already be queued for the next seconds: decide again.
         await reschedule(uow, person_id, now)
         await uow.commit()
-    return Pressed(Outcome.OK, label=label_of(habit))
+    return Pressed(Outcome.OK, habit=habit)
 
 
 async def answer_less(
@@ -245,12 +185,12 @@ async def answer_less(
         answered = await _answer(uow, person_id, delivery_id, {"ask"}, "less" if less else "more")
         if isinstance(answered, Outcome):
             return Pressed(answered)
-        label = label_of(answered.habit or "")
+        habit = answered.habit or ""
         if not less:
-            await uow.due.keep_rhythm(person_id, answered.habit or "")
+            await uow.due.keep_rhythm(person_id, habit)
             await reschedule(uow, person_id, now)
             await uow.commit()
-            return Pressed(Outcome.OK, label=label)
+            return Pressed(Outcome.OK, habit=habit)
         reminder = (
             await uow.reminders.get_owned(answered.reminder_id, person_id)
             if answered.reminder_id is not None
@@ -264,10 +204,10 @@ async def answer_less(
             sparser = None
         if sparser is None:
             await uow.commit()
-            return Pressed(Outcome.UNCHANGED, label=label)
+            return Pressed(Outcome.UNCHANGED, habit=habit)
         await uow.reminders.set_rule(
             person_id, reminder.habit, rule=sparser.to_dict(), enabled=reminder.enabled, now=now
         )
         await reschedule(uow, person_id, now)
         await uow.commit()
-    return Pressed(Outcome.OK, label=label, rule=sparser.describe())
+    return Pressed(Outcome.OK, habit=habit, rule=sparser)

@@ -25,13 +25,12 @@ async def next_tip(uow: UnitOfWork, person_id: int | None, rng: random.Random) -
     """
     tips = content.all_tips()
     async with uow:
-        row = await uow.people.row(person_id) if person_id is not None else None
-        if row is None or row.consent_at is None:
+        recent = await uow.people.recent_tips(person_id) if person_id is not None else None
+        if person_id is None or recent is None:
             index = rng.randrange(len(tips))
         else:
-            recent = [i for i in row.recent_tips or [] if isinstance(i, int)]
             index = content.choose(len(tips), recent, rng)
-            row.recent_tips = content.remember(recent, index, len(tips))
+            await uow.people.set_recent_tips(person_id, content.remember(recent, index, len(tips)))
             await uow.commit()
     topic, text = tips[index]
     return Tip(index, topic, text)

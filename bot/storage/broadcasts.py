@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.intents import BroadcastMessage, encode
 from bot.storage.deliveries import Deliveries
 from bot.storage.delivery_days import DeliveryDays
 from bot.storage.models import Broadcast, Delivery, Person, UtcDateTime
@@ -89,7 +90,7 @@ class Broadcasts:
         if not claimed.rowcount:
             return None
         broadcast = await self.session.get_one(Broadcast, broadcast_id, populate_existing=True)
-        payload = {"text": broadcast.text, "parse_mode": None}
+        payload = encode(BroadcastMessage(broadcast.text))
         # One INSERT ... SELECT: the fan-out costs one statement however many people there are.
         source = select(
             Person.id,
@@ -159,6 +160,10 @@ class Broadcasts:
             .group_by(Delivery.status)
         )
         return Progress(_record(row), {status: int(n) for status, n in counts.tuples()})
+
+    async def overview(self, now: datetime) -> Overview:
+        """Count people, the rows waiting to be sent, and how the last seven days' rows went."""
+        return await overview(self.session, now)
 
 
 def _reachable(now: datetime) -> list[Any]:

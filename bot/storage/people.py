@@ -278,6 +278,22 @@ class People:
 
         return int(await self.session.scalar(select(func.count()).select_from(Person)) or 0)
 
+    async def recent_tips(self, person_id: int) -> list[int] | None:
+        """Return the tips a consenting person saw lately (None: nothing may be stored)."""
+        row = await self.session.execute(
+            select(Person.consent_at, Person.recent_tips).where(Person.id == person_id)
+        )
+        found = row.first()
+        if found is None or found.consent_at is None:
+            return None
+        return [i for i in found.recent_tips or [] if isinstance(i, int)]
+
+    async def set_recent_tips(self, person_id: int, recent: list[int]) -> None:
+        """Remember the tips a person saw lately."""
+        await self.session.execute(
+            update(Person).where(Person.id == person_id).values(recent_tips=recent)
+        )
+
     async def deactivate(self, person_id: int, now: datetime) -> bool:
         """Mark a person unreachable (they blocked the bot); return whether it changed."""
         result = cast(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -10,6 +10,8 @@ from bot.services import admin
 from bot.telegram import callbacks, keyboards, texts
 from bot.telegram.context import Context, NudgeApp
 from bot.telegram.guards import private_only
+
+AREA = "a"
 
 
 async def broadcast(update: Update, context: Context) -> None:
@@ -41,11 +43,11 @@ async def broadcast(update: Update, context: Context) -> None:
             [
                 InlineKeyboardButton(
                     texts.BUTTON_SEND,
-                    callback_data=callbacks.encode("a", "send", draft.broadcast.id),
+                    callback_data=callbacks.encode(AREA, "send", draft.broadcast.id),
                 ),
                 InlineKeyboardButton(
                     texts.BUTTON_DISCARD,
-                    callback_data=callbacks.encode("a", "drop", draft.broadcast.id),
+                    callback_data=callbacks.encode(AREA, "drop", draft.broadcast.id),
                 ),
             ]
         ]
@@ -56,44 +58,73 @@ async def broadcast(update: Update, context: Context) -> None:
     await message.reply_text(preview, parse_mode=ParseMode.HTML, reply_markup=buttons)
 
 
-async def decide(update: Update, context: Context) -> None:
-    """Send or discard a previewed broadcast."""
-    query = update.callback_query
-    assert query is not None
+async def _broadcast_id(query: CallbackQuery, action: str) -> int | None:
+    """Read a preview button's broadcast id; answer (and return None) if it is junk."""
     try:
-        action, args = callbacks.decode(query.data, "a", {"send": 1, "drop": 1})
-        broadcast_id = callbacks.int_arg(args)
-        if action not in {"send", "drop"}:
-            raise callbacks.BadCallback(action)
+        _, args = callbacks.decode(query.data, AREA, {action: 1})
+        return callbacks.int_arg(args)
     except callbacks.BadCallback:
         await query.answer(texts.STALE_BUTTON)
+        return None
+
+
+async def on_send(update: Update, context: Context) -> None:
+    """Send a previewed broadcast to everyone."""
+    query = update.callback_query
+    assert query is not None
+    broadcast_id = await _broadcast_id(query, "send")
+    if broadcast_id is None:
         return
-    admins = context.runtime.settings.admin_ids
     try:
-        if action == "send":
-            count = await admin.send_broadcast(
-                context.uow(), query.from_user.id, broadcast_id, admins=admins, now=context.now()
-            )
-        else:
-            dropped = await admin.drop_broadcast(
-                context.uow(), query.from_user.id, broadcast_id, admins=admins
-            )
-            count = 0 if dropped else None
+        queued = await admin.send_broadcast(
+            context.uow(),
+            query.from_user.id,
+            broadcast_id,
+            admins=context.runtime.settings.admin_ids,
+            now=context.now(),
+        )
     except admin.NotAdmin:
         await query.answer(texts.NOT_ADMIN)
         return
-    if count is None:
+    if queued is None:
         await query.answer(texts.BROADCAST_SENT_ALREADY)
         return
     await query.answer()
     sender = context.runtime.sender
-    if action == "send" and sender is not None:
+    if sender is not None:
         sender.wake()
-    await keyboards.edit(
-        query,
-        texts.broadcast_queued(count) if action == "send" else texts.BROADCAST_DROPPED,
-        parse_mode=None,
-    )
+    await keyboards.edit(query, texts.broadcast_queued(queued.recipients), parse_mode=None)
+
+
+async def on_drop(update: Update, context: Context) -> None:
+    """Discard a previewed broadcast."""
+    query = update.callback_query
+    assert query is not None
+    broadcast_id = await _broadcast_id(query, "drop")
+    if broadcast_id is None:
+        return
+    try:
+        dropped = await admin.drop_broadcast(
+            context.uow(),
+            query.from_user.id,
+            broadcast_id,
+            admins=context.runtime.settings.admin_ids,
+        )
+    except admin.NotAdmin:
+        await query.answer(texts.NOT_ADMIN)
+        return
+    if not dropped:
+        await query.answer(texts.BROADCAST_SENT_ALREADY)
+        return
+    await query.answer()
+    await keyboards.edit(query, texts.BROADCAST_DROPPED, parse_mode=None)
+
+
+async def on_stale(update: Update, _context: Context) -> None:
+    """Answer an admin button this version does not know."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer(texts.STALE_BUTTON)
 
 
 async def stats(update: Update, context: Context) -> None:
@@ -126,4 +157,6 @@ def register(app: NudgeApp) -> None:
     """Add the admin handlers."""
     app.add_handler(CommandHandler("broadcast", broadcast))
     app.add_handler(CommandHandler("stats", stats))
-    app.add_handler(CallbackQueryHandler(decide, pattern=r"^a:"))
+    app.add_handler(CallbackQueryHandler(on_send, pattern=rf"^{AREA}:send:"))
+    app.add_handler(CallbackQueryHandler(on_drop, pattern=rf"^{AREA}:drop:"))
+    app.add_handler(CallbackQueryHandler(on_stale, pattern=rf"^{AREA}:"))

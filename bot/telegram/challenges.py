@@ -18,10 +18,9 @@ from bot.services.challenges import Joined
 from bot.telegram import callbacks, texts
 from bot.telegram.context import Context, NudgeApp
 from bot.telegram.keyboards import button, inline, rows
+from bot.telegram.renderers import board_keyboard, board_text
 
 AREA = "g"
-# Each button's action and how many arguments it carries.
-SHAPES = {"start": 1, "join": 1, "stand": 1}
 # Group and supergroup membership events run in their own handler group, so a handler other
 # features add for the same updates in group 0 cannot swallow them.
 CHAT_EVENTS = 1
@@ -51,14 +50,11 @@ async def _may_manage(update: Update, context: Context) -> bool:
 
 
 def _join_markup(challenge_id: int) -> InlineKeyboardMarkup:
-    return inline(
-        [
-            [
-                button(texts.CHALLENGE_JOIN_BUTTON, AREA, "join", challenge_id),
-                button(texts.CHALLENGE_STANDINGS_BUTTON, AREA, "stand", challenge_id),
-            ]
-        ]
-    )
+    return board_keyboard(challenge_id, join=True)
+
+
+def _board_text(board: challenges.Board, *, final: bool = False) -> str:
+    return board_text(challenges.post_of(board, final=final))
 
 
 def _menu() -> InlineKeyboardMarkup:
@@ -87,7 +83,7 @@ async def show_menu(update: Update, context: Context) -> None:
         )
         return
     await message.reply_text(
-        texts.challenge_running(challenges.board_text(board)),
+        texts.challenge_running(_board_text(board)),
         parse_mode=ParseMode.HTML,
         reply_markup=_join_markup(board.challenge.id),
     )
@@ -125,7 +121,7 @@ async def standings(update: Update, context: Context) -> None:
     if board is None:
         await message.reply_text(texts.NO_CHALLENGE)
         return
-    await message.reply_text(challenges.board_text(board), parse_mode=ParseMode.HTML)
+    await message.reply_text(_board_text(board), parse_mode=ParseMode.HTML)
 
 
 async def stop(update: Update, context: Context) -> None:
@@ -151,30 +147,52 @@ async def stop(update: Update, context: Context) -> None:
     )
 
 
-async def on_button(update: Update, context: Context) -> None:
-    """Start, join or show standings from a challenge button."""
+async def _challenge_id(update: Update, action: str) -> int | None:
+    """Read the challenge id of a group button; answer (and return None) if it is junk."""
     query = update.callback_query
     assert query is not None
     try:
-        action, args = callbacks.decode(query.data, AREA, SHAPES)
-        if action == "start":
-            if len(args) != 1:
-                raise callbacks.BadCallback("start takes one key")
-            await _start(update, context, args[0])
-            return
+        _, args = callbacks.decode(query.data, AREA, {action: 1})
         challenge_id = callbacks.int_arg(args)
-        if action not in ("join", "stand"):
-            raise callbacks.BadCallback(action)
-    except (callbacks.BadCallback, challenges.UnknownKind):
+    except callbacks.BadCallback:
         await query.answer(texts.STALE_BUTTON)
-        return
+        return None
     if not _in_group(update):
         await query.answer(texts.CHALLENGE_IN_GROUPS)
-        return
-    if action == "join":
+        return None
+    return challenge_id
+
+
+async def on_start(update: Update, context: Context) -> None:
+    """Start the challenge chosen from the menu."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        _, args = callbacks.decode(query.data, AREA, {"start": 1})
+        await _start(update, context, args[0])
+    except (callbacks.BadCallback, challenges.UnknownKind):
+        await query.answer(texts.STALE_BUTTON)
+
+
+async def on_join(update: Update, context: Context) -> None:
+    """Join the challenge a post's Join button names."""
+    challenge_id = await _challenge_id(update, "join")
+    if challenge_id is not None:
         await _join_button(update, context, challenge_id)
-    else:
+
+
+async def on_standings(update: Update, context: Context) -> None:
+    """Post the standings of the challenge a Standings button names."""
+    challenge_id = await _challenge_id(update, "stand")
+    if challenge_id is not None:
         await _standings_button(update, context, challenge_id)
+
+
+async def on_stale(update: Update, _context: Context) -> None:
+    """Answer a challenge button this version does not know."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer(texts.STALE_BUTTON)
 
 
 async def _start(update: Update, context: Context, key: str) -> None:
@@ -258,7 +276,7 @@ async def _standings_button(update: Update, context: Context, challenge_id: int)
     final = not board.challenge.active
     with contextlib.suppress(BadRequest):
         await context.bot.send_message(
-            chat.id, challenges.board_text(board, final=final), parse_mode=ParseMode.HTML
+            chat.id, _board_text(board, final=final), parse_mode=ParseMode.HTML
         )
 
 
@@ -287,7 +305,10 @@ def register(app: NudgeApp) -> None:
     app.add_handler(CommandHandler("join", join))
     app.add_handler(CommandHandler("standings", standings))
     app.add_handler(CommandHandler("stopchallenge", stop))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{AREA}:"))
+    app.add_handler(CallbackQueryHandler(on_start, pattern=rf"^{AREA}:start:"))
+    app.add_handler(CallbackQueryHandler(on_join, pattern=rf"^{AREA}:join:"))
+    app.add_handler(CallbackQueryHandler(on_standings, pattern=rf"^{AREA}:stand:"))
+    app.add_handler(CallbackQueryHandler(on_stale, pattern=rf"^{AREA}:"))
     app.add_handler(
         ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER), group=CHAT_EVENTS
     )
