@@ -129,7 +129,7 @@ async def main(days: int, repeat: int, url: str) -> None:
     await seed(db, days)
 
     async def progress_text() -> str:
-        view = await progress.progress(db.uow(), 1, NOW)
+        view = await progress.progress_view(db.uow(), 1, NOW)
         lines = [
             texts.progress_line(
                 h.label, h.streak, h.best, h.strength_word, h.week, h.month, goal=h.goal
@@ -140,7 +140,7 @@ async def main(days: int, repeat: int, url: str) -> None:
         return texts.progress_view(lines, view.trend, freezes)
 
     async def chart(span: int | None = None) -> bytes:
-        view = await progress.progress(db.uow(), 1, NOW, days=span)
+        view = await progress.progress_view(db.uow(), 1, NOW, days=span)
         assert view.chart is not None
         return await offload.run(render_progress, view.chart)
 
@@ -165,12 +165,12 @@ async def main(days: int, repeat: int, url: str) -> None:
         ("/progress chart, 30 days (service + render)", await timed(chart, repeat)),
         ("/progress 90 chart (service + render)", await timed(lambda: chart(90), repeat)),
         ("/export (read + pack zip)", await timed(export, repeat)),
-        ("/today", await timed(lambda: progress.today(db.uow(), 1, NOW), repeat)),
+        ("/today", await timed(lambda: progress.today_view(db.uow(), 1, NOW), repeat)),
         ("weekly summary", await timed(weekly, repeat)),
     ]
     png = await chart()
     bundle = await export()
-    view = await progress.progress(db.uow(), 1, NOW)
+    view = await progress.progress_view(db.uow(), 1, NOW)
     assert view.chart is not None
     render_cpu = []
     for _ in range(repeat):

@@ -102,7 +102,7 @@ async def test_breathe_edits_one_message_and_logs_once(harness: Harness) -> None
     assert harness.sandbox.callback_answer(query) is not None
     answer = harness.sandbox.callback_answer(again)
     assert answer is not None and answer.text == texts.BREATHE_BUSY
-    pattern = breathe.PATTERNS["box"]
+    pattern = breathe.EXERCISES["box"]
     assert {mid for _, mid, _ in seen} == {chooser.message_id}  # one message, only edited
     assert len(seen) == pattern.steps + 1  # one edit per phase, then the closing edit
     texts_seen = [text for _, _, text in seen]

@@ -6,7 +6,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.telegram.callbacks import ID_MAX, BadCallback, decode, encode, int_arg
+from bot.telegram.callbacks import (
+    ID_MAX,
+    NUMBER,
+    BadCallback,
+    args_of,
+    decode,
+    encode,
+    int_arg,
+    pattern,
+)
 
 SHAPES = {"done": 1, "snz": 2, "menu": 0}
 
@@ -78,3 +87,26 @@ def test_any_text_decodes_or_is_refused(data: str) -> None:
     except BadCallback:
         return
     assert len(args) == SHAPES[action]
+
+
+@pytest.mark.parametrize(
+    ("data", "matches"),
+    [
+        ("b:start", True),
+        ("b:start:12", True),
+        ("b:start:", False),
+        ("b:start:1:2", False),
+        ("b:starts", False),
+        ("b:start\n", False),
+        ("x:start:1", False),
+    ],
+)
+def test_a_pattern_matches_its_action_only(data: str, matches: bool) -> None:
+    assert bool(pattern("b", "start", optional=NUMBER).match(data)) is matches
+
+
+@given(st.integers(0, ID_MAX))
+def test_a_pattern_matches_what_encode_writes(log_id: int) -> None:
+    data = encode("l", "undo", log_id)
+    assert pattern("l", "undo", 1, shape=NUMBER).match(data)
+    assert int_arg(args_of(data)) == log_id

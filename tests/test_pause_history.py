@@ -23,7 +23,7 @@ async def _eat_twice(db: Database, person_id: int, day: date) -> None:
 
 
 async def _food(db: Database, now: datetime) -> progress.HabitProgress:
-    view = await progress.progress(db.uow(), 1, now)
+    view = await progress.progress_view(db.uow(), 1, now)
     return next(h for h in view.habits if h.habit == "food")
 
 

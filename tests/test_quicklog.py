@@ -16,6 +16,7 @@ from bot.domain.quicklog import (
     log_day,
     parse_log,
     read_log,
+    unit_words,
 )
 
 HABITS = {"water", "move", "food", "breathe", "checkin"}
@@ -293,3 +294,18 @@ def test_read_log_never_raises(text: str) -> None:
     result = read_log(text)
     if isinstance(result, QuickLog):
         assert 0 <= (FRIDAY - log_day(result, FRIDAY)).days <= 7
+
+
+@pytest.mark.parametrize(
+    ("amount", "unit", "words"),
+    [
+        (1, "glass", "glass"),
+        (2, "glass", "glasses"),
+        (None, "cup", "cups"),
+        (1, "min", "minutes"),
+        (500, "ml", "ml"),
+        (3, None, ""),
+    ],
+)
+def test_units_are_named(amount: int | None, unit: str | None, words: str) -> None:
+    assert unit_words(amount, unit) == words

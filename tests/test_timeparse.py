@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.domain.hhmm import format_hhmm, parse_hhmm
 from bot.domain.schedule import Window
 from bot.domain.timeparse import (
     TimeParseError,
@@ -200,3 +201,15 @@ def test_parse_weekdays(text: str, expected: set[int]) -> None:
 def test_parse_weekdays_rejects(text: str) -> None:
     with pytest.raises(TimeParseError):
         parse_weekdays(text)
+
+
+@pytest.mark.parametrize(("stored", "value"), [("07:00", time(7)), ("23:59", time(23, 59))])
+def test_stored_clock_times_read_back_what_was_written(stored: str, value: time) -> None:
+    assert parse_hhmm(stored) == value
+    assert format_hhmm(value) == stored
+
+
+@pytest.mark.parametrize("stored", ["7:00", "24:00", "07:60", "0700", "07:00:00", "٠٧:٠٠", None])
+def test_stored_clock_times_refuse_anything_else(stored: object) -> None:
+    with pytest.raises(ValueError):
+        parse_hhmm(stored)

@@ -42,11 +42,6 @@ class BadSpacing(ValueError):
     """An interval outside what a nudge can sensibly be spaced by."""
 
 
-def parse_hhmm(value: str) -> time:
-    """Read a stored "HH:MM"."""
-    return time.fromisoformat(value)
-
-
 def check_day(awake: Window) -> None:
     """Refuse a waking day shorter than 6 or longer than 20 hours (a night shift is fine)."""
     minutes = awake.minutes()

@@ -10,11 +10,9 @@ MAX_GOAL = 20
 
 
 def goal_from_rule(habit: Habit, rule: Rule | None, own: int | None = None) -> int:
-    """Return the daily goal: the person's own number, else one per fixed nudge time.
-
-    An interval schedule ("every 50 min from 9 to 17") nudges more often than anyone should
-    be held to, so it asks for the catalog's target, or fewer if the window holds fewer nudges.
-    """
+    """Return the daily goal: the person's own number, else one per fixed nudge time."""
+    # An interval schedule ("every 50 min from 9 to 17") nudges more often than anyone should
+    # be held to, so it asks for the catalog's target, or fewer if the window holds fewer nudges.
     if own is not None:
         return min(max(own, MIN_GOAL), MAX_GOAL)
     default = CATALOG[habit].daily_target

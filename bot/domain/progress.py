@@ -95,15 +95,13 @@ class Streaks:
 
 
 def person_streaks(marks_by_habit: Mapping[str, Mapping[date, DayMark]], today: date) -> Streaks:
-    """Walk every day once: count streaks, earn freezes, and spend them on missed days.
-
-    A person earns one freeze per FREEZE_EVERY_ACTIVE_DAYS days with anything logged (at most
-    MAX_FREEZES banked). A day with at least half the goal keeps the flexible streak going
-    (the goal-met one starts over); a day with less, while a streak is live, spends a freeze
-    if one is banked: both runs go on but the day does not count, so a streak never exceeds
-    the days really done. An excused day (skipped, paused, not scheduled) and an unfinished today
-    neither count nor break.
-    """
+    """Walk every day once: count streaks, earn freezes, and spend them on missed days."""
+    # A person earns one freeze per FREEZE_EVERY_ACTIVE_DAYS days with anything logged (at most
+    # MAX_FREEZES banked). A day with at least half the goal keeps the flexible streak going
+    # (the goal-met one starts over); a day with less, while a streak is live, spends a freeze
+    # if one is banked: both runs go on but the day does not count, so a streak never exceeds
+    # the days really done. An excused day (skipped, paused, not scheduled) and an unfinished today
+    # neither count nor break.
     habits = sorted(marks_by_habit)
     first = min((d for m in marks_by_habit.values() for d in m), default=today)
     run = dict.fromkeys(habits, 0)
@@ -166,11 +164,9 @@ def milestone(streak_days: int) -> int | None:
 def habit_strength(
     days: Mapping[date, DayMark], today: date, *, start: date | None = None
 ) -> float:
-    """Return a 0-100 Loop-style strength score that rises with done days and dents on misses.
-
-    Runs from `start` (default: the first day with a mark) to today. Excused days and an
-    unfinished today leave the score unchanged; a partly done day counts its share.
-    """
+    """Return a 0-100 Loop-style strength score that rises with done days and dents on misses."""
+    # Runs from `start` (default: the first day with a mark) to today. Excused days and an
+    # unfinished today leave the score unchanged; a partly done day counts its share.
     first = start if start is not None else min(days, default=None)
     if first is None:
         return 0.0
@@ -188,11 +184,9 @@ def habit_strength(
 def adherence(
     days: Mapping[date, DayMark], today: date, window: int, *, since: date | None = None
 ) -> float | None:
-    """Return the 0-1 share of countable days in the last `window` days that were done.
-
-    Only days on or after `since` (default: the first day with a mark) count; excused days
-    and an unfinished today are left out. None when no day is countable.
-    """
+    """Return the 0-1 share of countable days in the last `window` days that were done."""
+    # Only days on or after `since` (default: the first day with a mark) count; excused days
+    # and an unfinished today are left out. None when no day is countable.
     first = since if since is not None else min(days, default=None)
     if first is None or window <= 0:
         return None
@@ -208,11 +202,9 @@ def adherence(
 
 
 def pain_trend(points: Sequence[CheckinPoint]) -> str:
-    """Return "down", "up", "steady" or "unknown" from the last known pain scores.
-
-    Compares the mean of the last 7 known scores with the 7 before (or two equal halves when
-    there are fewer than 14); fewer than 4 known scores is "unknown".
-    """
+    """Return "down", "up", "steady" or "unknown" from the last known pain scores."""
+    # Compares the mean of the last 7 known scores with the 7 before (or two equal halves when
+    # there are fewer than 14); fewer than 4 known scores is "unknown".
     known = [p.pain for p in sorted(points, key=lambda p: p.day) if p.pain is not None]
     if len(known) < TREND_MIN_POINTS:
         return "unknown"
@@ -233,11 +225,9 @@ def week_summary(
     insight: str,
     since: date | None = None,
 ) -> WeekSummary:
-    """Summarise the seven days ending today: adherence, first/last pain, trend, the insight.
-
-    Check-ins after today are ignored. `since` is the day the person joined (default: each
-    habit's first mark).
-    """
+    """Summarise the seven days ending today: adherence, first/last pain, trend, the insight."""
+    # Check-ins after today are ignored. `since` is the day the person joined (default: each
+    # habit's first mark).
     week_start = today - timedelta(days=WEEK - 1)
     past = sorted((p for p in checkins if p.day <= today), key=lambda p: p.day)
     week_pain = [p.pain for p in past if p.day >= week_start and p.pain is not None]

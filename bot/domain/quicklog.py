@@ -39,6 +39,8 @@ SANE_AMOUNT = {"glass": 12, "cup": 12, "ml": 3000, "min": 180}
 ABSURD_AMOUNT = {"glass": 30, "cup": 30, "ml": 8000, "min": 12 * 60}
 # Logs reach back a week; further back a person's memory (and the streak) is guesswork.
 MAX_DAYS_BACK = 7
+# A glass is the unit of the hydration target; millilitres count as glasses of this size.
+GLASS_ML = 250
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # Drinks that are not water. Hot drinks count toward water only if the person opted in.
 HOT_DRINKS = frozenset(
@@ -361,6 +363,14 @@ def _find_when(text: str) -> tuple[_When, str]:
     return when, f"{text[: match.start()]} {text[match.end() :]}"
 
 
+def completions(entry: QuickLog) -> int:
+    """Return how many completions an entry is: each glass of water counts towards the target."""
+    if entry.habit != "water" or entry.amount is None:
+        return 1
+    glasses = entry.amount if entry.unit in ("glass", "cup") else round(entry.amount / GLASS_ML)
+    return max(glasses, 1)
+
+
 def log_day(entry: QuickLog, today: date) -> date:
     """Return the local day a log belongs to ("on Monday" is the latest Monday up to today)."""
     if entry.weekday is None:
@@ -379,10 +389,8 @@ def _find_keyword(text: str) -> _Keyword | None:
 
 
 def _find_amount(text: str, habit: str) -> tuple[int, str] | None:
-    """Return the first amount with a unit that fits the habit, converted to its canonical unit.
-
-    A zero or negative amount is returned as it is: it says the habit was not done.
-    """
+    """Return the first amount with a unit that fits the habit, converted to its canonical unit."""
+    # A zero or negative amount is returned as it is: it says the habit was not done.
     allowed = UNITS_FOR_HABIT.get(habit, set())
     matches = sorted(
         [*_DIGIT_AMOUNT.finditer(text), *_WORD_AMOUNT.finditer(text)], key=lambda m: m.start()
@@ -398,6 +406,19 @@ def _find_amount(text: str, habit: str) -> tuple[int, str] | None:
     return None
 
 
+# Units counted one by one, and their plurals.
+PLURALS = {"glass": "glasses", "cup": "cups"}
+
+
+def unit_words(amount: int | None, unit: str | None) -> str:
+    """Name a unit for an amount: "glass", "glasses", "minutes", "ml" ("" for none)."""
+    if unit is None:
+        return ""
+    if unit == "min":
+        return "minutes"
+    return unit if amount == 1 else PLURALS.get(unit, unit)
+
+
 def _describe(amount: tuple[int, str]) -> str:
     """Say an amount the way a person would ("500 glasses", "9 hours")."""
     value, unit = amount
@@ -405,7 +426,7 @@ def _describe(amount: tuple[int, str]) -> str:
         return f"{value} minutes" if value < 120 else f"{value / 60:g} hours"
     if unit == "ml":
         return f"{value} ml"
-    return f"{value} {unit if value == 1 else {'glass': 'glasses', 'cup': 'cups'}[unit]}"
+    return f"{value} {unit_words(value, unit)}"
 
 
 def _label(keyword: _Keyword, amount: tuple[int, str] | None, drink: str | None) -> str:
@@ -418,8 +439,7 @@ def _label(keyword: _Keyword, amount: tuple[int, str] | None, drink: str | None)
         return f"{value} min {keyword.label}"
     if unit == "ml":
         return f"{value} ml of {what}"
-    plural = {"glass": "glasses", "cup": "cups"}[unit] if value != 1 else unit
-    return f"{value} {plural} of {what}"
+    return f"{value} {unit_words(value, unit)} of {what}"
 
 
 _WATER_ONLY = _Keyword("drink", "water", "water", strong=False)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.hhmm import format_hhmm, parse_hhmm
+
 ALL_DAYS: frozenset[int] = frozenset(range(7))  # 0 = Monday
 MAX_OFFSET_MINUTES = 30
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -97,10 +99,10 @@ class Rule:
         window = (
             None
             if self.window is None
-            else {"start": f"{self.window.start:%H:%M}", "end": f"{self.window.end:%H:%M}"}
+            else {"start": format_hhmm(self.window.start), "end": format_hhmm(self.window.end)}
         )
         return {
-            "times": [f"{t:%H:%M}" for t in self.times],
+            "times": [format_hhmm(t) for t in self.times],
             "every_minutes": self.every_minutes,
             "window": window,
             "weekdays": sorted(self.weekdays),
@@ -123,7 +125,7 @@ class Rule:
         if raw_window is not None:
             if not isinstance(raw_window, dict) or set(raw_window) != {"start", "end"}:
                 raise ValueError("window must be {'start': 'HH:MM', 'end': 'HH:MM'}")
-            window = Window(_hhmm(raw_window["start"]), _hhmm(raw_window["end"]))
+            window = Window(parse_hhmm(raw_window["start"]), parse_hhmm(raw_window["end"]))
         every = data.get("every_minutes")
         if every is not None and (isinstance(every, bool) or not isinstance(every, int)):
             raise ValueError("every_minutes must be an integer")
@@ -139,7 +141,7 @@ class Rule:
         if isinstance(offset, bool) or not isinstance(offset, int):
             raise ValueError("offset_minutes must be an integer")
         return cls(
-            times=tuple(_hhmm(t) for t in raw_times),
+            times=tuple(parse_hhmm(t) for t in raw_times),
             every_minutes=every,
             window=window,
             weekdays=frozenset(days),
@@ -162,18 +164,6 @@ class Rule:
             return "never"
         days = describe_weekdays(self.weekdays)
         return text if self.weekdays == ALL_DAYS else f"{text}, {days}"
-
-
-def _hhmm(value: object) -> time:
-    if not isinstance(value, str) or len(value) != 5 or value[2] != ":":
-        raise ValueError(f"expected 'HH:MM', got {str(value)[:20]!r}")
-    hh, mm = value[:2], value[3:]
-    if not (hh.isascii() and hh.isdigit() and mm.isascii() and mm.isdigit()):
-        raise ValueError(f"expected 'HH:MM', got {value!r}")
-    try:
-        return time(int(hh), int(mm))
-    except ValueError:
-        raise ValueError(f"not a valid time: {value!r}") from None
 
 
 def describe_weekdays(days: frozenset[int]) -> str:

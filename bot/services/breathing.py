@@ -13,13 +13,11 @@ from bot.storage.uow import UnitOfWork
 async def log_exercise(
     uow: UnitOfWork, person_id: int, now: datetime, *, delivery_id: int | None = None
 ) -> int | None:
-    """Log the breathing habit once; return the entry's id (for Undo), None without consent.
-
-    0 means the session was already logged (its nudge's Done was pressed first).
-
-    An exercise started from a nudge answers that nudge and logs against it, so the nudge's
-    own Done button (pressed before or after) cannot log the same session twice.
-    """
+    """Log the breathing habit once; return the entry's id (for Undo), None without consent."""
+    # 0 means the session was already logged (its nudge's Done was pressed first).
+    #
+    # An exercise started from a nudge answers that nudge and logs against it, so the nudge's
+    # own Done button (pressed before or after) cannot log the same session twice.
     async with uow:
         person = await uow.people.get(person_id)
         if person is None or not person.consented:

@@ -8,15 +8,13 @@ from enum import StrEnum
 
 from bot.domain.habits import CATALOG, Habit
 from bot.domain.progress import milestone
-from bot.domain.quicklog import NotLogged, QuickLog, log_day, read_log
+from bot.domain.quicklog import NotLogged, QuickLog, completions, log_day, read_log
 from bot.services.goals import goals_of
 from bot.services.local_day import ready_person, today_of
 from bot.services.progress import habit_streak
 from bot.storage.people import PersonRecord
 from bot.storage.uow import UnitOfWork
 
-# A glass is the unit of the hydration target; millilitres count as glasses of this size.
-GLASS_ML = 250
 LOGGABLE: tuple[Habit, ...] = (Habit.WATER, Habit.MOVE, Habit.FOOD, Habit.BREATHE)
 # An Undo button works this long after the log; later the entry is history.
 UNDO_WINDOW = timedelta(hours=24)
@@ -44,21 +42,11 @@ class Logged:
     milestone: int | None = None  # a streak of 3, 7, 14, 30 or 100 days reached just now
 
 
-def completions(entry: QuickLog) -> int:
-    """Return how many completions an entry is: each glass of water counts towards the target."""
-    if entry.habit != Habit.WATER.value or entry.amount is None:
-        return 1
-    glasses = entry.amount if entry.unit in ("glass", "cup") else round(entry.amount / GLASS_ML)
-    return max(glasses, 1)
-
-
 async def read_message(
     uow: UnitOfWork, person_id: int, text: str, person: PersonRecord | None = None
 ) -> QuickLog | NotLogged:
-    """Read a message with the person's own choices (tea and coffee as water or not).
-
-    `person`, if the caller read them already in this update, saves reading them again.
-    """
+    """Read a message with the person's own choices (tea and coffee as water or not)."""
+    # `person`, if the caller read them already in this update, saves reading them again.
     if person is not None and person.id == person_id:
         return read_log(text, hot_drinks_count=person.hot_drinks_count)
     async with uow:
@@ -83,10 +71,8 @@ async def log_entry(
     said: str | None = None,
     person: PersonRecord | None = None,
 ) -> Logged:
-    """Log what a person said they did (one row per completion) on the day they meant.
-
-    `person`, if the caller read them already in this update, saves reading them again.
-    """
+    """Log what a person said they did (one row per completion) on the day they meant."""
+    # `person`, if the caller read them already in this update, saves reading them again.
     async with uow:
         _, zone = await ready_person(uow, person_id, person)
         if source != "text" and await uow.habit_logs.has_source(person_id, source):
@@ -94,21 +80,20 @@ async def log_entry(
         today = today_of(zone, now)
         day = log_day(entry, today)
         times = completions(entry)
-        first: int | None = None
-        for _ in range(times):
-            row = await uow.habit_logs.add(
-                person_id,
-                entry.habit,
-                at=now,
-                local_date=day,
-                source=source[:16],
-                amount=entry.amount if times == 1 else 1,
-                unit=entry.unit if times == 1 else "glass",
-                label=entry.label,
-                said=said.strip() if said else None,
-                entry_of=first,
-            )
-            first = first or row
+        # An entry of several glasses is that many completions of one glass each.
+        amount, unit = (entry.amount, entry.unit) if times == 1 else (1, "glass")
+        first = await uow.habit_logs.add(
+            person_id,
+            entry.habit,
+            at=now,
+            local_date=day,
+            source=source[:16],
+            rows=times,
+            amount=amount,
+            unit=unit,
+            label=entry.label,
+            said=said.strip() if said else None,
+        )
         done = (await uow.habit_logs.counts_on(person_id, day)).get(entry.habit, 0)
         goal = (await goals_of(uow, person_id))[entry.habit]
         await uow.commit()
@@ -172,7 +157,7 @@ async def undo(uow: UnitOfWork, person_id: int, log_id: int, now: datetime) -> U
         row = await uow.habit_logs.get(log_id)
         if row is None:
             return Undone(UndoOutcome.GONE)
-        if await uow.habit_logs.owner_of(log_id) != person_id:
+        if row.person_id != person_id:
             return Undone(UndoOutcome.NOT_YOURS)
         if now - row.at > UNDO_WINDOW:
             return Undone(UndoOutcome.TOO_LATE)

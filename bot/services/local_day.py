@@ -17,10 +17,8 @@ class NotReady(Exception):
 async def ready_person(
     uow: UnitOfWork, person_id: int, known: PersonRecord | None = None
 ) -> tuple[PersonRecord, ZoneInfo]:
-    """Return the person (`known` if the caller read them already) and their zone.
-
-    Raise NotReady if they have no time zone yet.
-    """
+    """Return the person (`known` if the caller read them already) and their zone."""
+    # Raise NotReady if they have no time zone yet.
     person = known if known is not None and known.id == person_id else None
     if person is None:
         person = await uow.people.get(person_id)

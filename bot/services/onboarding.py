@@ -11,8 +11,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from enum import StrEnum
 
-from bot.domain.day import check_day, check_sitting, parse_hhmm
+from bot.domain.day import check_day, check_sitting
 from bot.domain.habits import NUDGED, Habit, default_rule
+from bot.domain.hhmm import parse_hhmm
 from bot.domain.pending import Feature, PendingInput
 from bot.domain.schedule import Rule, Window, spread_offset
 from bot.services.people import Speaker

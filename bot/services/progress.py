@@ -152,12 +152,10 @@ async def load_history(
     now: datetime,
     days: int,
 ) -> History:
-    """Read a person's logs, skips and check-ins of the last `days` local days as day marks.
-
-    A day counts from when the person joined (or their first data, if earlier). Days the person
-    skipped, days their schedule leaves out (e.g. weekends for movement breaks) and days with a
-    pause in them are excused: they neither break a streak nor dent the strength.
-    """
+    """Read a person's logs, skips and check-ins of the last `days` local days as day marks."""
+    # A day counts from when the person joined (or their first data, if earlier). Days the person
+    # skipped, days their schedule leaves out (e.g. weekends for movement breaks) and days with a
+    # pause in them are excused: they neither break a streak nor dent the strength.
     today = today_of(zone, now)
     window_start = today - timedelta(days=days - 1)
     counts = await uow.habit_logs.daily_counts(person.id, window_start)
@@ -219,7 +217,7 @@ async def _paused_days(
     return days
 
 
-async def today(
+async def today_view(
     uow: UnitOfWork, person_id: int, now: datetime, *, person: PersonRecord | None = None
 ) -> TodayView:
     """Return what a person did today per habit and when each is nudged next (local time)."""
@@ -299,13 +297,11 @@ def _chart(history: History, span: int) -> ChartData | None:
     return ChartData(days, pain, mood, habits) if has_data else None
 
 
-async def progress(
+async def progress_view(
     uow: UnitOfWork, person_id: int, now: datetime, *, days: int | None = None
 ) -> ProgressView:
-    """Return streaks, strength and adherence per habit, the pain trend and the chart's data.
-
-    `days` asks for a chart of that many days (e.g. 90); by default it fits the data.
-    """
+    """Return streaks, strength and adherence per habit, the pain trend and the chart's data."""
+    # `days` asks for a chart of that many days (e.g. 90); by default it fits the data.
     async with uow:
         person, zone = await ready_person(uow, person_id)
         history = await load_history(uow, person, zone, now, HISTORY_DAYS)

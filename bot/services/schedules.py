@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.hhmm import parse_hhmm
 from bot.domain.schedule import Rule, Window, next_fire
 from bot.storage.people import PersonRecord
 from bot.storage.uow import UnitOfWork
@@ -16,12 +17,6 @@ from bot.storage.uow import UnitOfWork
 INDEFINITE = timedelta(days=366)
 # Habits that are not nudges keep their time even inside quiet hours (the person chose it).
 NOT_QUIETED = frozenset({"summary"})
-
-
-def hhmm(value: str) -> time:
-    """Parse the "HH:MM" stored on a person."""
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
 
 
 def awake_window(person: PersonRecord) -> Window | None:
@@ -34,7 +29,7 @@ def awake_window(person: PersonRecord) -> Window | None:
 @lru_cache(maxsize=4096)
 def _window(wake: str, sleep: str) -> Window:
     # Few distinct waking hours, asked for per reminder in the tick: parse each pair once.
-    return Window(hhmm(wake), hhmm(sleep))
+    return Window(parse_hhmm(wake), parse_hhmm(sleep))
 
 
 # next_fire is pure and a tick asks it the same question for a crowd (same rule, zone, waking
@@ -66,10 +61,8 @@ def next_time(
     enabled: bool = True,
     parsed: Rule | None = None,
 ) -> datetime | None:
-    """Return when a person's reminder fires next, or None while it must not fire at all.
-
-    `parsed` is `rule` already parsed (the tick parses each stored rule once).
-    """
+    """Return when a person's reminder fires next, or None while it must not fire at all."""
+    # `parsed` is `rule` already parsed (the tick parses each stored rule once).
     if not enabled or not person.active or not person.onboarded or person.timezone is None:
         return None
     paused = person.paused_until
@@ -89,12 +82,10 @@ def next_time(
 
 
 async def reschedule(uow: UnitOfWork, person_id: int, now: datetime) -> None:
-    """Recompute every reminder of a person inside the caller's transaction.
-
-    Rows the tick queued ahead for this person are dropped first, so the change (a pause, a
-    skip, a new zone) wins and the tick decides those occurrences again. The reminders are
-    locked before that, so a tick that already read them has committed its rows by then.
-    """
+    """Recompute every reminder of a person inside the caller's transaction."""
+    # Rows the tick queued ahead for this person are dropped first, so the change (a pause, a
+    # skip, a new zone) wins and the tick decides those occurrences again. The reminders are
+    # locked before that, so a tick that already read them has committed its rows by then.
     person = await uow.people.get(person_id)
     if person is None:
         return

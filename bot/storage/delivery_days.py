@@ -24,10 +24,8 @@ def tally(events: Iterable[tuple[datetime, str]]) -> Counter[tuple[date, str]]:
 
 
 async def add_counts(session: AsyncSession, counts: Counter[tuple[date, str]]) -> None:
-    """Add finished rows to their day's counts inside the caller's transaction.
-
-    Keys are written in one order, so two transactions adding to the same days cannot deadlock.
-    """
+    """Add finished rows to their day's counts inside the caller's transaction."""
+    # Keys are written in one order, so two transactions adding to the same days cannot deadlock.
     for (day, status), n in sorted(counts.items()):
         if n <= 0:
             continue

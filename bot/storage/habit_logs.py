@@ -19,6 +19,7 @@ class LogEntry:
     """One logged habit."""
 
     id: int
+    person_id: int
     habit: str
     at: datetime
     local_date: date
@@ -32,7 +33,17 @@ class LogEntry:
 
 def _entry(r: HabitLog) -> LogEntry:
     return LogEntry(
-        r.id, r.habit, r.at, r.local_date, r.source, r.amount, r.unit, r.label, r.said, r.entry_of
+        r.id,
+        r.person_id,
+        r.habit,
+        r.at,
+        r.local_date,
+        r.source,
+        r.amount,
+        r.unit,
+        r.label,
+        r.said,
+        r.entry_of,
     )
 
 
@@ -55,38 +66,38 @@ class HabitLogs:
         unit: str | None = None,
         label: str | None = None,
         said: str | None = None,
-        entry_of: int | None = None,
+        rows: int = 1,
     ) -> int | None:
-        """Log a habit; with a delivery id, only once per delivery. Return the new row's id."""
-        stmt = insert_for(self.session, HabitLog.__table__).values(
-            person_id=person_id,
-            habit=habit,
-            at=at,
-            local_date=local_date,
-            source=source,
-            delivery_id=delivery_id,
-            amount=amount,
-            unit=unit,
-            label=label and label[:200],
-            said=said and said[:200],
-            entry_of=entry_of,
-        )
-        if delivery_id is not None:
-            stmt = stmt.on_conflict_do_nothing(index_elements=["delivery_id"])
-        new_id = await self.session.scalar(stmt.returning(HabitLog.id))
-        return int(new_id) if new_id is not None else None
+        """Log a habit as one entry of `rows` completions; return the entry's first row's id."""
+        # The other rows point at the first, so remove_entry() takes the entry back whole. With
+        # a delivery id, a delivery logs only once (None when it was logged already).
+        first: int | None = None
+        for _ in range(max(rows, 1)):
+            stmt = insert_for(self.session, HabitLog.__table__).values(
+                person_id=person_id,
+                habit=habit,
+                at=at,
+                local_date=local_date,
+                source=source,
+                delivery_id=delivery_id if first is None else None,
+                amount=amount,
+                unit=unit,
+                label=label and label[:200],
+                said=said and said[:200],
+                entry_of=first,
+            )
+            if delivery_id is not None:
+                stmt = stmt.on_conflict_do_nothing(index_elements=["delivery_id"])
+            new_id = await self.session.scalar(stmt.returning(HabitLog.id))
+            if new_id is None:
+                return None
+            first = first or int(new_id)
+        return first
 
     async def get(self, log_id: int) -> LogEntry | None:
         """Return one log row."""
         row = await self.session.get(HabitLog, log_id)
         return _entry(row) if row is not None else None
-
-    async def owner_of(self, log_id: int) -> int | None:
-        """Return whose log a row is."""
-        owner: int | None = await self.session.scalar(
-            select(HabitLog.person_id).where(HabitLog.id == log_id)
-        )
-        return owner
 
     async def remove_entry(self, person_id: int, log_id: int) -> int:
         """Remove one entry (its first row and the rows that belong to it); return rows gone."""

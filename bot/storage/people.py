@@ -11,6 +11,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.habits import Habit
+from bot.domain.hhmm import format_hhmm
 from bot.domain.pending import Feature, PendingInput
 from bot.domain.schedule import Window
 from bot.storage.models import Chat, Person
@@ -100,11 +101,6 @@ def pending_columns(pending: PendingInput | None) -> dict[str, Any]:
         "pending_habit": None if pending.habit is None else pending.habit.value,
         "pending_asked_at": pending.asked_at,
     }
-
-
-def format_hhmm(t: time) -> str:
-    """Write a local time the way a person's row stores it ("07:30")."""
-    return f"{t:%H:%M}"
 
 
 class People:

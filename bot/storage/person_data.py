@@ -12,12 +12,10 @@ from bot.storage.models import Base
 
 
 def person_filter(table: Table, person_id: int) -> ColumnElement[bool]:
-    """Return the condition that picks a person's rows in a table (false if it has none).
-
-    People are keyed by their Telegram id, their private chat has the same id, and every
-    other table that holds personal data names its owner in `person_id`; outbox rows for the
-    private chat are theirs too, even ones queued without a person.
-    """
+    """Return the condition that picks a person's rows in a table (false if it has none)."""
+    # People are keyed by their Telegram id, their private chat has the same id, and every
+    # other table that holds personal data names its owner in `person_id`; outbox rows for the
+    # private chat are theirs too, even ones queued without a person.
     columns = table.c
     if table.name == "people":
         return columns.id == person_id

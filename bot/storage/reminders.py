@@ -71,11 +71,9 @@ class Reminders:
         return [to_record(r) for r in rows]
 
     async def lock_for_person(self, person_id: int) -> list[ReminderRecord]:
-        """Return a person's reminders locked until commit (PostgreSQL), as they are now.
-
-        A tick that claimed one of them holds its lock until it has queued and advanced it,
-        so this waits for that tick to commit; SQLite transactions are serial already.
-        """
+        """Return a person's reminders locked until commit (PostgreSQL), as they are now."""
+        # A tick that claimed one of them holds its lock until it has queued and advanced it,
+        # so this waits for that tick to commit; SQLite transactions are serial already.
         rows = await self.session.scalars(
             select(Reminder)
             .where(Reminder.person_id == person_id)

@@ -70,7 +70,7 @@ def attachment_kind(message: Message) -> str:
     return "other"
 
 
-async def unknown_command(update: Update, context: Context) -> None:
+async def answer_unknown_command(update: Update, context: Context) -> None:
     """Answer a command nobody handles."""
     message = update.effective_message
     assert message is not None
@@ -85,7 +85,7 @@ async def cannot_read(update: Update, context: Context) -> None:
     await message.reply_text(texts.cannot_read(attachment_kind(message), answering=answering))
 
 
-async def unknown_button(update: Update, context: Context) -> None:
+async def answer_unknown_button(update: Update, context: Context) -> None:
     """Answer a button press nobody handles, so the person's spinner stops."""
     query = update.callback_query
     assert query is not None
@@ -101,7 +101,7 @@ def register_fallbacks(app: NudgeApp) -> None:
     """Add the handlers for commands, buttons and messages nothing else took (last in group 0)."""
     # In a group where the bot is an admin it sees every command; those for other bots are not
     # ours to answer (CommandHandler already skips them, so they would land here).
-    app.add_handler(MessageHandler(filters.COMMAND & ~FOR_ANOTHER_BOT, unknown_command))
+    app.add_handler(MessageHandler(filters.COMMAND & ~FOR_ANOTHER_BOT, answer_unknown_command))
     app.add_handler(MessageHandler(UNREADABLE, cannot_read))
     # Junk or forged callback data matches no feature's pattern; left alone it spins forever.
-    app.add_handler(CallbackQueryHandler(unknown_button))
+    app.add_handler(CallbackQueryHandler(answer_unknown_button))

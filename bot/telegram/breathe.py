@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import cast
 
-from telegram import Update
+from telegram import CallbackQuery, MaybeInaccessibleMessage, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -22,7 +22,7 @@ from bot.runtime import Runtime
 from bot.services import breathing
 from bot.telegram import callbacks, keyboards, texts
 from bot.telegram.context import Context, NudgeApp
-from bot.telegram.guards import private_only
+from bot.telegram.guards import own_press, private_message
 from bot.telegram.keyboards import button, inline
 from bot.telegram.quicklog import undo_keyboard
 
@@ -39,8 +39,8 @@ _RUNNING_KEY = "breathe_running"
 
 
 @dataclass(frozen=True)
-class Pattern:
-    """A breathing pattern: named phases of whole seconds, repeated."""
+class Exercise:
+    """A breathing exercise: named phases of whole seconds, repeated."""
 
     title: str
     phases: tuple[tuple[str, int], ...]
@@ -51,8 +51,8 @@ class Pattern:
         return self.rounds * len(self.phases)
 
 
-PATTERNS: dict[str, Pattern] = {
-    "box": Pattern(
+EXERCISES: dict[str, Exercise] = {
+    "box": Exercise(
         texts.BOX_TITLE,
         (
             (texts.BREATHE_IN, 4),
@@ -62,14 +62,12 @@ PATTERNS: dict[str, Pattern] = {
         ),
         rounds=4,
     ),
-    "478": Pattern(
+    "478": Exercise(
         texts.RELAX_TITLE,
         ((texts.BREATHE_IN, 4), (texts.BREATHE_HOLD, 7), (texts.BREATHE_OUT, 8)),
         rounds=4,
     ),
 }
-# Each button's action and how many arguments it may carry (a nudge's start names its row).
-SHAPES = {"start": 1, **dict.fromkeys(PATTERNS, 0)}
 BUTTONS = {"box": texts.BOX_BUTTON, "478": texts.RELAX_BUTTON}
 
 
@@ -79,12 +77,12 @@ def bar(done: int, total: int) -> str:
     return "▰" * filled + "▱" * (BAR_CELLS - filled)
 
 
-def phase_text(pattern: Pattern, step: int) -> str:
+def phase_text(exercise: Exercise, step: int) -> str:
     """Render step `step` (0-based) of an exercise."""
-    round_no, index = divmod(step, len(pattern.phases))
-    name, seconds = pattern.phases[index]
+    round_no, index = divmod(step, len(exercise.phases))
+    name, seconds = exercise.phases[index]
     return texts.breathe_phase(
-        pattern.title, round_no + 1, pattern.rounds, name, seconds, bar(step, pattern.steps)
+        exercise.title, round_no + 1, exercise.rounds, name, seconds, bar(step, exercise.steps)
     )
 
 
@@ -93,38 +91,52 @@ def _running(app: NudgeApp) -> set[tuple[int, int]]:
     return running
 
 
-async def choose(update: Update, context: Context) -> None:
-    """Offer the breathing patterns."""
-    chat, message = update.effective_chat, update.effective_message
-    assert chat is not None and message is not None
-    if not await private_only(update):
+async def offer_exercises(update: Update, context: Context) -> None:
+    """Offer the breathing exercises."""
+    if (private := await private_message(update)) is None:
         return
-    markup = inline([[button(BUTTONS[key], AREA, key)] for key in PATTERNS])
+    message, _ = private
+    markup = inline([[button(BUTTONS[key], AREA, key)] for key in EXERCISES])
     await message.reply_text(texts.BREATHE_CHOOSE, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
-async def on_button(update: Update, context: Context) -> None:
-    """Start an exercise from the chooser, or from a breathing nudge ("b:start")."""
-    query = update.callback_query
-    assert query is not None and query.message is not None
-    if not keyboards.owned(query):
-        await query.answer(texts.NOT_YOURS)
+async def start_chosen(update: Update, context: Context) -> None:
+    """Run the exercise chosen on the list, on the list's own message."""
+    if (query := await own_press(update)) is None:
         return
-    try:
-        action, args = callbacks.decode(query.data, AREA)
-        if len(args) > SHAPES.get(action, -1):
-            raise callbacks.BadCallback(action)
-        if action != "start" and action not in PATTERNS:
-            raise callbacks.BadCallback(action)
-        # A nudge's button carries its delivery ("b:start:<id>"); older ones carry none.
-        delivery_id = callbacks.int_arg(args) if action == "start" and args else None
-    except callbacks.BadCallback:
-        await query.answer(texts.STALE_BUTTON)
+    assert query.message is not None  # an owned press has its message
+    message = query.message
+    action, _ = callbacks.decode(query.data, AREA)
+    await _run(update, context, query, message, EXERCISES[action], delivery_id=None)
+
+
+async def start_from_nudge(update: Update, context: Context) -> None:
+    """Run box breathing in a new message, answering the breathing nudge pressed."""
+    if (query := await own_press(update)) is None:
         return
-    if not _still_offered(query.message, query.data or ""):
+    assert query.message is not None  # an owned press has its message
+    message = query.message
+    # A nudge's button carries its delivery ("b:start:<id>"); older ones carry none.
+    args = callbacks.args_of(query.data)
+    delivery_id = callbacks.int_arg(args) if args else None
+    await _run(update, context, query, message, EXERCISES["box"], delivery_id, from_nudge=True)
+
+
+async def _run(
+    update: Update,
+    context: Context,
+    query: CallbackQuery,
+    message: MaybeInaccessibleMessage,
+    exercise: Exercise,
+    delivery_id: int | None,
+    *,
+    from_nudge: bool = False,
+) -> None:
+    """Show the first phase (once per pressed message) and pace the rest in the background."""
+    if not _still_offered(message, query.data or ""):
         await query.answer(texts.BREATHE_GONE)
         return
-    source = (query.message.chat.id, query.message.message_id)
+    source = (message.chat.id, message.message_id)
     app = cast(NudgeApp, context.application)
     running = _running(app)
     if source in running:
@@ -133,24 +145,23 @@ async def on_button(update: Update, context: Context) -> None:
     running.add(source)
     try:
         await query.answer()
-        pattern = PATTERNS["box" if action == "start" else action]
-        if action == "start":
+        if from_nudge:
             if delivery_id is not None:
                 # The nudge is answered by the exercise: its buttons go, so it is logged once.
                 with contextlib.suppress(TelegramError):
                     await query.edit_message_reply_markup(None)
             sent = await context.bot.send_message(
-                source[0], phase_text(pattern, 0), parse_mode=ParseMode.HTML
+                source[0], phase_text(exercise, 0), parse_mode=ParseMode.HTML
             )
             target = sent.message_id
         else:
-            await keyboards.edit(query, phase_text(pattern, 0), None)
+            await keyboards.edit(query, phase_text(exercise, 0), None)
             target = source[1]
     except BaseException:
         running.discard(source)
         raise
     app.create_task(
-        pace(app, query.from_user.id, source[0], target, pattern, source, delivery_id),
+        pace(app, query.from_user.id, source[0], target, exercise, source, delivery_id),
         update=update,
         name=f"breathe-{source[0]}-{target}",
     )
@@ -181,22 +192,22 @@ async def pace(
     person_id: int,
     chat_id: int,
     message_id: int,
-    pattern: Pattern,
+    exercise: Exercise,
     source: tuple[int, int],
     delivery_id: int | None = None,
 ) -> None:
     """Walk the message through every phase, then log the habit once."""
     runtime: Runtime = app.bot_data["runtime"]
     try:
-        for step in range(pattern.steps):
+        for step in range(exercise.steps):
             if step > 0:
                 await app.bot.edit_message_text(
-                    phase_text(pattern, step),
+                    phase_text(exercise, step),
                     chat_id=chat_id,
                     message_id=message_id,
                     parse_mode=ParseMode.HTML,
                 )
-            seconds = pattern.phases[step % len(pattern.phases)][1]
+            seconds = exercise.phases[step % len(exercise.phases)][1]
             if not await _sleep(app, seconds * PHASE_SECONDS_SCALE):
                 log.info("breathing exercise in chat %s dropped by shutdown", chat_id)
                 return
@@ -204,7 +215,7 @@ async def pace(
             runtime.db.uow(), person_id, runtime.clock.now(), delivery_id=delivery_id
         )
         await app.bot.edit_message_text(
-            texts.breathe_done(pattern.title, log_id is not None),
+            texts.breathe_done(exercise.title, log_id is not None),
             chat_id=chat_id,
             message_id=message_id,
             parse_mode=ParseMode.HTML,
@@ -220,5 +231,11 @@ async def pace(
 
 def register(app: NudgeApp) -> None:
     """Add /breathe and its buttons."""
-    app.add_handler(CommandHandler("breathe", choose))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^b:"))
+    app.add_handler(CommandHandler("breathe", offer_exercises))
+    for key in EXERCISES:
+        app.add_handler(CallbackQueryHandler(start_chosen, pattern=callbacks.pattern(AREA, key)))
+    app.add_handler(
+        CallbackQueryHandler(
+            start_from_nudge, pattern=callbacks.pattern(AREA, "start", optional=callbacks.NUMBER)
+        )
+    )

@@ -6,9 +6,12 @@ import re
 from collections.abc import Mapping
 
 MAX_BYTES = 64
-_PART = re.compile(r"^[A-Za-z0-9_.+\-/]{1,40}$")
-# Plain ASCII digits, as encode() writes them (int() would also take "+1", "1_000" and "١").
-_NUMBER = re.compile(r"-?[0-9]{1,19}")
+# Argument shapes for pattern(): any callback-safe word, or a whole number as encode() writes
+# it in plain ASCII digits (int() would also take "+1", "1_000" and "١").
+WORD = r"[A-Za-z0-9_.+\-/]{1,40}"
+NUMBER = r"-?[0-9]{1,19}"
+_PART = re.compile(rf"^{WORD}$")
+_NUMBER = re.compile(NUMBER)
 # The largest id of an Integer primary key (32-bit on PostgreSQL): anything above is forged.
 ID_MAX = 2**31 - 1
 
@@ -29,19 +32,12 @@ def encode(area: str, action: str, *args: object) -> str:
     return data
 
 
-def pattern(area: str, action: str, arity: int = 0) -> str:
-    """Return the regex matching one action's callback data with `arity` arguments."""
-    return rf"^{re.escape(area)}:{re.escape(action)}(?::[^:]+){{{arity}}}$"
-
-
 def decode(
     data: str | None, area: str, shapes: Mapping[str, int] | None = None
 ) -> tuple[str, list[str]]:
-    """Split callback data of one area into (action, args); raise BadCallback otherwise.
-
-    With `shapes` (action -> number of arguments), an unknown action or a wrong number of
-    arguments is refused too.
-    """
+    """Split callback data of one area into (action, args); raise BadCallback otherwise."""
+    # With `shapes` (action -> number of arguments), an unknown action or a wrong number of
+    # arguments is refused too.
     if not data or len(data.encode()) > MAX_BYTES:
         raise BadCallback("empty or oversized")
     parts = data.split(":")
@@ -61,3 +57,21 @@ def int_arg(args: list[str], index: int = 0, *, low: int = 0, high: int = ID_MAX
     if not low <= value <= high:
         raise BadCallback("number out of range")
     return value
+
+
+def pattern(
+    area: str, action: str, arity: int = 0, *, shape: str = WORD, optional: str | None = None
+) -> re.Pattern[str]:
+    """Match one action's data: "<area>:<action>" and `arity` arguments of one shape."""
+    # For CallbackQueryHandler(pattern=...): each action gets its own handler, and data that no
+    # pattern matches falls through to the catch-all that answers stale buttons. `optional`
+    # is the shape of one more argument that may be left out (a nudge's delivery id).
+    tail = f"(?::(?:{shape})){{{arity}}}"
+    if optional is not None:
+        tail += f"(?::(?:{optional}))?"
+    return re.compile(rf"^{re.escape(area)}:{re.escape(action)}{tail}\Z")
+
+
+def args_of(data: str | None) -> list[str]:
+    """Return the arguments of data a pattern() matched."""
+    return (data or "").split(":")[2:]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram import InputFile, Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -13,6 +13,8 @@ from bot.services import privacy_data as service
 from bot.telegram import callbacks, keyboards, texts
 from bot.telegram.context import Context, NudgeApp
 from bot.telegram.export_files import build_export
+from bot.telegram.guards import own_press, private_message
+from bot.telegram.keyboards import button, inline
 
 AREA = "x"
 # A delete confirmation only works for a while after it was asked for.
@@ -21,20 +23,11 @@ CONFIRM_FOR = timedelta(hours=1)
 ASKED_MAX = 2**40
 
 
-def _private(update: Update) -> tuple[Message, int, bool]:
-    message = update.effective_message
-    chat = update.effective_chat
-    user = update.effective_user
-    assert message is not None and chat is not None and user is not None
-    return message, user.id, chat.type == "private"
-
-
 async def export_data(update: Update, context: Context) -> None:
     """Send the person's data as one zip: a README, CSV files and the same data as JSON."""
-    message, person_id, private = _private(update)
-    if not private:
-        await message.reply_text(texts.NOT_IN_GROUP)
+    if (private := await private_message(update)) is None:
         return
+    message, person_id = private
     tables = await service.export(context.uow(), person_id)
     if tables is None:
         await message.reply_text(texts.EXPORT_NOTHING)
@@ -49,51 +42,35 @@ async def export_data(update: Update, context: Context) -> None:
 
 async def ask_delete(update: Update, context: Context) -> None:
     """Ask for confirmation before erasing everything."""
-    message, person_id, private = _private(update)
-    if not private:
-        await message.reply_text(texts.NOT_IN_GROUP)
+    if (private := await private_message(update)) is None:
         return
+    message, person_id = private
     if not await service.has_data(context.uow(), person_id):
         await message.reply_text(texts.DELETE_NOTHING)
         return
     asked = int(context.now().timestamp())
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    texts.BUTTON_DELETE, callback_data=callbacks.encode(AREA, "del", asked)
-                )
-            ],
-            [
-                InlineKeyboardButton(
-                    texts.BUTTON_KEEP_DATA, callback_data=callbacks.encode(AREA, "keep")
-                )
-            ],
-        ]
+    keyboard = inline(
+        [[button(texts.BUTTON_DELETE, AREA, "del", asked)]],
+        [[button(texts.BUTTON_KEEP_DATA, AREA, "keep")]],
     )
     await message.reply_text(texts.DELETE_ASK, parse_mode=ParseMode.HTML, reply_markup=keyboard)
 
 
-async def on_button(update: Update, context: Context) -> None:
-    """Erase everything after the confirmation, or leave it."""
-    query = update.callback_query
-    assert query is not None
-    if query.message is None or query.message.chat.id != query.from_user.id:
-        await query.answer(texts.NOT_YOURS)
+async def keep_data(update: Update, context: Context) -> None:
+    """Leave everything as it is."""
+    if (query := await own_press(update)) is None:
         return
-    try:
-        action, args = callbacks.decode(query.data, AREA, {"del": 1, "keep": 0})
-        if action == "keep":
-            await query.answer()
-            await keyboards.edit(query, texts.DELETE_KEPT, parse_mode=None)
-            return
-        if action != "del":
-            raise callbacks.BadCallback("unknown data action")
-        asked = callbacks.int_arg(args, high=ASKED_MAX)
-        age = context.now().timestamp() - asked
-        if not 0 <= age <= CONFIRM_FOR.total_seconds():
-            raise callbacks.BadCallback("confirmation too old")
-    except callbacks.BadCallback:
+    await query.answer()
+    await keyboards.edit(query, texts.DELETE_KEPT, parse_mode=None)
+
+
+async def erase_data(update: Update, context: Context) -> None:
+    """Erase everything, if the confirmation is fresh."""
+    if (query := await own_press(update)) is None:
+        return
+    asked = callbacks.int_arg(callbacks.args_of(query.data), high=ASKED_MAX)
+    age = context.now().timestamp() - asked
+    if not 0 <= age <= CONFIRM_FOR.total_seconds():
         await query.answer(texts.STALE_BUTTON)
         return
     removed = await service.erase(context.uow(), query.from_user.id)
@@ -106,4 +83,6 @@ def register(app: NudgeApp) -> None:
     """Add /export, /delete and the delete confirmation."""
     app.add_handler(CommandHandler("export", export_data))
     app.add_handler(CommandHandler("delete", ask_delete))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^x:"))
+    confirmed = callbacks.pattern(AREA, "del", 1, shape=callbacks.NUMBER)
+    app.add_handler(CallbackQueryHandler(erase_data, pattern=confirmed))
+    app.add_handler(CallbackQueryHandler(keep_data, pattern=callbacks.pattern(AREA, "keep")))

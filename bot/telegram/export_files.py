@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.goals import goal_from_rule
 from bot.domain.habits import CATALOG, Habit
+from bot.domain.quicklog import unit_words
 from bot.domain.safety import RED_FLAG_KEYS
 from bot.domain.schedule import Rule, describe_weekdays
 from bot.storage.person_data import TableRows
@@ -185,13 +186,6 @@ def _habit_name(code: str) -> str:
         return code
 
 
-def _unit_words(unit: str | None, amount: int | None) -> str:
-    words = {"glass": "glasses", "cup": "cups", "ml": "ml", "min": "minutes"}
-    if unit is None:
-        return ""
-    return unit if amount == 1 and unit in ("glass", "cup") else words.get(unit, unit)
-
-
 def _how(source: str) -> str:
     return "button" if source.startswith("hint:") else SOURCE_WORDS.get(source, source)
 
@@ -217,7 +211,7 @@ def _habits(logs: list[dict[str, Any]], skips: list[dict[str, Any]], zone: ZoneI
                 row.get("label") or _habit_name(row["habit"]).lower(),
                 count,
                 "" if amount is None else amount,
-                _unit_words(unit, amount),
+                unit_words(amount, unit),
                 _how(row["source"]),
                 row.get("said") or "",
                 _utc(row["at"]),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, Message, Update
 
 from bot.telegram import keyboards, texts
 
@@ -15,6 +15,15 @@ async def private_only(update: Update) -> bool:
     if message is not None:
         await message.reply_text(texts.NOT_IN_GROUP)
     return False
+
+
+async def private_message(update: Update) -> tuple[Message, int] | None:
+    """Return the message and its sender's id in a private chat; answer politely elsewhere."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    if not await private_only(update):
+        return None
+    return message, user.id
 
 
 async def own_press(update: Update) -> CallbackQuery | None:

@@ -123,10 +123,8 @@ async def edit(
     *,
     parse_mode: str | None = ParseMode.HTML,
 ) -> bool:
-    """Show new text and buttons on the pressed message; return False if it cannot show them.
-
-    An identical edit (a double tap) already counts as done (see telegram.transport).
-    """
+    """Show new text and buttons on the pressed message; return False if it cannot show them."""
+    # An identical edit (a double tap) already counts as done (see telegram.transport).
     try:
         await query.edit_message_text(text, parse_mode=parse_mode, reply_markup=markup)
     except BadRequest as exc:

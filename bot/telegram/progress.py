@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from telegram import InputFile, Message, Update
+from telegram import InputFile, Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler
 
@@ -12,14 +12,7 @@ from bot.services import progress as service
 from bot.services.local_day import NotReady
 from bot.telegram import charts, texts
 from bot.telegram.context import Context, NudgeApp
-
-
-def _private_message(update: Update) -> tuple[Message, int, bool]:
-    message = update.effective_message
-    chat = update.effective_chat
-    user = update.effective_user
-    assert message is not None and chat is not None and user is not None
-    return message, user.id, chat.type == "private"
+from bot.telegram.guards import private_message
 
 
 def render_today(view: service.TodayView) -> str:
@@ -45,13 +38,12 @@ def render_today(view: service.TodayView) -> str:
 
 async def show_today(update: Update, context: Context) -> None:
     """Show what was done today per habit and what comes next."""
-    message, person_id, private = _private_message(update)
-    if not private:
-        await message.reply_text(texts.NOT_IN_GROUP)
+    if (private := await private_message(update)) is None:
         return
+    message, person_id = private
     try:
         person = await context.person(person_id)
-        view = await service.today(context.uow(), person_id, context.now(), person=person)
+        view = await service.today_view(context.uow(), person_id, context.now(), person=person)
     except NotReady:
         await message.reply_text(texts.FINISH_START_FIRST)
         return
@@ -60,16 +52,15 @@ async def show_today(update: Update, context: Context) -> None:
 
 async def show_progress(update: Update, context: Context) -> None:
     """Show goals, streaks and habit strength, then the chart (/progress 90 for 90 days)."""
-    message, person_id, private = _private_message(update)
-    if not private:
-        await message.reply_text(texts.NOT_IN_GROUP)
+    if (private := await private_message(update)) is None:
         return
+    message, person_id = private
     days = _chart_days(context.args or [])
     if days is False:
         await message.reply_text(texts.PROGRESS_USAGE, parse_mode=ParseMode.HTML)
         return
     try:
-        view = await service.progress(context.uow(), person_id, context.now(), days=days)
+        view = await service.progress_view(context.uow(), person_id, context.now(), days=days)
     except NotReady:
         await message.reply_text(texts.FINISH_START_FIRST)
         return

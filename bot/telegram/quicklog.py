@@ -2,56 +2,39 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.domain.habits import CATALOG
-from bot.domain.quicklog import HOT_DRINKS, NotLogged, Refusal
+from bot.domain.quicklog import HOT_DRINKS, NotLogged, Refusal, unit_words
 from bot.services import habit_logging as service
 from bot.services.local_day import NotReady
 from bot.telegram import callbacks, keyboards, log_texts, texts
 from bot.telegram.context import Context, NudgeApp
-from bot.telegram.guards import private_only
+from bot.telegram.guards import own_press, private_message
+from bot.telegram.keyboards import button, inline, rows
 
 AREA = "l"
 
 
 def hint_keyboard() -> InlineKeyboardMarkup:
     """Offer one button per habit that can be logged."""
-    buttons = [
-        InlineKeyboardButton(
-            CATALOG[h].label, callback_data=callbacks.encode(AREA, "add", h.value)
-        )
-        for h in service.LOGGABLE
-    ]
-    return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
+    buttons = [button(CATALOG[h].label, AREA, "add", h.value) for h in service.LOGGABLE]
+    return inline(rows(buttons, 2))
 
 
 def undo_keyboard(log_id: int, *, hot_drink: bool = False) -> InlineKeyboardMarkup:
     """Offer Undo for exactly this entry (and, under a tea, a way to stop counting tea)."""
-    rows = [[InlineKeyboardButton(log_texts.BUTTON_UNDO, callback_data=undo_data(log_id))]]
-    if hot_drink:
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    log_texts.BUTTON_HOT_OFF, callback_data=callbacks.encode(AREA, "hot", 0)
-                )
-            ]
-        )
-    return InlineKeyboardMarkup(rows)
-
-
-def undo_data(log_id: int) -> str:
-    """Return the Undo button's data for one entry."""
-    return callbacks.encode(AREA, "undo", log_id)
+    undo = [[button(log_texts.BUTTON_UNDO, AREA, "undo", log_id)]]
+    return inline(undo, [[button(log_texts.BUTTON_HOT_OFF, AREA, "hot", 0)]] if hot_drink else [])
 
 
 def confirmation(logged: service.Logged) -> str:
     """Render a log confirmation."""
     large = None
     if logged.large and logged.amount is not None:
-        large = (logged.amount, _unit_words(logged.amount, logged.unit))
+        large = (logged.amount, unit_words(logged.amount, logged.unit))
     text = log_texts.logged(
         logged.label,
         logged.what,
@@ -66,30 +49,13 @@ def confirmation(logged: service.Logged) -> str:
     return text
 
 
-def _unit_words(amount: int, unit: str | None) -> str:
-    if unit == "min":
-        return "minutes"
-    if unit == "ml":
-        return "ml"
-    plural = {"glass": "glasses", "cup": "cups"}.get(unit or "", unit or "")
-    return plural if amount != 1 else (unit or "")
-
-
 async def _refuse(message: Message, refusal: NotLogged) -> None:
     """Answer a message that logs nothing, with the one button that helps, if any."""
     markup: InlineKeyboardMarkup | None = None
     if refusal.reason in (Refusal.NOT_UNDERSTOOD, Refusal.QUESTION):
         markup = hint_keyboard()
     elif refusal.reason is Refusal.OTHER_DRINK and refusal.detail in HOT_DRINKS:
-        markup = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        log_texts.BUTTON_HOT_ON, callback_data=callbacks.encode(AREA, "hot", 1)
-                    )
-                ]
-            ]
-        )
+        markup = inline([[button(log_texts.BUTTON_HOT_ON, AREA, "hot", 1)]])
     await message.reply_text(
         log_texts.not_logged(refusal), parse_mode=ParseMode.HTML, reply_markup=markup
     )
@@ -121,21 +87,18 @@ async def _log_text(message: Message, person_id: int, text: str, context: Contex
     )
 
 
-async def log_command(update: Update, context: Context) -> None:
+async def log_habit(update: Update, context: Context) -> None:
     """Log a habit named after /log."""
-    message = update.effective_message
-    chat = update.effective_chat
-    user = update.effective_user
-    assert message is not None and chat is not None and user is not None
-    if not await private_only(update):
+    if (private := await private_message(update)) is None:
         return
+    message, person_id = private
     text = " ".join(context.args or [])
     if not text:
         await message.reply_text(
             texts.LOG_USAGE, parse_mode=ParseMode.HTML, reply_markup=hint_keyboard()
         )
         return
-    await _log_text(message, user.id, text, context)
+    await _log_text(message, person_id, text, context)
 
 
 async def on_plain_text(update: Update, context: Context, awaiting: str) -> None:
@@ -146,32 +109,17 @@ async def on_plain_text(update: Update, context: Context, awaiting: str) -> None
     await _log_text(message, user.id, message.text or "", context)
 
 
-async def on_button(update: Update, context: Context) -> None:
-    """Log the habit tapped on a hint (once per hint message), undo a log, or set tea."""
-    query = update.callback_query
-    assert query is not None
+async def log_hint(update: Update, context: Context) -> None:
+    """Log the habit tapped on a hint (once per hint message)."""
+    if (query := await own_press(update)) is None:
+        return
+    assert query.message is not None  # an owned press has its message
     message = query.message
-    if message is None or message.chat.id != query.from_user.id:
-        await query.answer(texts.NOT_YOURS)
-        return
+    [habit] = callbacks.args_of(query.data)
     try:
-        action, args = callbacks.decode(query.data, AREA, {"add": 1, "undo": 1, "hot": 1})
-        if action == "undo":
-            await _undo(update, context, callbacks.int_arg(args))
-            return
-        if action == "hot" and args in (["0"], ["1"]):
-            await service.set_hot_drinks(context.uow(), query.from_user.id, args == ["1"])
-            await query.answer()
-            await keyboards.edit(query, log_texts.HOT_ON if args == ["1"] else log_texts.HOT_OFF)
-            return
-        if action != "add" or len(args) != 1:
-            raise callbacks.BadCallback("unknown quick-log action")
         logged = await service.log_from_hint(
-            context.uow(), query.from_user.id, args[0], message.message_id, context.now()
+            context.uow(), query.from_user.id, habit, message.message_id, context.now()
         )
-    except (callbacks.BadCallback, ValueError):
-        await query.answer(texts.STALE_BUTTON)
-        return
     except service.AlreadyLogged:
         await query.answer(texts.LOG_ALREADY)
         return
@@ -182,10 +130,11 @@ async def on_button(update: Update, context: Context) -> None:
     await keyboards.edit(query, confirmation(logged), undo_keyboard(logged.log_id))
 
 
-async def _undo(update: Update, context: Context, log_id: int) -> None:
+async def undo_log(update: Update, context: Context) -> None:
     """Remove the entry an Undo button belongs to, or say kindly why nothing changed."""
-    query = update.callback_query
-    assert query is not None
+    if (query := await own_press(update)) is None:
+        return
+    log_id = callbacks.int_arg(callbacks.args_of(query.data))
     result = await service.undo(context.uow(), query.from_user.id, log_id, context.now())
     match result.outcome:
         case service.UndoOutcome.NOT_YOURS:
@@ -204,7 +153,24 @@ async def _undo(update: Update, context: Context, log_id: int) -> None:
             )
 
 
+async def count_hot_drinks(update: Update, context: Context) -> None:
+    """Count tea and coffee toward water, or stop counting them."""
+    if (query := await own_press(update)) is None:
+        return
+    on = callbacks.args_of(query.data) == ["1"]
+    await service.set_hot_drinks(context.uow(), query.from_user.id, on)
+    await query.answer()
+    await keyboards.edit(query, log_texts.HOT_ON if on else log_texts.HOT_OFF)
+
+
 def register(app: NudgeApp) -> None:
-    """Add /log, the hint, Undo and tea buttons (plain words come through the text router)."""
-    app.add_handler(CommandHandler("log", log_command))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^l:"))
+    """Add /log and the hint, Undo and tea buttons (plain words come through the text router)."""
+    habits = "|".join(h.value for h in service.LOGGABLE)
+    app.add_handler(CommandHandler("log", log_habit))
+    for callback, action, shape in [
+        (log_hint, "add", habits),
+        (undo_log, "undo", callbacks.NUMBER),
+        (count_hot_drinks, "hot", "0|1"),
+    ]:
+        route = callbacks.pattern(AREA, action, 1, shape=shape)
+        app.add_handler(CallbackQueryHandler(callback, pattern=route))
