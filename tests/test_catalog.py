@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -21,8 +22,11 @@ from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
 from bot import i18n
+from bot.delivery.rendering import render
 from bot.domain import content
+from bot.storage.deliveries import DeliveryRecord
 from bot.telegram import log_texts, texts
+from bot.telegram.renderers import Outgoing
 from tests.harness import Harness
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -439,3 +443,25 @@ async def test_concurrent_updates_keep_their_own_language(
     assert german_help == "<b>Was ich kann</b>"
     assert english_help.startswith("<b>What I can do</b>")
     assert i18n.current() == "en"  # the tasks' choices stayed in the tasks
+
+
+async def test_a_queued_message_is_rendered_in_its_persons_language(
+    german: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(i18n, "LOCALE_DIR", german)
+
+    async def help_text(db: Any, record: Any, params: Any) -> Outgoing:
+        return Outgoing(text=texts.HELP)
+
+    def queued(language: str | None) -> DeliveryRecord:
+        payload = {"v": 1, "kind": "help", "params": {}}
+        return DeliveryRecord(
+            1, 7, 7, "tip", None, None, payload, now, now, "sending", 0, None, None, None, None,
+            language=language,
+        )  # fmt: skip
+
+    now = datetime(2026, 3, 27, 7, 0, tzinfo=UTC)
+    registry = {"help": help_text}
+    assert (await render(None, queued("de"), registry)).text == "<b>Was ich kann</b>"  # type: ignore[arg-type]
+    assert (await render(None, queued(None), registry)).text.startswith("<b>What I can do")  # type: ignore[arg-type,union-attr]
+    assert texts.HELP.startswith("<b>What I can do")  # the row's language stays with the row

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
+
 from bot.storage.deliveries import CANCELLED, PENDING, SENT
-from bot.storage.models import Delivery
+from bot.storage.models import Delivery, Person
 from bot.storage.uow import Database
 from tests.factories import make_person
 
@@ -119,3 +121,23 @@ async def test_get_owned_respond_and_cancel(db: Database) -> None:
         assert (await uow.deliveries.get(mine)).status == CANCELLED  # type: ignore[union-attr]
         assert (await uow.deliveries.get(sent)).status == SENT  # type: ignore[union-attr]
         assert (await uow.deliveries.get(other)).status == PENDING  # type: ignore[union-attr]
+
+
+async def test_a_claimed_row_carries_its_persons_language(db: Database) -> None:
+    await make_person(db, 10, now=NOW)
+    await make_person(db, 11, now=NOW, first_name="Hans")
+    async with db.uow() as uow:
+        await uow.session.execute(
+            sa.update(Person).where(Person.id == 11).values(language_code="de")
+        )
+        for chat in (10, 11):
+            await uow.deliveries.add(
+                chat_id=chat, person_id=chat, kind="tip", payload=PAYLOAD, due_at=NOW, now=NOW
+            )
+        await uow.commit()
+    async with db.uow() as uow:
+        claimed = await uow.deliveries.claim(
+            owner="a", now=NOW, lease_until=NOW + timedelta(minutes=5), limit=10
+        )
+        await uow.commit()
+    assert {r.chat_id: r.language for r in claimed} == {10: None, 11: "de"}

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from bot import i18n
 from bot.delivery.rendering import UnknownKind, render
 from bot.domain.challenges import Standing
 from bot.domain.intents import (
@@ -81,7 +82,8 @@ def test_a_payload_without_a_version_is_a_rendered_message() -> None:
 
 async def test_a_queued_nudge_shows_todays_wording(monkeypatch: pytest.MonkeyPatch) -> None:
     queued = _record(encode(NudgeDue("water", 0)))
-    monkeypatch.setattr(texts, "NUDGE_DONE", "✅ Did it")
+    # Today's catalog words the button differently from when the row was queued.
+    monkeypatch.setitem(i18n._current().texts, texts.NUDGE_DONE, "✅ Did it")
     out = await render(None, queued)  # type: ignore[arg-type]  # a nudge reads nothing
     assert out.markup is not None
     assert out.markup.inline_keyboard[0][0].text == "✅ Did it"

@@ -8,6 +8,7 @@ the crash harness, a bench) renders every kind, and nothing has to be installed 
 
 from __future__ import annotations
 
+from bot import i18n
 from bot.domain.intents import decode
 from bot.storage.deliveries import DeliveryRecord
 from bot.storage.uow import Database
@@ -21,9 +22,10 @@ class UnknownKind(ValueError):
 
 
 async def render(db: Database, record: DeliveryRecord, registry: Registry = REGISTRY) -> Outgoing:
-    """Render a claimed row at send time, in today's wording and from fresh data if it asks."""
+    """Render a claimed row at send time: today's wording, the person's language, fresh data."""
     intent = decode(record.payload)
     renderer = registry.get(intent.kind)
     if renderer is None:
         raise UnknownKind(intent.kind)
-    return await renderer(db, record, intent.params)
+    with i18n.using(record.language):
+        return await renderer(db, record, intent.params)

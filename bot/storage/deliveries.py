@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.delivery_days import add_counts, tally
-from bot.storage.models import Delivery
+from bot.storage.models import Delivery, Person
 from bot.storage.sql import insert_for, is_postgres
 
 # Statuses a row moves through (see models.Delivery).
@@ -68,6 +68,8 @@ class DeliveryRecord:
     telegram_message_id: int | None
     sent_at: datetime | None
     response: str | None
+    # The person's Telegram language, read when the row is claimed (the sender renders in it).
+    language: str | None = None
 
 
 def to_record(row: Delivery) -> DeliveryRecord:
@@ -307,9 +309,21 @@ class Deliveries:
             .execution_options(synchronize_session=False)
         )
         rows = (await self.session.execute(stmt)).mappings().all()
-        records = [_from_mapping(r) for r in rows]
+        languages = await self._languages({r["person_id"] for r in rows} - {None})
+        records = [replace(_from_mapping(r), language=languages.get(r["person_id"])) for r in rows]
         records.sort(key=lambda r: (r.send_after, r.id))
         return records
+
+    async def _languages(self, person_ids: set[int]) -> dict[int, str]:
+        """Each person's Telegram language, in one read per claim."""
+        if not person_ids:
+            return {}
+        found = await self.session.execute(
+            select(Person.id, Person.language_code).where(
+                Person.id.in_(list(person_ids)), Person.language_code.is_not(None)
+            )
+        )
+        return {person_id: code for person_id, code in found.tuples() if code}
 
     async def renew(self, owner: str, lease_until: datetime) -> int:
         """Extend the lease of every row this sender still holds."""
