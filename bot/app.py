@@ -12,8 +12,11 @@ from telegram.ext import ApplicationBuilder, ContextTypes
 from telegram.request import HTTPXRequest
 
 from bot.delivery.sender import start_sender
+from bot.domain.pending import Feature
 from bot.runtime import Runtime
 from bot.scheduler import dispatcher, housekeeping
+from bot.services.onboarding import OnboardingStep
+from bot.services.settings import SettingsQuestion
 from bot.telegram import (
     admin,
     basics,
@@ -28,19 +31,38 @@ from bot.telegram import (
     progress,
     quicklog,
     settings,
-    text_router,
     texts,
     tips,
 )
 from bot.telegram import nudges as nudge_buttons
 from bot.telegram.context import Context, NudgeApp
 from bot.telegram.inbox import UpdateInbox
+from bot.telegram.location import LocationZones
+from bot.telegram.text_router import TextRouter
 from bot.telegram.transport import ReplyRequest
 
 log = logging.getLogger(__name__)
 
 # How much longer than the long poll itself a getUpdates call may take before it is given up.
 POLL_MARGIN_SECONDS = 5.0
+
+# Typed text goes to the feature whose question it answers; text nobody asked for is a log.
+TYPED_ANSWERS = TextRouter(
+    answers={
+        Feature.ONBOARDING: onboarding.on_text,
+        Feature.SETTINGS: settings.on_text,
+        # The check-in: on_typed(update, context, pending: PendingInput) -> None.
+        Feature.CHECKIN: checkin.on_typed,
+    },
+    plain=lambda update, context: quicklog.on_plain_text(update, context, ""),
+)
+# A shared location answers the questions that ask for a time zone.
+SHARED_LOCATIONS = LocationZones(
+    takers={
+        (Feature.ONBOARDING, OnboardingStep.ZONE.value): onboarding.take_zone,
+        (Feature.SETTINGS, SettingsQuestion.ZONE.value): settings.take_zone,
+    }
+)
 
 # Each feature module exposes register(app); order matters only for overlapping filters.
 FEATURES: list[Callable[[NudgeApp], None]] = [
@@ -49,6 +71,7 @@ FEATURES: list[Callable[[NudgeApp], None]] = [
     admin.register,
     onboarding.register,
     settings.register,
+    SHARED_LOCATIONS.register,
     tips.register,
     breathe.register,
     nudge_buttons.register,
@@ -57,7 +80,7 @@ FEATURES: list[Callable[[NudgeApp], None]] = [
     progress.register,
     data.register,
     challenges.register,
-    text_router.register,
+    TYPED_ANSWERS.register,
 ]
 # Started in post_init, stopped in post_shutdown: each gets the app and returns a stopper.
 BACKGROUND: list[Callable[[NudgeApp], Any]] = [

@@ -99,7 +99,7 @@ async def test_full_checkin_saves_every_answer_and_logs_the_habit(harness: Harne
     assert harness.db is not None
     async with harness.db.uow() as uow:
         person = await uow.people.get(ana.id)
-        assert person is not None and person.awaiting is None
+        assert person is not None and person.pending is None
         assert (await uow.habit_logs.counts_on(ana.id, TODAY))["checkin"] == 1
 
     # Text after the note is a quick log again, not a second note.
@@ -298,7 +298,7 @@ async def test_an_old_unanswered_note_question_stops_catching_text(harness: Harn
     assert harness.db is not None
     async with harness.db.uow() as uow:
         person = await uow.people.get(ana.id)
-    assert person is not None and person.awaiting is None
+    assert person is not None and person.pending is None
 
 
 async def test_checkin_before_setup_and_in_a_group(harness: Harness) -> None:

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.domain.pending import Feature, PendingInput
 from bot.telegram import texts
 from tests.harness import Harness
 from tests.talk import say
 from tests.test_checkin_e2e import TODAY, checkin_row, code, flags, onboarded, press
 
 
-async def awaiting(harness: Harness, person_id: int) -> str | None:
+async def awaiting(harness: Harness, person_id: int) -> PendingInput | None:
     assert harness.db is not None
     async with harness.db.uow() as uow:
         person = await uow.people.get(person_id)
     assert person is not None
-    return person.awaiting
+    return person.pending
 
 
 async def test_a_whole_checkin_can_be_typed(harness: Harness) -> None:
@@ -56,7 +57,7 @@ async def test_typed_answers_that_do_not_fit_get_a_hint_and_change_nothing(
     ana = await onboarded(harness)
     await say(harness, ana, "/checkin")
     before = await awaiting(harness, ana.id)
-    assert before is not None and before.startswith("checkin:q:pain:")
+    assert before is not None and (before.feature, before.step) == (Feature.CHECKIN, "pain")
     for odd in ("eleven", "🙂", "x" * 5000, "7/5", "twelve out of ten"):
         replies = await say(harness, ana, odd)
         assert [r.text for r in replies] == [

@@ -82,7 +82,7 @@ async def test_new_person_completes_onboarding_by_buttons(harness: Harness) -> N
         "23:00",
     )
     assert (person.sit_start, person.sit_end) == ("09:00", "17:00")
-    assert person.awaiting is None
+    assert person.pending is None
     rows = await reminders_of(harness, ana.id)
     assert set(rows) == {h.value for h in NUDGED} | {SUMMARY}
     assert not rows["water"].enabled and rows["water"].next_fire_at is None

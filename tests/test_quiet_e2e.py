@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from bot.storage.models import Person
 from bot.telegram import texts
 from tests.factories import make_person
 from tests.harness import BOT_USERNAME, Harness
@@ -101,14 +100,13 @@ async def test_a_sticker_mid_setup_asks_for_words_and_changes_nothing(harness: H
     await say(harness, cy, "/start")
     assert harness.db is not None
     async with harness.db.uow() as uow:
-        before = await uow.session.get_one(Person, cy.id)
-        awaiting = before.awaiting
-    assert awaiting
+        before = await uow.people.get(cy.id)
+    assert before is not None and before.pending is not None
     replies = await attach(harness, cy, "sticker")
     assert [m.text for m in replies] == [texts.cannot_read("sticker", answering=True)]
     async with harness.db.uow() as uow:
-        after = await uow.session.get_one(Person, cy.id, populate_existing=True)
-        assert after.awaiting == awaiting
+        after = await uow.people.get(cy.id)
+        assert after is not None and after.pending == before.pending
 
 
 async def test_a_location_outside_a_prompt_gets_one_line_even_when_live(

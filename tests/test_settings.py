@@ -98,7 +98,7 @@ async def test_zone_change_moves_every_reminder(harness: Harness) -> None:
     assert (await state(harness, ana))[0].timezone == "Asia/Tokyo"
     await ask(harness, ana, "new york", count=2)
     person, _ = await state(harness, ana)
-    assert person.timezone == "America/New_York" and person.awaiting is None
+    assert person.timezone == "America/New_York" and person.pending is None
     await assert_scheduled(harness, ana)
 
     await press(harness, ana, "🌍 Time zone")

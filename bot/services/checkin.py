@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.domain.checkin import (
@@ -18,15 +18,14 @@ from bot.domain.checkin import (
     SKIP,
     Answers,
     BadAnswer,
-    date_code,
     next_question,
     parse_answer,
-    parse_date_code,
     parse_signs,
     read_typed,
 )
 from bot.domain.emergency import emergency_number
 from bot.domain.habits import Habit
+from bot.domain.pending import Feature, PendingInput
 from bot.domain.safety import (
     FOLLOW_UP_DAYS,
     RED_FLAG_KEYS,
@@ -41,13 +40,12 @@ from bot.storage.checkins import CheckInRecord, Escalation
 from bot.storage.uow import UnitOfWork
 from bot.telegram import texts
 
-AWAIT_PREFIX = "checkin:"
-NOTE_AWAIT = "checkin:note"
+# The pending-input step of the note question (every other step is a question's key).
+NOTE_STEP = "note"
 # A note question left unanswered this long stops catching typed text (it goes to quick-log).
 NOTE_WAIT = timedelta(hours=2)
-# An open question catches typed answers as long as a note does. The value stays within
-# people.awaiting's 32 characters, so the day is read from the minute it was asked.
-QUESTION_AWAIT = "checkin:q:"
+# An open question catches typed answers as long as a note does; its day is the local day of
+# the minute it was asked.
 QUESTION_WAIT = NOTE_WAIT
 
 
@@ -160,20 +158,20 @@ async def _load(uow: UnitOfWork, person_id: int, day: date | None, now: datetime
     today = today_of(zone, now)
     day = today if day is None else day
     record = await uow.checkins.ensure(person_id, day, now)
-    row = await uow.people.row(person_id)
+    person = await uow.people.get(person_id)
     answers = answers_of(
         record,
         previous_where=await uow.checkins.previous_where(person_id, day),
-        ask_stool=bool(row is not None and row.ask_stool),
+        ask_stool=bool(person is not None and person.ask_stool),
     )
     gentle = {Flag.HIGH_PAIN.value, Flag.RISING_PAIN.value, Flag.PERSISTENT_PAIN.value}
     raised = tuple(f.kind for f in await uow.checkins.flags_of(record.id) if f.kind in gentle)
     return _Day(record, answers, today, emergency_number(zone.key), raised)
 
 
-def note_awaiting(day: date, now: datetime) -> str:
-    """Return the `people.awaiting` value for a note question (day and minute it was asked)."""
-    return f"{NOTE_AWAIT}:{date_code(day)}:{int(now.timestamp() // 60)}"
+def note_awaiting(day: date, now: datetime) -> PendingInput:
+    """Return the pending input of a note question (the day it is for, when it was asked)."""
+    return PendingInput(Feature.CHECKIN, NOTE_STEP, asked_at=now, day=day)
 
 
 @dataclass(frozen=True)
@@ -186,22 +184,21 @@ class Typed:
     followed_up: FollowedUp | None = None
 
 
-def question_awaiting(key: str, now: datetime) -> str:
-    """Return the `people.awaiting` value for an open question (key and minute it was asked)."""
-    return f"{QUESTION_AWAIT}{key}:{int(now.timestamp() // 60)}"
+def question_awaiting(key: str, now: datetime) -> PendingInput:
+    """Return the pending input of an open question (its key, when it was asked)."""
+    return PendingInput(Feature.CHECKIN, key, asked_at=now)
 
 
-def _parse_question_awaiting(awaiting: str) -> tuple[str, datetime]:
-    key, _, minute = awaiting.removeprefix(QUESTION_AWAIT).partition(":")
-    # The note has its own awaiting value; every other question can be answered by typing.
-    if not awaiting.startswith(QUESTION_AWAIT) or key not in (*QUESTIONS, FOLLOW_UP):
+def _parse_question_awaiting(pending: PendingInput) -> tuple[str, datetime]:
+    # The note has its own step; every other question can be answered by typing.
+    if not pending.is_for(Feature.CHECKIN) or pending.step not in (*QUESTIONS, FOLLOW_UP):
         raise AnswerExpired
-    if not (minute.isascii() and minute.isdigit()):
-        raise AnswerExpired
-    return key, datetime.fromtimestamp(int(minute) * 60, tz=UTC)
+    return pending.step, pending.asked_at
 
 
-def _awaiting_for(question: str | None, day: date, today: date, now: datetime) -> str | None:
+def _awaiting_for(
+    question: str | None, day: date, today: date, now: datetime
+) -> PendingInput | None:
     """Say which typed text the step shown now catches: its note, or today's open question."""
     if question == "note":
         return note_awaiting(day, now)
@@ -210,27 +207,18 @@ def _awaiting_for(question: str | None, day: date, today: date, now: datetime) -
     return None
 
 
-def _parse_note_awaiting(awaiting: str) -> tuple[date, datetime]:
-    parts = awaiting.split(":")
-    if len(parts) != 4 or ":".join(parts[:2]) != NOTE_AWAIT or not parts[3].isdigit():
+def _parse_note_awaiting(pending: PendingInput) -> tuple[date, datetime]:
+    if not pending.is_for(Feature.CHECKIN) or pending.step != NOTE_STEP or pending.day is None:
         raise NoteExpired
-    try:
-        day = parse_date_code(parts[2])
-    except ValueError:
-        raise NoteExpired from None
-    asked = datetime.fromtimestamp(int(parts[3]) * 60, tz=UTC)
-    return day, asked
+    return pending.day, pending.asked_at
 
 
-async def _set_awaiting(uow: UnitOfWork, person_id: int, value: str | None) -> None:
-    """Point typed text at the note question, or release it if the check-in had it."""
-    row = await uow.people.row(person_id)
-    if row is None:
-        return
+async def _set_awaiting(uow: UnitOfWork, person_id: int, value: PendingInput | None) -> None:
+    """Point typed text at a check-in question, or release it if the check-in had it."""
     if value is not None:
-        row.awaiting = value
-    elif row.awaiting is not None and row.awaiting.startswith(AWAIT_PREFIX):
-        row.awaiting = None
+        await uow.people.set_pending(person_id, value, value.asked_at)
+    else:
+        await uow.people.clear_pending(person_id, Feature.CHECKIN)
 
 
 async def _finish_step(
@@ -612,14 +600,14 @@ async def summary(uow: UnitOfWork, person_id: int, day: date, now: datetime) -> 
 
 
 async def add_note(
-    uow: UnitOfWork, person_id: int, awaiting: str, text: str, now: datetime
+    uow: UnitOfWork, person_id: int, asked_for: PendingInput, text: str, now: datetime
 ) -> Step:
     """Store a typed note whole on the day it was asked for; never cut it."""
     async with uow:
         _, zone = await ready_person(uow, person_id)
         today = today_of(zone, now)
         try:
-            day, asked = _parse_note_awaiting(awaiting)
+            day, asked = _parse_note_awaiting(asked_for)
             _check_day(day, today)
         except (NoteExpired, StaleDay):
             asked = None
@@ -648,7 +636,7 @@ async def add_note(
 
 
 async def answer_typed(
-    uow: UnitOfWork, person_id: int, awaiting: str, text: str, now: datetime
+    uow: UnitOfWork, person_id: int, asked_for: PendingInput, text: str, now: datetime
 ) -> Typed:
     """Save typed text as the answer to the open question, exactly as its button would.
 
@@ -658,7 +646,7 @@ async def answer_typed(
     async with uow:
         _, zone = await ready_person(uow, person_id)
         try:
-            key, asked = _parse_question_awaiting(awaiting)
+            key, asked = _parse_question_awaiting(asked_for)
         except AnswerExpired:
             asked = None
         if asked is None or not timedelta(0) <= now - asked <= QUESTION_WAIT:

@@ -1,8 +1,8 @@
 """Onboarding: consent, time zone, the person's day and habits, one stored step at a time.
 
 The step is never kept in memory: it is derived from which columns of the person's row are
-filled in, and `people.awaiting` only says which typed answer the router should hand us. A
-restart in the middle therefore continues where the person was.
+filled in, and the person's pending input only says which typed answer the router should hand
+us. A restart in the middle therefore continues where the person was.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from enum import StrEnum
 
+from bot.domain.day import check_day, check_sitting, parse_hhmm
 from bot.domain.habits import NUDGED, Habit, default_rule
+from bot.domain.pending import Feature, PendingInput
 from bot.domain.schedule import Rule, Window, spread_offset
 from bot.services.people import Speaker
 from bot.services.schedules import reschedule
@@ -25,12 +27,9 @@ SUMMARY_RULE = Rule(times=(time(19, 0),), weekdays=frozenset({6}))
 # Each person's summary comes up to this much before or after 19:00, so a zone's crowd is
 # spread over an hour instead of all falling due in one minute.
 SUMMARY_SPREAD_MINUTES = 30
-# A waking day shorter or longer than this is almost surely a typo (not a night shift).
-MIN_DAY_MINUTES = 6 * 60
-MAX_DAY_MINUTES = 20 * 60
 
 
-class Step(StrEnum):
+class OnboardingStep(StrEnum):
     """Where a person is in onboarding."""
 
     CONSENT = "consent"
@@ -42,37 +41,43 @@ class Step(StrEnum):
     DONE = "done"
 
 
-AWAITING_PREFIX = "onb:"
-
-
-def step_of(person: PersonRecord) -> Step:
+def step_of(person: PersonRecord) -> OnboardingStep:
     """Derive the onboarding step from the filled-in columns."""
     if person.onboarded:
-        return Step.DONE
+        return OnboardingStep.DONE
     if not person.consented:
-        return Step.CONSENT
+        return OnboardingStep.CONSENT
     if person.timezone is None:
-        return Step.ZONE
+        return OnboardingStep.ZONE
     if person.wake_time is None:
-        return Step.WAKE
+        return OnboardingStep.WAKE
     if person.sleep_time is None:
-        return Step.SLEEP
+        return OnboardingStep.SLEEP
     if person.sit_start is None or person.sit_end is None:
-        return Step.SIT
-    return Step.HABITS
+        return OnboardingStep.SIT
+    return OnboardingStep.HABITS
 
 
-def awaiting_for(step: Step) -> str | None:
-    """Return the `awaiting` value for a step (None once onboarding is done)."""
-    return None if step is Step.DONE else AWAITING_PREFIX + step.value
+def pending_for(step: OnboardingStep, now: datetime) -> PendingInput | None:
+    """Return the typed input a step waits for (None once onboarding is done)."""
+    if step is OnboardingStep.DONE:
+        return None
+    return PendingInput(Feature.ONBOARDING, step.value, asked_at=now)
+
+
+def asks(pending: PendingInput | None, step: OnboardingStep) -> bool:
+    """Tell whether a pending input is onboarding's question for `step`."""
+    return (
+        pending is not None and pending.is_for(Feature.ONBOARDING) and pending.step == step.value
+    )
 
 
 @dataclass(frozen=True)
-class Progress:
-    """A person's onboarding state and the reminders made so far."""
+class OnboardingState:
+    """A person's onboarding step and the reminders made so far."""
 
     person: PersonRecord
-    step: Step
+    step: OnboardingStep
     reminders: tuple[ReminderRecord, ...] = ()
     created: bool = False
 
@@ -94,50 +99,9 @@ class Progress:
 class WrongStep(Exception):
     """The answer or button belongs to another step (stale, repeated or forged)."""
 
-    def __init__(self, progress: Progress) -> None:
-        super().__init__(progress.step.value)
-        self.progress = progress
-
-
-class BadDay(ValueError):
-    """A waking day of implausible length; `minutes` is what the answer would give."""
-
-    def __init__(self, minutes: int) -> None:
-        super().__init__(f"{minutes} minutes awake")
-        self.minutes = minutes
-
-
-class NotInDay(ValueError):
-    """Sitting hours that do not fit inside the waking day."""
-
-    def __init__(self, awake: Window) -> None:
-        super().__init__(awake.describe())
-        self.awake = awake
-
-
-def hhmm(t: time) -> str:
-    """Format a time the way the person's row stores it."""
-    return f"{t:%H:%M}"
-
-
-def parse_hhmm(value: str) -> time:
-    """Read a stored "HH:MM"."""
-    return time.fromisoformat(value)
-
-
-def check_day(awake: Window) -> None:
-    """Refuse a waking day shorter than 6 or longer than 20 hours (a night shift is fine)."""
-    minutes = awake.minutes()
-    if not MIN_DAY_MINUTES <= minutes <= MAX_DAY_MINUTES:
-        raise BadDay(minutes)
-
-
-def within(inner: Window, outer: Window) -> bool:
-    """Tell whether `inner` lies entirely inside `outer` (both may cross midnight)."""
-    start = (
-        inner.start.hour * 60 + inner.start.minute - outer.start.hour * 60 - outer.start.minute
-    ) % (24 * 60)
-    return start + inner.minutes() <= outer.minutes()
+    def __init__(self, state: OnboardingState) -> None:
+        super().__init__(state.step.value)
+        self.state = state
 
 
 def windows_of(person: PersonRecord) -> tuple[Window, Window] | None:
@@ -147,6 +111,12 @@ def windows_of(person: PersonRecord) -> tuple[Window, Window] | None:
     awake = Window(parse_hhmm(person.wake_time), parse_hhmm(person.sleep_time))
     sitting = Window(parse_hhmm(person.sit_start), parse_hhmm(person.sit_end))
     return awake, sitting
+
+
+def awake_of(person: PersonRecord) -> Window:
+    """Return the person's waking day (known from the sleep step on)."""
+    assert person.wake_time is not None and person.sleep_time is not None
+    return Window(parse_hhmm(person.wake_time), parse_hhmm(person.sleep_time))
 
 
 def default_rule_for(person_id: int, habit: Habit, awake: Window, sitting: Window) -> Rule:
@@ -162,59 +132,51 @@ def summary_rule(person_id: int) -> Rule:
     return replace(SUMMARY_RULE, offset_minutes=offset)
 
 
-async def fresh(uow: UnitOfWork) -> None:
-    """Write pending changes and forget cached rows (upserts bypass the identity map)."""
-    await uow.session.flush()
-    uow.session.expire_all()
+async def _state(
+    uow: UnitOfWork, person: PersonRecord, *, created: bool = False
+) -> OnboardingState:
+    reminders = tuple(await uow.reminders.for_person(person.id))
+    return OnboardingState(person, step_of(person), reminders, created)
 
 
-async def _progress(uow: UnitOfWork, person_id: int, *, created: bool = False) -> Progress:
-    await fresh(uow)
-    person = await uow.people.get(person_id)
-    assert person is not None
-    reminders = tuple(await uow.reminders.for_person(person_id))
-    return Progress(person, step_of(person), reminders, created)
-
-
-async def _require(uow: UnitOfWork, person_id: int, step: Step) -> Progress:
-    """Return the progress if the person is at `step`; raise WrongStep otherwise."""
+async def _require(uow: UnitOfWork, person_id: int, step: OnboardingStep) -> OnboardingState:
+    """Return the state if the person is at `step`; raise WrongStep otherwise."""
     person = await uow.people.get(person_id)
     if person is None:
         # A button of a person deleted since: treat it like any stale button.
-        raise WrongStep(Progress(_ghost(person_id), Step.CONSENT))
-    progress = await _progress(uow, person_id)
-    if progress.step is not step:
-        raise WrongStep(progress)
-    return progress
+        raise WrongStep(OnboardingState(_ghost(person_id), OnboardingStep.CONSENT))
+    state = await _state(uow, person)
+    if state.step is not step:
+        raise WrongStep(state)
+    return state
 
 
 def _ghost(person_id: int) -> PersonRecord:
     """Stand in for a person who no longer exists."""
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     return PersonRecord(
-        person_id, "", None, None, None, None, None, None, None, None, None, False, epoch
+        person_id, "", None, None, None, None, None, None, None, None, False, epoch
     )
 
 
-async def _advance(uow: UnitOfWork, person_id: int, now: datetime) -> Progress:
-    """Point `awaiting` at the step the row now implies, commit, and return the progress."""
-    await uow.session.flush()
-    progress = await _progress(uow, person_id)
-    row = await uow.people.row(person_id)
-    assert row is not None
-    wanted = awaiting_for(progress.step)
-    if row.awaiting != wanted:
-        row.awaiting = wanted
-        row.updated_at = now
-    await uow.session.flush()
+async def _advance(uow: UnitOfWork, person: PersonRecord | None, now: datetime) -> OnboardingState:
+    """Ask the question of the step the row now implies, commit, and return the state."""
+    assert person is not None
+    step = step_of(person)
+    if not asks(person.pending, step):
+        person = await uow.people.set_pending(person.id, pending_for(step, now), now)
+        assert person is not None
+    state = await _state(uow, person)
     await uow.commit()
-    return await _progress(uow, person_id)
+    return state
 
 
-async def begin(uow: UnitOfWork, speaker: Speaker, *, chat_id: int, now: datetime) -> Progress:
+async def begin(
+    uow: UnitOfWork, speaker: Speaker, *, chat_id: int, now: datetime
+) -> OnboardingState:
     """Record the person (bare row and chat only) and return where they are."""
     async with uow:
-        _, created = await uow.people.seen(
+        person, created = await uow.people.seen(
             speaker.id,
             first_name=speaker.first_name,
             username=speaker.username,
@@ -224,83 +186,65 @@ async def begin(uow: UnitOfWork, speaker: Speaker, *, chat_id: int, now: datetim
         await uow.people.note_chat(
             chat_id, type_="private", title=None, person_id=speaker.id, now=now
         )
-        row = await uow.people.row(speaker.id)
-        person = await uow.people.get(speaker.id)
-        assert row is not None and person is not None
         step = step_of(person)
         # Settings waits for typing too; /start mid-settings keeps that, onboarding resets it.
-        if step is not Step.DONE:
-            row.awaiting = awaiting_for(step)
-        await uow.session.flush()
+        if step is not OnboardingStep.DONE:
+            changed = await uow.people.set_pending(speaker.id, pending_for(step, now), now)
+            assert changed is not None
+            person = changed
+        state = await _state(uow, person, created=created)
         await uow.commit()
-        return await _progress(uow, speaker.id, created=created)
+        return state
 
 
-async def current(uow: UnitOfWork, person_id: int) -> Progress | None:
-    """Return a person's progress, or None if they never wrote to the bot."""
+async def current(uow: UnitOfWork, person_id: int) -> OnboardingState | None:
+    """Return a person's onboarding state, or None if they never wrote to the bot."""
     async with uow:
-        if await uow.people.get(person_id) is None:
-            return None
-        return await _progress(uow, person_id)
+        person = await uow.people.get(person_id)
+        return None if person is None else await _state(uow, person)
 
 
-async def consent(uow: UnitOfWork, person_id: int, now: datetime) -> Progress:
+async def consent(uow: UnitOfWork, person_id: int, now: datetime) -> OnboardingState:
     """Record consent to store check-ins and logs."""
     async with uow:
-        await _require(uow, person_id, Step.CONSENT)
-        row = await uow.people.row(person_id)
-        assert row is not None
-        row.consent_at = now
-        return await _advance(uow, person_id, now)
+        await _require(uow, person_id, OnboardingStep.CONSENT)
+        return await _advance(uow, await uow.people.record_consent(person_id, now), now)
 
 
-async def set_zone(uow: UnitOfWork, person_id: int, zone: str, now: datetime) -> Progress:
+async def set_zone(uow: UnitOfWork, person_id: int, zone: str, now: datetime) -> OnboardingState:
     """Store the person's IANA time zone (already validated by the caller)."""
     async with uow:
-        await _require(uow, person_id, Step.ZONE)
-        row = await uow.people.row(person_id)
-        assert row is not None
-        row.timezone = zone
-        return await _advance(uow, person_id, now)
+        await _require(uow, person_id, OnboardingStep.ZONE)
+        return await _advance(uow, await uow.people.set_zone(person_id, zone, now), now)
 
 
-async def set_wake(uow: UnitOfWork, person_id: int, wake: time, now: datetime) -> Progress:
+async def set_wake(uow: UnitOfWork, person_id: int, wake: time, now: datetime) -> OnboardingState:
     """Store when the person's day starts."""
     async with uow:
-        await _require(uow, person_id, Step.WAKE)
-        row = await uow.people.row(person_id)
-        assert row is not None
-        row.wake_time = hhmm(wake)
-        return await _advance(uow, person_id, now)
+        await _require(uow, person_id, OnboardingStep.WAKE)
+        return await _advance(uow, await uow.people.set_wake(person_id, wake, now), now)
 
 
-async def set_sleep(uow: UnitOfWork, person_id: int, sleep: time, now: datetime) -> Progress:
+async def set_sleep(
+    uow: UnitOfWork, person_id: int, sleep: time, now: datetime
+) -> OnboardingState:
     """Store when the person's day ends; raise BadDay for an implausible day."""
     async with uow:
-        progress = await _require(uow, person_id, Step.SLEEP)
-        assert progress.person.wake_time is not None
-        wake = parse_hhmm(progress.person.wake_time)
-        if wake == sleep:
-            raise BadDay(0)
-        check_day(Window(wake, sleep))
-        row = await uow.people.row(person_id)
-        assert row is not None
-        row.sleep_time = hhmm(sleep)
-        return await _advance(uow, person_id, now)
+        state = await _require(uow, person_id, OnboardingStep.SLEEP)
+        assert state.person.wake_time is not None
+        check_day(Window(parse_hhmm(state.person.wake_time), sleep))
+        return await _advance(uow, await uow.people.set_sleep(person_id, sleep, now), now)
 
 
-async def set_sitting(uow: UnitOfWork, person_id: int, sitting: Window, now: datetime) -> Progress:
+async def set_sitting(
+    uow: UnitOfWork, person_id: int, sitting: Window, now: datetime
+) -> OnboardingState:
     """Store the sitting hours and propose every habit with its default schedule."""
     async with uow:
-        progress = await _require(uow, person_id, Step.SIT)
-        person = progress.person
-        assert person.wake_time is not None and person.sleep_time is not None
-        awake = Window(parse_hhmm(person.wake_time), parse_hhmm(person.sleep_time))
-        if not within(sitting, awake):
-            raise NotInDay(awake)
-        row = await uow.people.row(person_id)
-        assert row is not None
-        row.sit_start, row.sit_end = hhmm(sitting.start), hhmm(sitting.end)
+        state = await _require(uow, person_id, OnboardingStep.SIT)
+        awake = awake_of(state.person)
+        check_sitting(sitting, awake)
+        person = await uow.people.set_sitting(person_id, sitting, now)
         # The reminders exist from here on, parked (next_fire_at NULL) until onboarding ends,
         # so the habit toggles of the next step are stored like any other answer.
         for habit in NUDGED:
@@ -308,32 +252,29 @@ async def set_sitting(uow: UnitOfWork, person_id: int, sitting: Window, now: dat
             await uow.reminders.set_rule(
                 person_id, habit.value, rule=rule.to_dict(), enabled=True, now=now
             )
-        return await _advance(uow, person_id, now)
+        return await _advance(uow, person, now)
 
 
 async def set_habit(
     uow: UnitOfWork, person_id: int, habit: Habit, on: bool, now: datetime
-) -> Progress:
+) -> OnboardingState:
     """Turn a proposed habit on or off (idempotent)."""
     async with uow:
-        await _require(uow, person_id, Step.HABITS)
+        state = await _require(uow, person_id, OnboardingStep.HABITS)
         await uow.reminders.set_enabled(person_id, habit.value, on, now)
-        return await _advance(uow, person_id, now)
+        return await _advance(uow, state.person, now)
 
 
-async def finish(uow: UnitOfWork, person_id: int, now: datetime) -> Progress:
+async def finish(uow: UnitOfWork, person_id: int, now: datetime) -> OnboardingState:
     """Finish onboarding: add the weekly summary and schedule every reminder."""
     async with uow:
-        await _require(uow, person_id, Step.HABITS)
-        row = await uow.people.row(person_id)
-        assert row is not None
-        row.onboarded_at = now
-        row.awaiting = None
-        row.updated_at = now
+        await _require(uow, person_id, OnboardingStep.HABITS)
+        person = await uow.people.finish_onboarding(person_id, now)
+        assert person is not None
         await uow.reminders.set_rule(
             person_id, SUMMARY, rule=summary_rule(person_id).to_dict(), enabled=True, now=now
         )
-        await fresh(uow)
         await reschedule(uow, person_id, now)
+        state = await _state(uow, person)
         await uow.commit()
-        return await _progress(uow, person_id)
+        return state

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.pending import PendingInput
 from bot.storage.people import PersonRecord
 from bot.storage.uow import UnitOfWork
 
@@ -39,10 +40,10 @@ async def register(
     return person, created
 
 
-async def awaiting(uow: UnitOfWork, person_id: int) -> str:
-    """Return what the person's next typed message answers ("" when nothing is awaited)."""
+async def pending(uow: UnitOfWork, person_id: int) -> PendingInput | None:
+    """Return what the person's next typed message answers (None when nothing is)."""
     person = await find(uow, person_id)
-    return (person.awaiting if person is not None else None) or ""
+    return None if person is None else person.pending
 
 
 async def find(uow: UnitOfWork, person_id: int) -> PersonRecord | None:

@@ -8,35 +8,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from enum import StrEnum
 from typing import Any
 
+from bot.domain.day import check_day, check_sitting, check_spacing, check_times, within
 from bot.domain.habits import Habit
 from bot.domain.nudging import BUDGETS, DEFAULT_BUDGET
+from bot.domain.pending import Feature, PendingInput
 from bot.domain.schedule import ALL_DAYS, Rule, Window
-from bot.services.onboarding import (
-    check_day,
-    default_rule_for,
-    fresh,
-    hhmm,
-    windows_of,
-    within,
-)
+from bot.services.onboarding import awake_of, default_rule_for, windows_of
 from bot.services.schedules import INDEFINITE, reschedule
 from bot.storage.people import PersonRecord
 from bot.storage.reminders import ReminderRecord
 from bot.storage.uow import UnitOfWork
 
-AWAITING_PREFIX = "set:"
 # "Until /resume" is stored as a far-away date; schedules treat > 366 days as indefinite.
 FOREVER = timedelta(days=3650)
-MIN_INTERVAL = 15
-MAX_INTERVAL = 6 * 60
-MAX_TIMES = 6
 INTERVAL_HABITS = frozenset({Habit.WATER, Habit.MOVE})
 
 
+class SettingsQuestion(StrEnum):
+    """A settings question answered by typing (its PendingInput step)."""
+
+    ZONE = "zone"
+    DAY = "day"
+    SIT = "sit"
+    TIMES = "times"  # of one habit
+    DAYS = "days"  # of one habit
+
+
 @dataclass(frozen=True)
-class Overview:
+class SettingsOverview:
     """A person's settings as the menu shows them."""
 
     person: PersonRecord
@@ -76,71 +78,57 @@ class Unchanged(Exception):
     """The setting already has that value (a stale or repeated button)."""
 
 
-class OutsideDay(ValueError):
-    """Times that fall outside the person's waking day (they would never fire)."""
-
-    def __init__(self, awake: Window) -> None:
-        super().__init__(awake.describe())
-        self.awake = awake
-
-
-async def _overview(uow: UnitOfWork, person_id: int) -> Overview:
-    await fresh(uow)
+async def _overview(uow: UnitOfWork, person_id: int) -> SettingsOverview:
     person = await uow.people.get(person_id)
     if person is None or not person.onboarded:
         raise NotOnboarded
     reminders = {r.habit: r for r in await uow.reminders.for_person(person_id)}
-    return Overview(person, reminders)
+    return SettingsOverview(person, reminders)
 
 
-async def _save(uow: UnitOfWork, person_id: int, now: datetime) -> Overview:
-    """Clear the awaited answer, reschedule, commit, and return the new overview."""
-    row = await uow.people.row(person_id)
-    assert row is not None
-    row.awaiting = None
-    row.updated_at = now
-    await fresh(uow)
+async def _save(uow: UnitOfWork, person_id: int, now: datetime) -> SettingsOverview:
+    """Stop waiting for typed text, reschedule, commit, and return the new overview."""
+    await uow.people.set_pending(person_id, None, now)
     await reschedule(uow, person_id, now)
+    saved = await _overview(uow, person_id)
     await uow.commit()
-    return await _overview(uow, person_id)
+    return saved
 
 
-async def overview(uow: UnitOfWork, person_id: int, now: datetime) -> Overview:
-    """Open the menu: forget any half-asked question and return the settings."""
+async def overview(uow: UnitOfWork, person_id: int, now: datetime) -> SettingsOverview:
+    """Open the menu: forget any half-asked settings question and return the settings."""
     async with uow:
         await _overview(uow, person_id)
-        row = await uow.people.row(person_id)
-        assert row is not None
-        if row.awaiting is not None and row.awaiting.startswith(AWAITING_PREFIX):
-            row.awaiting = None
-            row.updated_at = now
-        await fresh(uow)
+        await uow.people.clear_pending(person_id, Feature.SETTINGS)
+        shown = await _overview(uow, person_id)
         await uow.commit()
-        return await _overview(uow, person_id)
+        return shown
 
 
-async def expect(uow: UnitOfWork, person_id: int, what: str, now: datetime) -> Overview:
-    """Remember that the next typed message answers `what` ("zone", "day", "t:water", ...)."""
+async def ask(
+    uow: UnitOfWork,
+    person_id: int,
+    question: SettingsQuestion,
+    now: datetime,
+    habit: Habit | None = None,
+) -> SettingsOverview:
+    """Remember that the next typed message answers `question` (about `habit`, if any)."""
+    pending = PendingInput(Feature.SETTINGS, question.value, asked_at=now, habit=habit)
     async with uow:
         await _overview(uow, person_id)
-        row = await uow.people.row(person_id)
-        assert row is not None
-        row.awaiting = (AWAITING_PREFIX + what)[:32]
-        row.updated_at = now
-        await fresh(uow)
+        await uow.people.set_pending(person_id, pending, now)
+        asked = await _overview(uow, person_id)
         await uow.commit()
-        return await _overview(uow, person_id)
+        return asked
 
 
-async def set_zone(uow: UnitOfWork, person_id: int, zone: str, now: datetime) -> Overview:
+async def set_zone(uow: UnitOfWork, person_id: int, zone: str, now: datetime) -> SettingsOverview:
     """Move the person to another time zone (rules keep their local times)."""
     async with uow:
         current = await _overview(uow, person_id)
         if current.person.timezone == zone:
             raise Unchanged
-        row = await uow.people.row(person_id)
-        assert row is not None
-        row.timezone = zone
+        await uow.people.set_zone(person_id, zone, now)
         return await _save(uow, person_id, now)
 
 
@@ -181,17 +169,14 @@ def refit(
 
 
 async def _move_day(
-    uow: UnitOfWork, current: Overview, awake: Window, sitting: Window, now: datetime
-) -> Overview:
+    uow: UnitOfWork, current: SettingsOverview, awake: Window, sitting: Window, now: datetime
+) -> SettingsOverview:
     person = current.person
     old = windows_of(person)
     assert old is not None
     if old == (awake, sitting):
         raise Unchanged
-    row = await uow.people.row(person.id)
-    assert row is not None
-    row.wake_time, row.sleep_time = hhmm(awake.start), hhmm(awake.end)
-    row.sit_start, row.sit_end = hhmm(sitting.start), hhmm(sitting.end)
+    await uow.people.set_day(person.id, awake, sitting, now)
     for habit in Habit:
         reminder = current.reminders.get(habit.value)
         if reminder is None:
@@ -204,7 +189,9 @@ async def _move_day(
     return await _save(uow, person.id, now)
 
 
-async def set_day(uow: UnitOfWork, person_id: int, awake: Window, now: datetime) -> Overview:
+async def set_day(
+    uow: UnitOfWork, person_id: int, awake: Window, now: datetime
+) -> SettingsOverview:
     """Change the waking day (quiet hours outside it); keeps sitting hours if they still fit."""
     check_day(awake)
     async with uow:
@@ -215,22 +202,20 @@ async def set_day(uow: UnitOfWork, person_id: int, awake: Window, now: datetime)
         return await _move_day(uow, current, awake, sitting, now)
 
 
-async def set_sitting(uow: UnitOfWork, person_id: int, sitting: Window, now: datetime) -> Overview:
+async def set_sitting(
+    uow: UnitOfWork, person_id: int, sitting: Window, now: datetime
+) -> SettingsOverview:
     """Change the sitting hours, where movement breaks go."""
-    from bot.services.onboarding import NotInDay
-
     async with uow:
         current = await _overview(uow, person_id)
-        windows = windows_of(current.person)
-        assert windows is not None
-        if not within(sitting, windows[0]):
-            raise NotInDay(windows[0])
-        return await _move_day(uow, current, windows[0], sitting, now)
+        awake = awake_of(current.person)
+        check_sitting(sitting, awake)
+        return await _move_day(uow, current, awake, sitting, now)
 
 
 async def set_enabled(
     uow: UnitOfWork, person_id: int, habit: Habit, on: bool, now: datetime
-) -> Overview:
+) -> SettingsOverview:
     """Turn a habit's nudges on or off."""
     async with uow:
         current = await _overview(uow, person_id)
@@ -246,7 +231,7 @@ async def set_enabled(
 
 async def _put_rule(
     uow: UnitOfWork,
-    current: Overview,
+    current: SettingsOverview,
     habit: Habit,
     rule: Rule | None,
     now: datetime,
@@ -263,23 +248,15 @@ async def _put_rule(
     )
 
 
-def _awake(person: PersonRecord) -> Window:
-    windows = windows_of(person)
-    assert windows is not None
-    return windows[0]
-
-
 async def set_times(
     uow: UnitOfWork, person_id: int, habit: Habit, times: tuple[time, ...], now: datetime
-) -> Overview:
+) -> SettingsOverview:
     """Give a clock-time habit new times of day (kept on its weekdays); turns it on."""
-    if habit in INTERVAL_HABITS or not 1 <= len(set(times)) <= MAX_TIMES:
-        raise ValueError("times do not fit this habit")
+    if habit in INTERVAL_HABITS:
+        raise ValueError("an interval habit has no clock times")
     async with uow:
         current = await _overview(uow, person_id)
-        awake = _awake(current.person)
-        if not all(awake.contains(t) for t in times):
-            raise OutsideDay(awake)
+        check_times(times, awake_of(current.person))
         old = current.rule_of(habit.value)
         rule = Rule(times=times, weekdays=old.weekdays if old else ALL_DAYS)
         if old is not None and old.times == rule.times and current.enabled(habit.value):
@@ -290,10 +267,11 @@ async def set_times(
 
 async def set_interval(
     uow: UnitOfWork, person_id: int, habit: Habit, minutes: int, now: datetime
-) -> Overview:
+) -> SettingsOverview:
     """Give an interval habit a new spacing inside its window; turns it on."""
-    if habit not in INTERVAL_HABITS or not MIN_INTERVAL <= minutes <= MAX_INTERVAL:
-        raise ValueError("interval does not fit this habit")
+    if habit not in INTERVAL_HABITS:
+        raise ValueError("a clock-time habit has no spacing")
+    check_spacing(minutes)
     async with uow:
         current = await _overview(uow, person_id)
         old = current.rule_of(habit.value)
@@ -315,7 +293,7 @@ async def set_interval(
 
 async def set_weekdays(
     uow: UnitOfWork, person_id: int, habit: Habit, days: frozenset[int], now: datetime
-) -> Overview:
+) -> SettingsOverview:
     """Choose on which weekdays a habit is nudged."""
     if not days or not days <= ALL_DAYS:
         raise ValueError("no days")
@@ -339,7 +317,9 @@ async def set_weekdays(
         return await _save(uow, person_id, now)
 
 
-async def reset_habit(uow: UnitOfWork, person_id: int, habit: Habit, now: datetime) -> Overview:
+async def reset_habit(
+    uow: UnitOfWork, person_id: int, habit: Habit, now: datetime
+) -> SettingsOverview:
     """Put a habit back on its default schedule."""
     async with uow:
         current = await _overview(uow, person_id)
@@ -361,18 +341,19 @@ async def reset_habit(uow: UnitOfWork, person_id: int, habit: Habit, now: dateti
 
 async def pause(
     uow: UnitOfWork, person_id: int, span: timedelta | None, now: datetime
-) -> Overview:
+) -> SettingsOverview:
     """Pause every nudge for `span`, or until /resume when span is None."""
     async with uow:
         await _overview(uow, person_id)
-        row = await uow.people.row(person_id)
-        assert row is not None
-        row.paused_until = now + (FOREVER if span is None else span)
-        await uow.pauses.start(person_id, now, row.paused_until)
+        until = now + (FOREVER if span is None else span)
+        await uow.people.set_paused_until(person_id, until, now)
+        await uow.pauses.start(person_id, now, until)
         return await _save(uow, person_id, now)
 
 
-async def pin_time(uow: UnitOfWork, person_id: int, habit: Habit, now: datetime) -> Overview:
+async def pin_time(
+    uow: UnitOfWork, person_id: int, habit: Habit, now: datetime
+) -> SettingsOverview:
     """Put back the times the person had before the bot moved them, and keep them."""
     async with uow:
         await _overview(uow, person_id)
@@ -381,7 +362,9 @@ async def pin_time(uow: UnitOfWork, person_id: int, habit: Habit, now: datetime)
         return await _save(uow, person_id, now)
 
 
-async def set_budget(uow: UnitOfWork, person_id: int, budget: str, now: datetime) -> Overview:
+async def set_budget(
+    uow: UnitOfWork, person_id: int, budget: str, now: datetime
+) -> SettingsOverview:
     """Choose how many messages a day the bot may start (Light, Normal or More)."""
     if budget not in BUDGETS:
         raise ValueError(f"no such budget: {budget!r}")
@@ -389,32 +372,28 @@ async def set_budget(uow: UnitOfWork, person_id: int, budget: str, now: datetime
         current = await _overview(uow, person_id)
         if (current.person.nudge_budget or DEFAULT_BUDGET) == budget:
             raise Unchanged
-        row = await uow.people.row(person_id)
-        assert row is not None
-        row.nudge_budget = budget
+        await uow.people.set_budget(person_id, budget, now)
         return await _save(uow, person_id, now)
 
 
-async def set_ask_stool(uow: UnitOfWork, person_id: int, on: bool, now: datetime) -> Overview:
+async def set_ask_stool(
+    uow: UnitOfWork, person_id: int, on: bool, now: datetime
+) -> SettingsOverview:
     """Turn the check-in's optional stool question on or off."""
     async with uow:
         current = await _overview(uow, person_id)
         if current.person.ask_stool == on:
             raise Unchanged
-        row = await uow.people.row(person_id)
-        assert row is not None
-        row.ask_stool = on
+        await uow.people.set_ask_stool(person_id, on, now)
         return await _save(uow, person_id, now)
 
 
-async def resume(uow: UnitOfWork, person_id: int, now: datetime) -> Overview:
+async def resume(uow: UnitOfWork, person_id: int, now: datetime) -> SettingsOverview:
     """End a pause now."""
     async with uow:
         current = await _overview(uow, person_id)
         if not current.paused(now):
             raise Unchanged
-        row = await uow.people.row(person_id)
-        assert row is not None
-        row.paused_until = None
+        await uow.people.set_paused_until(person_id, None, now)
         await uow.pauses.end(person_id, now)
         return await _save(uow, person_id, now)

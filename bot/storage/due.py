@@ -357,7 +357,6 @@ class DueReminders:
                     sit_end=sit_end,
                     consent_at=_at(consent),
                     onboarded_at=_at(onboarded),
-                    awaiting=None,
                     paused_until=_at(paused),
                     active=active,
                     created_at=_at(created),  # type: ignore[arg-type]

@@ -82,8 +82,13 @@ class Person(Base):
     sit_end: Mapped[str | None] = mapped_column(String(5))
     consent_at: Mapped[datetime | None]
     onboarded_at: Mapped[datetime | None]
-    # What the next typed message answers ("zone", "wake", ...); the dialog state lives here.
-    awaiting: Mapped[str | None] = mapped_column(String(32))
+    # What the next typed message answers (bot.domain.pending.PendingInput, one column each);
+    # the dialog state lives here, so a restart mid-question still routes the answer.
+    pending_feature: Mapped[str | None] = mapped_column(String(16))
+    pending_step: Mapped[str | None] = mapped_column(String(16))
+    pending_day: Mapped[date | None] = mapped_column(Date)
+    pending_habit: Mapped[str | None] = mapped_column(String(16))
+    pending_asked_at: Mapped[datetime | None]
     paused_until: Mapped[datetime | None]
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     blocked_at: Mapped[datetime | None]

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.habits import Habit
+from bot.domain.pending import Feature, PendingInput
+from bot.domain.schedule import Window
 from bot.storage.models import Chat, Person
 from bot.storage.sql import insert_for
 
@@ -27,7 +30,6 @@ class PersonRecord:
     sit_end: str | None
     consent_at: datetime | None
     onboarded_at: datetime | None
-    awaiting: str | None
     paused_until: datetime | None
     active: bool
     created_at: datetime
@@ -35,6 +37,7 @@ class PersonRecord:
     nudge_budget: str | None = None
     ask_stool: bool = False  # the check-in asks the stool form (turned on in /settings)
     hot_drinks_count: bool = False  # tea and coffee count toward water (the person opted in)
+    pending: PendingInput | None = None  # what their next typed message answers
 
     @property
     def consented(self) -> bool:
@@ -57,14 +60,51 @@ def to_record(row: Person) -> PersonRecord:
         sit_end=row.sit_end,
         consent_at=row.consent_at,
         onboarded_at=row.onboarded_at,
-        awaiting=row.awaiting,
         paused_until=row.paused_until,
         active=row.active,
         nudge_budget=row.nudge_budget,
         created_at=row.created_at,
         ask_stool=bool(row.ask_stool),
         hot_drinks_count=bool(row.hot_drinks_count),
+        pending=pending_of(row),
     )
+
+
+def pending_of(row: Person) -> PendingInput | None:
+    """Read a person's pending input from its columns (None if absent or damaged)."""
+    if row.pending_feature is None or row.pending_step is None or row.pending_asked_at is None:
+        return None
+    try:
+        return PendingInput(
+            feature=Feature(row.pending_feature),
+            step=row.pending_step,
+            asked_at=row.pending_asked_at,
+            day=row.pending_day,
+            habit=None if row.pending_habit is None else Habit(row.pending_habit),
+        )
+    except ValueError:
+        # Nothing could have asked this: typed text goes to plain-words logging instead.
+        return None
+
+
+def pending_columns(pending: PendingInput | None) -> dict[str, Any]:
+    """Write a pending input (or none) as column values."""
+    if pending is None:
+        return dict.fromkeys(
+            ("pending_feature", "pending_step", "pending_day", "pending_habit", "pending_asked_at")
+        )
+    return {
+        "pending_feature": pending.feature.value,
+        "pending_step": pending.step,
+        "pending_day": pending.day,
+        "pending_habit": None if pending.habit is None else pending.habit.value,
+        "pending_asked_at": pending.asked_at,
+    }
+
+
+def format_hhmm(t: time) -> str:
+    """Write a local time the way a person's row stores it ("07:30")."""
+    return f"{t:%H:%M}"
 
 
 class People:
@@ -134,8 +174,88 @@ class People:
         return {row.id: to_record(row) for row in rows}
 
     async def row(self, person_id: int) -> Person | None:
-        """Return the ORM row for services that change a person."""
+        """Return the ORM row (left for services/tips.py; new code uses the intents below)."""
         return await self.session.get(Person, person_id, populate_existing=True)
+
+    async def _change(self, person_id: int, now: datetime, **values: Any) -> PersonRecord | None:
+        """Write some of a person's columns; return them as they are now (None if gone)."""
+        await self.session.execute(
+            update(Person).where(Person.id == person_id).values(updated_at=now, **values)
+        )
+        return await self.get(person_id)
+
+    async def set_pending(
+        self, person_id: int, pending: PendingInput | None, now: datetime
+    ) -> PersonRecord | None:
+        """Say what the person's next typed message answers (None: nothing)."""
+        return await self._change(person_id, now, **pending_columns(pending))
+
+    async def clear_pending(self, person_id: int, feature: Feature) -> bool:
+        """Stop waiting for typed text if `feature` asked for it; return whether it did."""
+        result = cast(
+            CursorResult[Any],
+            await self.session.execute(
+                update(Person)
+                .where(Person.id == person_id, Person.pending_feature == feature.value)
+                .values(**pending_columns(None))
+            ),
+        )
+        return bool(result.rowcount)
+
+    async def record_consent(self, person_id: int, now: datetime) -> PersonRecord | None:
+        """Record that the person agreed to what the bot stores."""
+        return await self._change(person_id, now, consent_at=now)
+
+    async def set_zone(self, person_id: int, zone: str, now: datetime) -> PersonRecord | None:
+        """Store the person's IANA time zone."""
+        return await self._change(person_id, now, timezone=zone)
+
+    async def set_wake(self, person_id: int, wake: time, now: datetime) -> PersonRecord | None:
+        """Store when the person's day starts."""
+        return await self._change(person_id, now, wake_time=format_hhmm(wake))
+
+    async def set_sleep(self, person_id: int, sleep: time, now: datetime) -> PersonRecord | None:
+        """Store when the person's day ends."""
+        return await self._change(person_id, now, sleep_time=format_hhmm(sleep))
+
+    async def set_sitting(
+        self, person_id: int, sitting: Window, now: datetime
+    ) -> PersonRecord | None:
+        """Store the hours the person mostly sits (where movement breaks go)."""
+        return await self._change(
+            person_id, now, sit_start=format_hhmm(sitting.start), sit_end=format_hhmm(sitting.end)
+        )
+
+    async def set_day(
+        self, person_id: int, awake: Window, sitting: Window, now: datetime
+    ) -> PersonRecord | None:
+        """Store the waking day and the sitting hours inside it together."""
+        return await self._change(
+            person_id,
+            now,
+            wake_time=format_hhmm(awake.start),
+            sleep_time=format_hhmm(awake.end),
+            sit_start=format_hhmm(sitting.start),
+            sit_end=format_hhmm(sitting.end),
+        )
+
+    async def finish_onboarding(self, person_id: int, now: datetime) -> PersonRecord | None:
+        """Mark setup as done; nothing typed is awaited any more."""
+        return await self._change(person_id, now, onboarded_at=now, **pending_columns(None))
+
+    async def set_paused_until(
+        self, person_id: int, until: datetime | None, now: datetime
+    ) -> PersonRecord | None:
+        """Pause every nudge until `until` (None: not paused)."""
+        return await self._change(person_id, now, paused_until=until)
+
+    async def set_budget(self, person_id: int, budget: str, now: datetime) -> PersonRecord | None:
+        """Store how many messages a day the bot may start ("light", "normal", "more")."""
+        return await self._change(person_id, now, nudge_budget=budget)
+
+    async def set_ask_stool(self, person_id: int, on: bool, now: datetime) -> PersonRecord | None:
+        """Turn the check-in's stool question on or off."""
+        return await self._change(person_id, now, ask_stool=on)
 
     async def note_chat(
         self, chat_id: int, *, type_: str, title: str | None, person_id: int | None, now: datetime

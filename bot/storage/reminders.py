@@ -62,7 +62,11 @@ class Reminders:
     async def for_person(self, person_id: int) -> list[ReminderRecord]:
         """Return a person's reminders, in a stable order."""
         rows = await self.session.scalars(
-            select(Reminder).where(Reminder.person_id == person_id).order_by(Reminder.id)
+            select(Reminder)
+            .where(Reminder.person_id == person_id)
+            .order_by(Reminder.id)
+            # Upserts (set_rule) bypass the identity map: read what the database holds.
+            .execution_options(populate_existing=True)
         )
         return [to_record(r) for r in rows]
 

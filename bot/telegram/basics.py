@@ -81,7 +81,7 @@ async def cannot_read(update: Update, context: Context) -> None:
     """Say in one line what the bot understands when a person sends something it cannot read."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    answering = bool(await people.awaiting(context.uow(), user.id))
+    answering = await people.pending(context.uow(), user.id) is not None
     await message.reply_text(texts.cannot_read(attachment_kind(message), answering=answering))
 
 

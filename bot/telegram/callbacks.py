@@ -29,6 +29,11 @@ def encode(area: str, action: str, *args: object) -> str:
     return data
 
 
+def pattern(area: str, action: str, arity: int = 0) -> str:
+    """Return the regex matching one action's callback data with `arity` arguments."""
+    return rf"^{re.escape(area)}:{re.escape(action)}(?::[^:]+){{{arity}}}$"
+
+
 def decode(
     data: str | None, area: str, shapes: Mapping[str, int] | None = None
 ) -> tuple[str, list[str]]:

@@ -22,11 +22,12 @@ from bot.domain.checkin import (
     date_code,
     parse_date_code,
 )
+from bot.domain.pending import PendingInput
 from bot.domain.quicklog import parse_log
 from bot.domain.safety import RED_FLAG_KEYS
 from bot.services import checkin as service
 from bot.services.local_day import NotReady
-from bot.telegram import callbacks, keyboards, quicklog, text_router, texts
+from bot.telegram import callbacks, keyboards, quicklog, texts
 from bot.telegram.context import Context, NudgeApp
 from bot.telegram.guards import private_only
 
@@ -391,14 +392,14 @@ def _day(args: list[str], index: int) -> date:
         raise callbacks.BadCallback("bad date") from None
 
 
-async def on_note(update: Update, context: Context, awaiting: str) -> None:
+async def on_note(update: Update, context: Context, pending: PendingInput) -> None:
     """Store a typed note for the check-in that asked for it."""
     message = update.effective_message
     user = update.effective_user
     assert message is not None and user is not None
     text = message.text or ""
     try:
-        step = await service.add_note(context.uow(), user.id, awaiting, text, context.now())
+        step = await service.add_note(context.uow(), user.id, pending, text, context.now())
     except NotReady:
         await message.reply_text(texts.FINISH_START_FIRST)
         return
@@ -421,22 +422,22 @@ async def on_note(update: Update, context: Context, awaiting: str) -> None:
     )
 
 
-async def on_typed(update: Update, context: Context, awaiting: str) -> None:
-    """Route typed text to the open question or to the note question."""
-    if awaiting.startswith(service.QUESTION_AWAIT):
-        await on_answer(update, context, awaiting)
+async def on_typed(update: Update, context: Context, pending: PendingInput) -> None:
+    """Route typed text to the note question or to the open question."""
+    if pending.step == service.NOTE_STEP:
+        await on_note(update, context, pending)
     else:
-        await on_note(update, context, awaiting)
+        await on_answer(update, context, pending)
 
 
-async def on_answer(update: Update, context: Context, awaiting: str) -> None:
+async def on_answer(update: Update, context: Context, pending: PendingInput) -> None:
     """Answer the open check-in question with typed text, as its button would."""
     message = update.effective_message
     user = update.effective_user
     assert message is not None and user is not None
     text = message.text or ""
     try:
-        typed = await service.answer_typed(context.uow(), user.id, awaiting, text, context.now())
+        typed = await service.answer_typed(context.uow(), user.id, pending, text, context.now())
     except NotReady:
         await message.reply_text(texts.FINISH_START_FIRST)
         return
@@ -487,4 +488,3 @@ def register(app: NudgeApp) -> None:
     """Add the check-in command, its buttons and the typed answers and note."""
     app.add_handler(CommandHandler("checkin", start_checkin))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^c:"))
-    text_router.route(service.AWAIT_PREFIX, on_typed)

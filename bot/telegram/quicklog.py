@@ -10,7 +10,7 @@ from bot.domain.habits import CATALOG
 from bot.domain.quicklog import HOT_DRINKS, NotLogged, Refusal
 from bot.services import habit_logging as service
 from bot.services.local_day import NotReady
-from bot.telegram import callbacks, keyboards, log_texts, text_router, texts
+from bot.telegram import callbacks, keyboards, log_texts, texts
 from bot.telegram.context import Context, NudgeApp
 from bot.telegram.guards import private_only
 
@@ -205,7 +205,6 @@ async def _undo(update: Update, context: Context, log_id: int) -> None:
 
 
 def register(app: NudgeApp) -> None:
-    """Add /log, the hint, Undo and tea buttons, and plain-words logging."""
+    """Add /log, the hint, Undo and tea buttons (plain words come through the text router)."""
     app.add_handler(CommandHandler("log", log_command))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^l:"))
-    text_router.fallback(on_plain_text)

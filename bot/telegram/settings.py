@@ -1,20 +1,27 @@
 """/settings, /pause, /resume and /privacy: change anything onboarding set up.
 
-The menu is one message edited in place. A question that wants typing (a city, a range,
-times) stores `awaiting = "set:..."`, so the answer still lands here after a restart.
+The menu is one message edited in place; each button has its own handler. A question that
+wants typing (a city, a range, times) stores a settings PendingInput, so the answer still
+lands here after a restart.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from enum import Enum
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.domain.day import MAX_TIMES, BadDay, BadSpacing, NotInDay, OutsideDay, within
 from bot.domain.habits import CATALOG, NUDGED, Habit
 from bot.domain.nudging import BUDGETS, DEFAULT_BUDGET
+from bot.domain.pending import PendingInput
 from bot.domain.schedule import ALL_DAYS, Window
 from bot.domain.timeparse import (
     TimeParseError,
@@ -27,23 +34,13 @@ from bot.domain.zones import UnknownZone, resolve_zone
 from bot.services import goals, onboarding, settings
 from bot.services.goals import goals_for
 from bot.services.schedules import zone_of
-from bot.services.settings import INTERVAL_HABITS, Overview
-from bot.telegram import callbacks, keyboards, text_router, texts
+from bot.services.settings import INTERVAL_HABITS, SettingsOverview, SettingsQuestion
+from bot.telegram import callbacks, keyboards, location, texts
 from bot.telegram.context import Context, NudgeApp
-from bot.telegram.guards import private_only
+from bot.telegram.guards import own_press, private_only
 from bot.telegram.keyboards import button, inline
 
 AREA = "s"
-# Each button's action and how many arguments it carries.
-SHAPES = {
-    **dict.fromkeys(
-        ("menu", "close", "zone", "day", "sit", "loc", "pause", "resume", "budget"), 0
-    ),
-    **dict.fromkeys(
-        ("z", "dw", "sw", "p", "h", "on", "off", "t", "d", "r", "b", "pin", "g", "stool"), 1
-    ),
-    **dict.fromkeys(("iv", "tm", "dd", "gs"), 2),
-}
 DAY_WINDOWS = (
     (time(6), time(22)),
     (time(7), time(23)),
@@ -65,23 +62,51 @@ PAUSES = {"1d": timedelta(days=1), "3d": timedelta(days=3), "7d": timedelta(days
 _TIME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\s)\s*")
 
 
-def _local(overview: Overview, when: datetime) -> str:
+QUESTIONS = {q.value: q for q in SettingsQuestion}
+
+
+class Screen(Enum):
+    """A screen of the settings message."""
+
+    MENU = "menu"
+    CLOSED = "closed"
+    ZONE = "zone"
+    DAY = "day"
+    SIT = "sit"
+    BUDGET = "budget"
+    PAUSE = "pause"
+    HABIT = "habit"  # the screens from here on are about one habit
+    TIMES = "times"
+    DAYS = "days"
+    GOAL = "goal"
+
+
+@dataclass(frozen=True)
+class View:
+    """What to show after a button: the settings, a screen, and the habit it is about."""
+
+    overview: SettingsOverview
+    screen: Screen
+    habit: Habit | None = None
+
+
+def _local(overview: SettingsOverview, when: datetime) -> str:
     zone = zone_of(overview.person)
     return f"{when.astimezone(zone):%a %d %b %H:%M}"
 
 
-def _schedule(overview: Overview, habit: Habit) -> str:
+def _schedule(overview: SettingsOverview, habit: Habit) -> str:
     rule = overview.rule_of(habit.value)
     return rule.describe() if rule is not None else "off"
 
 
-def _windows(overview: Overview) -> tuple[Window, Window]:
+def _windows(overview: SettingsOverview) -> tuple[Window, Window]:
     windows = onboarding.windows_of(overview.person)
     assert windows is not None
     return windows
 
 
-def menu(overview: Overview, now: datetime) -> tuple[str, InlineKeyboardMarkup]:
+def menu(overview: SettingsOverview, now: datetime) -> tuple[str, InlineKeyboardMarkup]:
     """Render the settings overview."""
     awake, sitting = _windows(overview)
     lines = [
@@ -119,7 +144,7 @@ def menu(overview: Overview, now: datetime) -> tuple[str, InlineKeyboardMarkup]:
     return text, markup
 
 
-def habit_menu(overview: Overview, habit: Habit) -> tuple[str, InlineKeyboardMarkup]:
+def habit_menu(overview: SettingsOverview, habit: Habit) -> tuple[str, InlineKeyboardMarkup]:
     """Render one habit's settings."""
     on = overview.enabled(habit.value)
     label = CATALOG[habit].label
@@ -200,12 +225,6 @@ def _habit(value: str) -> Habit:
     return habit
 
 
-def _arg(args: list[str], index: int = 0) -> str:
-    if index >= len(args):
-        raise callbacks.BadCallback("missing argument")
-    return args[index]
-
-
 async def show(update: Update, context: Context) -> None:
     """Open the settings menu."""
     chat, message, user = update.effective_chat, update.effective_message, update.effective_user
@@ -221,174 +240,306 @@ async def show(update: Update, context: Context) -> None:
     await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
-async def on_button(update: Update, context: Context) -> None:
-    """Change a setting from the menu's buttons."""
-    query = update.callback_query
-    assert query is not None
-    if not keyboards.owned(query):
-        await query.answer(texts.NOT_YOURS)
-        return
-    now = context.now()
+@dataclass(frozen=True)
+class Press:
+    """A settings button pressed by its owner: who, when, and the button's arguments."""
+
+    context: Context
+    person_id: int
+    now: datetime
+    args: list[str]
+
+    def habit(self) -> Habit:
+        """Return the nudged habit the button is about (its first argument)."""
+        return _habit(self.args[0])
+
+    async def overview(self) -> SettingsOverview:
+        """Return the settings, forgetting a half-asked question."""
+        return await settings.overview(self.context.uow(), self.person_id, self.now)
+
+
+# One settings button: what it changes, and which screen shows next.
+Action = Callable[[Press], Awaitable[View]]
+
+
+async def _menu(press: Press) -> View:
+    return View(await press.overview(), Screen.MENU)
+
+
+async def _close(press: Press) -> View:
+    return View(await press.overview(), Screen.CLOSED)
+
+
+async def _budget_menu(press: Press) -> View:
+    return View(await press.overview(), Screen.BUDGET)
+
+
+async def _pause_menu(press: Press) -> View:
+    return View(await press.overview(), Screen.PAUSE)
+
+
+async def _habit_menu(press: Press) -> View:
+    return View(await press.overview(), Screen.HABIT, press.habit())
+
+
+async def _goal_menu(press: Press) -> View:
+    return View(await press.overview(), Screen.GOAL, press.habit())
+
+
+def _asking(question: SettingsQuestion, screen: Screen, *, about_habit: bool = False) -> Action:
+    """Make an action that asks a typed question and shows its screen."""
+
+    async def ask(press: Press) -> View:
+        habit = press.habit() if about_habit else None
+        uow = press.context.uow()
+        overview = await settings.ask(uow, press.person_id, question, press.now, habit)
+        return View(overview, screen, habit)
+
+    return ask
+
+
+async def _zone(press: Press) -> View:
+    zone = keyboards.zone_from_index(press.args)
+    return View(
+        await settings.set_zone(press.context.uow(), press.person_id, zone, press.now), Screen.MENU
+    )
+
+
+async def _day(press: Press) -> View:
+    awake = Window(*keyboards.window_from_arg(press.args))
+    return View(
+        await settings.set_day(press.context.uow(), press.person_id, awake, press.now), Screen.MENU
+    )
+
+
+async def _sitting(press: Press) -> View:
+    sitting = Window(*keyboards.window_from_arg(press.args))
+    overview = await settings.set_sitting(press.context.uow(), press.person_id, sitting, press.now)
+    return View(overview, Screen.MENU)
+
+
+async def _budget(press: Press) -> View:
+    budget = press.args[0]
+    if budget not in BUDGETS:
+        raise callbacks.BadCallback("no such budget")
+    overview = await settings.set_budget(press.context.uow(), press.person_id, budget, press.now)
+    return View(overview, Screen.MENU)
+
+
+async def _pause(press: Press) -> View:
+    key = press.args[0]
+    if key != "0" and key not in PAUSES:
+        raise callbacks.BadCallback("no such pause")
+    span = PAUSES.get(key)
+    return View(
+        await settings.pause(press.context.uow(), press.person_id, span, press.now), Screen.MENU
+    )
+
+
+async def _resume(press: Press) -> View:
+    return View(
+        await settings.resume(press.context.uow(), press.person_id, press.now), Screen.MENU
+    )
+
+
+async def _stool(press: Press) -> View:
+    on = press.args[0] == "on"
+    overview = await settings.set_ask_stool(press.context.uow(), press.person_id, on, press.now)
+    return View(overview, Screen.HABIT, Habit.CHECKIN)
+
+
+async def _turn_on(press: Press) -> View:
+    habit = press.habit()
+    overview = await settings.set_enabled(
+        press.context.uow(), press.person_id, habit, True, press.now
+    )
+    return View(overview, Screen.HABIT, habit)
+
+
+async def _turn_off(press: Press) -> View:
+    habit = press.habit()
+    overview = await settings.set_enabled(
+        press.context.uow(), press.person_id, habit, False, press.now
+    )
+    return View(overview, Screen.HABIT, habit)
+
+
+async def _reset(press: Press) -> View:
+    habit = press.habit()
+    overview = await settings.reset_habit(press.context.uow(), press.person_id, habit, press.now)
+    return View(overview, Screen.HABIT, habit)
+
+
+async def _pin(press: Press) -> View:
+    habit = press.habit()
+    overview = await settings.pin_time(press.context.uow(), press.person_id, habit, press.now)
+    return View(overview, Screen.HABIT, habit)
+
+
+async def _goal(press: Press) -> View:
+    habit = press.habit()
+    number = callbacks.int_arg(press.args, 1)
+    if number != 0 and number not in GOAL_CHOICES:
+        raise callbacks.BadCallback("no such goal")
     try:
-        action, args = callbacks.decode(query.data, AREA, SHAPES)
-        view = await _act(update, context, action, args)
-        if view is None:
+        await goals.set_goal(press.context.uow(), press.person_id, habit.value, number or None)
+    except goals.BadGoal:
+        raise callbacks.BadCallback("no such goal") from None
+    return View(await press.overview(), Screen.HABIT, habit)
+
+
+async def _interval(press: Press) -> View:
+    habit = press.habit()
+    minutes = callbacks.int_arg(press.args, 1)
+    if minutes not in INTERVALS.get(habit, ()):
+        raise callbacks.BadCallback("no such interval")
+    uow = press.context.uow()
+    overview = await settings.set_interval(uow, press.person_id, habit, minutes, press.now)
+    return View(overview, Screen.HABIT, habit)
+
+
+async def _time(press: Press) -> View:
+    habit = press.habit()
+    if habit in INTERVAL_HABITS:
+        raise callbacks.BadCallback("an interval habit has no clock times")
+    at = keyboards.from_compact(press.args[1])
+    overview = await settings.set_times(
+        press.context.uow(), press.person_id, habit, (at,), press.now
+    )
+    return View(overview, Screen.HABIT, habit)
+
+
+async def _weekdays(press: Press) -> View:
+    habit = press.habit()
+    days = DAY_SETS.get(press.args[1])
+    if days is None:
+        raise callbacks.BadCallback("no such days")
+    uow = press.context.uow()
+    overview = await settings.set_weekdays(uow, press.person_id, habit, days, press.now)
+    return View(overview, Screen.HABIT, habit)
+
+
+# Each settings button: its action, how many arguments it carries, and what it does.
+ACTIONS: dict[str, tuple[int, Action]] = {
+    "menu": (0, _menu),
+    "close": (0, _close),
+    "zone": (0, _asking(SettingsQuestion.ZONE, Screen.ZONE)),
+    "day": (0, _asking(SettingsQuestion.DAY, Screen.DAY)),
+    "sit": (0, _asking(SettingsQuestion.SIT, Screen.SIT)),
+    "z": (1, _zone),
+    "dw": (1, _day),
+    "sw": (1, _sitting),
+    "pause": (0, _pause_menu),
+    "budget": (0, _budget_menu),
+    "b": (1, _budget),
+    "p": (1, _pause),
+    "resume": (0, _resume),
+    "stool": (1, _stool),
+    "h": (1, _habit_menu),
+    "on": (1, _turn_on),
+    "off": (1, _turn_off),
+    "t": (1, _asking(SettingsQuestion.TIMES, Screen.TIMES, about_habit=True)),
+    "d": (1, _asking(SettingsQuestion.DAYS, Screen.DAYS, about_habit=True)),
+    "r": (1, _reset),
+    "pin": (1, _pin),
+    "g": (1, _goal_menu),
+    "gs": (2, _goal),
+    "iv": (2, _interval),
+    "tm": (2, _time),
+    "dd": (2, _weekdays),
+}
+
+
+def settings_button(action: Action) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
+    """Wrap a settings action: check who pressed, explain refusals, show the next screen."""
+
+    async def on_press(update: Update, context: Context) -> None:
+        query = await own_press(update)
+        if query is None:
             return
-        overview, screen = view
-    except callbacks.BadCallback:
-        await query.answer(texts.STALE_BUTTON)
+        now = context.now()
+        try:
+            _, args = callbacks.decode(query.data, AREA)
+            view = await action(Press(context, query.from_user.id, now, args))
+        except callbacks.BadCallback:
+            await query.answer(texts.STALE_BUTTON)
+            return
+        except settings.NotOnboarded:
+            await query.answer(texts.NEED_START)
+            return
+        except settings.Unchanged:
+            await query.answer(texts.SETTINGS_ALREADY)
+            return
+        except (BadDay, NotInDay, OutsideDay) as bad:
+            await query.answer(_problem(bad)[:200], show_alert=True)
+            return
+        if view.screen is Screen.CLOSED:
+            await keyboards.edit(query, texts.SETTINGS_CLOSED, None)
+        else:
+            text, markup = _screen(view, now)
+            await keyboards.edit(query, text, markup)
+        # Answered last: the spinner stops once the new screen is shown.
+        await query.answer()
+
+    return on_press
+
+
+async def ask_location(update: Update, context: Context) -> None:
+    """Offer the share-location button for a new time zone."""
+    query = await own_press(update)
+    if query is None:
         return
+    try:
+        await settings.ask(context.uow(), query.from_user.id, SettingsQuestion.ZONE, context.now())
     except settings.NotOnboarded:
         await query.answer(texts.NEED_START)
         return
-    except settings.Unchanged:
-        await query.answer(texts.SETTINGS_ALREADY)
-        return
-    except (onboarding.BadDay, onboarding.NotInDay, settings.OutsideDay) as bad:
-        await query.answer(_problem(bad)[:200], show_alert=True)
-        return
-    if screen == "closed":
-        await keyboards.edit(query, texts.SETTINGS_CLOSED, None)
-    else:
-        text, markup = _screen(overview, screen, now)
-        await keyboards.edit(query, text, markup)
-    # Answered last: the spinner stops once the new screen is shown.
-    await query.answer()
+    await location.ask(query, context)
 
 
-def _screen(overview: Overview, screen: str, now: datetime) -> tuple[str, InlineKeyboardMarkup]:
-    """Render a named screen of the menu."""
-    kind, _, arg = screen.partition(":")
-    if kind == "habit":
-        return habit_menu(overview, Habit(arg))
-    if kind == "times":
-        return times_menu(Habit(arg))
-    if kind == "days":
-        return days_menu(Habit(arg))
-    if kind == "goal":
-        return goal_menu(Habit(arg))
-    if kind == "zone":
-        return texts.ZONE_QUESTION, inline(keyboards.zone_buttons(AREA), [[_back()]])
-    if kind == "day":
-        return texts.DAY_QUESTION, inline(
-            keyboards.window_buttons(AREA, "dw", DAY_WINDOWS), [[_back()]]
-        )
-    if kind == "sit":
-        awake = _windows(overview)[0]
-        fitting = [w for w in SIT_WINDOWS if onboarding.within(Window(*w), awake)]
-        return texts.SIT_QUESTION, inline(
-            keyboards.window_buttons(AREA, "sw", fitting or [(awake.start, awake.end)]),
-            [[_back()]],
-        )
-    if kind == "budget":
-        picks = [button(texts.budget_label(k, n), AREA, "b", k) for k, n in BUDGETS.items()]
-        return texts.BUDGET_QUESTION, inline([[p] for p in picks], [[_back()]])
-    if kind == "pause":
-        picks = [button(label, AREA, "p", label) for label in PAUSES]
-        return texts.PAUSE_MENU, inline(
-            [[*picks, button("Until /resume", AREA, "p", "0")]], [[_back()]]
-        )
+def _screen(view: View, now: datetime) -> tuple[str, InlineKeyboardMarkup]:
+    """Render a screen of the menu."""
+    overview, habit = view.overview, view.habit
+    match view.screen:
+        case Screen.HABIT if habit is not None:
+            return habit_menu(overview, habit)
+        case Screen.TIMES if habit is not None:
+            return times_menu(habit)
+        case Screen.DAYS if habit is not None:
+            return days_menu(habit)
+        case Screen.GOAL if habit is not None:
+            return goal_menu(habit)
+        case Screen.ZONE:
+            return texts.ZONE_QUESTION, inline(keyboards.zone_buttons(AREA), [[_back()]])
+        case Screen.DAY:
+            return texts.DAY_QUESTION, inline(
+                keyboards.window_buttons(AREA, "dw", DAY_WINDOWS), [[_back()]]
+            )
+        case Screen.SIT:
+            awake = _windows(overview)[0]
+            fitting = [w for w in SIT_WINDOWS if within(Window(*w), awake)]
+            return texts.SIT_QUESTION, inline(
+                keyboards.window_buttons(AREA, "sw", fitting or [(awake.start, awake.end)]),
+                [[_back()]],
+            )
+        case Screen.BUDGET:
+            picks = [button(texts.budget_label(k, n), AREA, "b", k) for k, n in BUDGETS.items()]
+            return texts.BUDGET_QUESTION, inline([[p] for p in picks], [[_back()]])
+        case Screen.PAUSE:
+            picks = [button(label, AREA, "p", label) for label in PAUSES]
+            return texts.PAUSE_MENU, inline(
+                [[*picks, button("Until /resume", AREA, "p", "0")]], [[_back()]]
+            )
     return menu(overview, now)
-
-
-async def _act(
-    update: Update, context: Context, action: str, args: list[str]
-) -> tuple[Overview, str] | None:
-    """Do what a settings button asks; return the overview and the screen to show."""
-    query = update.callback_query
-    assert query is not None
-    uow, pid, now = context.uow(), query.from_user.id, context.now()
-    if action == "menu":
-        return await settings.overview(uow, pid, now), "menu"
-    if action == "close":
-        return await settings.overview(uow, pid, now), "closed"
-    if action in ("zone", "day", "sit"):
-        return await settings.expect(uow, pid, action, now), action
-    if action == "loc":
-        await settings.expect(uow, pid, "zone", now)
-        from bot.telegram.onboarding import ask_location
-
-        await ask_location(update, context)
-        return None
-    if action == "z":
-        return await settings.set_zone(uow, pid, keyboards.zone_from_index(args), now), "menu"
-    if action == "dw":
-        window = Window(*keyboards.window_from_arg(args))
-        return await settings.set_day(uow, pid, window, now), "menu"
-    if action == "sw":
-        window = Window(*keyboards.window_from_arg(args))
-        return await settings.set_sitting(uow, pid, window, now), "menu"
-    if action == "pause":
-        return await settings.overview(uow, pid, now), "pause"
-    if action == "budget":
-        return await settings.overview(uow, pid, now), "budget"
-    if action == "b":
-        key = _arg(args)
-        if key not in BUDGETS:
-            raise callbacks.BadCallback("no such budget")
-        return await settings.set_budget(uow, pid, key, now), "menu"
-    if action == "p":
-        key = _arg(args)
-        if key != "0" and key not in PAUSES:
-            raise callbacks.BadCallback("no such pause")
-        return await settings.pause(uow, pid, PAUSES.get(key), now), "menu"
-    if action == "resume":
-        return await settings.resume(uow, pid, now), "menu"
-    if action == "stool":
-        on = _arg(args) == "on"
-        return await settings.set_ask_stool(uow, pid, on, now), f"habit:{Habit.CHECKIN.value}"
-    habit = _habit(_arg(args))
-    if action == "h":
-        return await settings.overview(uow, pid, now), f"habit:{habit.value}"
-    if action in ("on", "off"):
-        overview = await settings.set_enabled(uow, pid, habit, action == "on", now)
-        return overview, f"habit:{habit.value}"
-    if action == "t":
-        return await settings.expect(uow, pid, f"t:{habit.value}", now), f"times:{habit.value}"
-    if action == "d":
-        return await settings.expect(uow, pid, f"d:{habit.value}", now), f"days:{habit.value}"
-    if action == "r":
-        return await settings.reset_habit(uow, pid, habit, now), f"habit:{habit.value}"
-    if action == "pin":
-        return await settings.pin_time(uow, pid, habit, now), f"habit:{habit.value}"
-    if action == "g":
-        return await settings.overview(uow, pid, now), f"goal:{habit.value}"
-    if action == "gs":
-        number = callbacks.int_arg(args, 1)
-        if number != 0 and number not in GOAL_CHOICES:
-            raise callbacks.BadCallback("no such goal")
-        try:
-            await goals.set_goal(uow, pid, habit.value, number or None)
-        except goals.BadGoal:
-            raise callbacks.BadCallback("no such goal") from None
-        return await settings.overview(uow, pid, now), f"habit:{habit.value}"
-    if action == "iv":
-        minutes = callbacks.int_arg(args, 1)
-        if minutes not in INTERVALS.get(habit, ()):
-            raise callbacks.BadCallback("no such interval")
-        overview = await settings.set_interval(uow, pid, habit, minutes, now)
-        return overview, f"habit:{habit.value}"
-    if action == "tm":
-        if habit in INTERVAL_HABITS:
-            raise callbacks.BadCallback("an interval habit has no clock times")
-        at = keyboards.from_compact(_arg(args, 1))
-        overview = await settings.set_times(uow, pid, habit, (at,), now)
-        return overview, f"habit:{habit.value}"
-    if action == "dd":
-        days = DAY_SETS.get(_arg(args, 1))
-        if days is None:
-            raise callbacks.BadCallback("no such days")
-        return await settings.set_weekdays(uow, pid, habit, days, now), f"habit:{habit.value}"
-    raise callbacks.BadCallback(action)
 
 
 def _problem(exc: Exception) -> str:
     """Explain a refused value."""
-    if isinstance(exc, onboarding.BadDay):
+    if isinstance(exc, BadDay):
         return texts.bad_day(exc.minutes)
-    if isinstance(exc, onboarding.NotInDay):
+    if isinstance(exc, NotInDay):
         return texts.not_in_day(exc.awake.describe())
-    if isinstance(exc, settings.OutsideDay):
+    if isinstance(exc, OutsideDay):
         return texts.outside_day(exc.awake.describe())
     return texts.SETTINGS_ALREADY
 
@@ -405,46 +556,49 @@ def _times(text: str) -> tuple[time, ...]:
             joined[-1] += part
         else:
             joined.append(part)
-    if len(joined) > settings.MAX_TIMES:
+    if len(joined) > MAX_TIMES:
         raise TimeParseError(texts.TIMES_FORMAT)
     return tuple(parse_time(p) for p in joined)
 
 
-async def on_text(update: Update, context: Context, awaiting: str) -> None:
+async def _typed_habit_change(
+    context: Context, person_id: int, question: SettingsQuestion, habit: Habit, text: str
+) -> SettingsOverview:
+    """Change a habit's times, spacing or weekdays from a typed answer."""
+    uow, now = context.uow(), context.now()
+    if question is SettingsQuestion.DAYS:
+        return await settings.set_weekdays(uow, person_id, habit, parse_weekdays(text), now)
+    if habit in INTERVAL_HABITS:
+        minutes = int(parse_duration(text).total_seconds() // 60)
+        return await settings.set_interval(uow, person_id, habit, minutes, now)
+    return await settings.set_times(uow, person_id, habit, _times(text), now)
+
+
+async def on_text(update: Update, context: Context, pending: PendingInput) -> None:
     """Take a typed settings answer."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    text = message.text or ""
     uow, now = context.uow(), context.now()
-    what = awaiting.removeprefix(settings.AWAITING_PREFIX)
-    kind, _, arg = what.partition(":")
+    text = message.text or ""
+    question = QUESTIONS.get(pending.step)
+    habit = pending.habit if pending.habit in NUDGED else None
     try:
-        if kind == "zone":
-            await change_zone(update, context, resolve_zone(text).key)
+        if question is SettingsQuestion.ZONE:
+            await take_zone(update, context, resolve_zone(text).key)
             return
-        if kind == "day":
+        if question is SettingsQuestion.DAY:
             overview = await settings.set_day(uow, user.id, parse_window(text), now)
-        elif kind == "sit":
+        elif question is SettingsQuestion.SIT:
             overview = await settings.set_sitting(uow, user.id, parse_window(text), now)
-        elif kind == "t" and arg in {h.value for h in NUDGED}:
-            habit = Habit(arg)
-            if habit in INTERVAL_HABITS:
-                span = parse_duration(text)
-                minutes = int(span.total_seconds() // 60)
-                if not settings.MIN_INTERVAL <= minutes <= settings.MAX_INTERVAL:
-                    await _reply(message, texts.INTERVAL_FORMAT)
-                    return
-                overview = await settings.set_interval(uow, user.id, habit, minutes, now)
-            else:
-                overview = await settings.set_times(uow, user.id, habit, _times(text), now)
-        elif kind == "d" and arg in {h.value for h in NUDGED}:
-            overview = await settings.set_weekdays(
-                uow, user.id, Habit(arg), parse_weekdays(text), now
-            )
+        elif question is not None and habit is not None:
+            overview = await _typed_habit_change(context, user.id, question, habit, text)
         else:
             overview = await settings.overview(uow, user.id, now)
     except (TimeParseError, UnknownZone) as exc:
         await message.reply_text(str(exc))
+        return
+    except BadSpacing:
+        await _reply(message, texts.INTERVAL_FORMAT)
         return
     except settings.NotOnboarded:
         await message.reply_text(texts.NEED_START)
@@ -453,12 +607,12 @@ async def on_text(update: Update, context: Context, awaiting: str) -> None:
         overview = await settings.overview(uow, user.id, now)
         await _reply_menu(message, overview, now, texts.SETTINGS_ALREADY)
         return
-    except (onboarding.BadDay, onboarding.NotInDay, settings.OutsideDay) as bad:
+    except (BadDay, NotInDay, OutsideDay) as bad:
         await message.reply_text(_problem(bad))
         return
-    if kind in ("t", "d"):
+    if habit is not None and question in (SettingsQuestion.TIMES, SettingsQuestion.DAYS):
         # A habit's answer returns to that habit's screen, where the next change likely is.
-        text, markup = habit_menu(overview, Habit(arg))
+        text, markup = habit_menu(overview, habit)
         await message.reply_text(
             f"{texts.SETTINGS_SAVED}\n\n{text}", parse_mode=ParseMode.HTML, reply_markup=markup
         )
@@ -470,12 +624,14 @@ async def _reply(message: Message, text: str) -> None:
     await message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
-async def _reply_menu(message: Message, overview: Overview, now: datetime, note: str) -> None:
+async def _reply_menu(
+    message: Message, overview: SettingsOverview, now: datetime, note: str
+) -> None:
     text, markup = menu(overview, now)
     await message.reply_text(f"{note}\n\n{text}", parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
-async def change_zone(update: Update, context: Context, zone: str) -> None:
+async def take_zone(update: Update, context: Context, zone: str) -> None:
     """Store a typed or shared zone from the settings and show the menu."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
@@ -544,10 +700,14 @@ async def privacy(update: Update, context: Context) -> None:
 
 
 def register(app: NudgeApp) -> None:
-    """Add /settings, /pause, /resume, /privacy and the settings buttons and answers."""
+    """Add /settings, /pause, /resume, /privacy and one handler per settings button."""
     app.add_handler(CommandHandler("settings", show))
     app.add_handler(CommandHandler("pause", pause))
     app.add_handler(CommandHandler("resume", resume))
     app.add_handler(CommandHandler("privacy", privacy))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^s:"))
-    text_router.route(settings.AWAITING_PREFIX, on_text)
+    for action, (arity, act) in ACTIONS.items():
+        handler = settings_button(act)
+        app.add_handler(
+            CallbackQueryHandler(handler, pattern=callbacks.pattern(AREA, action, arity))
+        )
+    app.add_handler(CallbackQueryHandler(ask_location, pattern=callbacks.pattern(AREA, "loc")))
