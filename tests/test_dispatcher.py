@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import String, cast, func, select, update
 
 from bot.clock import FakeClock
 from bot.config import Settings
@@ -128,6 +128,39 @@ async def test_due_reminder_is_claimed_once_and_moves_on(
     moved = await _reminder(db, 1, "food")
     assert moved.next_fire_at == _at(27, 17, 30)  # 18:30 in Berlin
     assert len(moved.recent_texts) == 1
+
+
+async def test_the_ticks_own_binding_stores_values_as_sqlalchemy_does(
+    db: Database, clock: FakeClock, dispatcher: Dispatcher
+) -> None:
+    """The tick binds its times and lists itself; what it stores matches an ORM write exactly.
+
+    The compare-and-set and the outbox's unique occurrence compare stored text on SQLite.
+    """
+    await make_person(db, 1, now=clock.now(), habits=("food",))
+    food = await _reminder(db, 1, "food")
+    clock.set(food.next_fire_at)
+    await dispatcher.tick()
+    moved = await _reminder(db, 1, "food")
+    [row] = await _deliveries(db, 1)
+    stored = select(
+        cast(Reminder.next_fire_at, String),
+        cast(Reminder.recent_texts, String),
+        select(cast(Delivery.due_at, String)).scalar_subquery(),
+        select(cast(Delivery.created_at, String)).scalar_subquery(),
+    ).where(Reminder.id == food.id)
+    async with db.uow() as uow:
+        by_tick = (await uow.session.execute(stored)).one()
+        await uow.session.execute(
+            update(Reminder)
+            .where(Reminder.id == food.id)
+            .values(next_fire_at=moved.next_fire_at, recent_texts=moved.recent_texts)
+        )
+        await uow.session.execute(
+            update(Delivery).values(due_at=row.due_at, created_at=clock.now())
+        )
+        by_orm = (await uow.session.execute(stored)).one()
+    assert by_tick == by_orm
 
 
 async def test_a_tick_a_few_seconds_late_still_sends(

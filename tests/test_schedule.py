@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -603,3 +604,34 @@ def test_property_iteration_is_increasing_and_respects_weekdays(
     for fire in got:
         # Each fire is an occurrence on an allowed weekday, or the end of a gap that swallowed one.
         assert targets_of(fire, tz, zone_name, walls), fire
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), zone_name=zones)
+def test_property_rules_rebuilt_are_the_same_cache_key(
+    data: st.DataObject, zone_name: str
+) -> None:
+    """Rules and windows hash once, when built: a rebuilt or changed rule keys caches right."""
+    rule = data.draw(rules(zone_name))
+    again = Rule.from_dict(rule.to_dict())
+    assert again == rule and hash(again) == hash(rule) and {rule: 1}[again] == 1
+    moved = replace(rule, offset_minutes=(rule.offset_minutes + 1) % 31)
+    assert moved != rule and moved.offset_minutes != rule.offset_minutes
+    assert hash(moved) == hash(Rule.from_dict(moved.to_dict()))
+    if rule.window is not None:
+        window = Window(rule.window.start, rule.window.end)
+        assert window == rule.window and hash(window) == hash(rule.window)
+        assert window.minutes() == rule.window.minutes()
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), zone_name=zones)
+def test_property_local_date_is_the_zones_calendar_date(
+    data: st.DataObject, zone_name: str
+) -> None:
+    """The remembered local date is the zone's date at that instant, from any aware time."""
+    moment = data.draw(instants(zone_name))
+    tz = ZoneInfo(zone_name)
+    assert local_date(moment, tz) == moment.astimezone(tz).date()
+    elsewhere = moment.astimezone(ZoneInfo("Asia/Tokyo"))
+    assert local_date(elsewhere, tz) == moment.astimezone(tz).date()

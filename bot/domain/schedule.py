@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.domain.hhmm import format_hhmm, parse_hhmm
@@ -37,25 +38,38 @@ class Window:
 
     start: time
     end: time
+    # Worked out once: the tick asks a person's waking hours several questions per due row.
+    _hash: int = field(init=False, repr=False, compare=False)
+    _crosses: bool = field(init=False, repr=False, compare=False)
+    _minutes: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "start", _check_naive_time(self.start, "window start"))
-        object.__setattr__(self, "end", _check_naive_time(self.end, "window end"))
+        start = _check_naive_time(self.start, "window start")
+        end = _check_naive_time(self.end, "window end")
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
+        object.__setattr__(self, "_hash", hash((start, end)))
+        object.__setattr__(self, "_crosses", end < start)
+        object.__setattr__(self, "_minutes", (_minute_of(end) - _minute_of(start)) % (24 * 60))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def contains(self, t: time) -> bool:
         """Tell whether `t` lies in the window, both ends included."""
-        t = t.replace(tzinfo=None)
-        if self.crosses_midnight():
+        if t.tzinfo is not None:
+            t = t.replace(tzinfo=None)
+        if self._crosses:
             return t >= self.start or t <= self.end
         return self.start <= t <= self.end
 
     def crosses_midnight(self) -> bool:
         """Tell whether the window runs past midnight into the next day."""
-        return self.end < self.start
+        return self._crosses
 
     def minutes(self) -> int:
         """Return the window's length in minutes."""
-        return (_minute_of(self.end) - _minute_of(self.start)) % (24 * 60)
+        return self._minutes
 
     def describe(self) -> str:
         """Return the window as "HH:MM–HH:MM"."""
@@ -71,6 +85,7 @@ class Rule:
     window: Window | None = None
     weekdays: frozenset[int] = ALL_DAYS
     offset_minutes: int = 0
+    _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         times = tuple(sorted({_check_naive_time(t, "time") for t in self.times}))
@@ -93,6 +108,12 @@ class Rule:
             raise ValueError("offset_minutes must be an integer")
         if abs(self.offset_minutes) > MAX_OFFSET_MINUTES:
             raise ValueError(f"offset_minutes must be within ±{MAX_OFFSET_MINUTES}")
+        # The tick looks a rule up in caches once per due row: hash its fields once, not each time.
+        fields = (times, self.every_minutes, self.window, self.weekdays, self.offset_minutes)
+        object.__setattr__(self, "_hash", hash(fields))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def to_dict(self) -> dict[str, object]:
         """Return a JSON-safe dict that from_dict turns back into an equal rule."""
@@ -193,7 +214,15 @@ def _require_aware(at: datetime, name: str) -> None:
 
 def local_date(at: datetime, zone: ZoneInfo) -> date:
     """Return the calendar date in `zone` at the instant `at`."""
-    _require_aware(at, "at")
+    if at.tzinfo is not UTC:
+        _require_aware(at, "at")
+    return _local_date(at, zone)
+
+
+@lru_cache(maxsize=16384)
+def _local_date(at: datetime, zone: ZoneInfo) -> date:
+    # The tick asks this several times per due row, and a crowd shares its due times: the
+    # zone conversion is the costly part, and its answer depends on nothing else.
     return at.astimezone(zone).date()
 
 

@@ -4,36 +4,43 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    JSON,
+    BigInteger,
     CursorResult,
     Table,
     Text,
     and_,
+    any_,
     bindparam,
     case,
+    column,
     func,
     select,
     type_coerce,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.sqltypes import NullType
+from sqlalchemy.types import TypeDecorator
 
 from bot.domain.schedule import Rule, local_date
 from bot.storage.delivery_days import add_counts, tally
-from bot.storage.models import CheckIn, DaySkip, Delivery, HabitLog, Person, Reminder
+from bot.storage.models import CheckIn, DaySkip, Delivery, HabitLog, Person, Reminder, UtcDateTime
 from bot.storage.people import PersonRecord
 from bot.storage.sql import insert_for, is_postgres
 
-# One chunk covers a whole tick batch (one query, not four), well under the bound-parameter
-# limits (SQLite 3.32+: 32,766; asyncpg: 32,767).
-ID_CHUNK = 2000
+# Ids go to the database as one bound value (a JSON array on SQLite, an array on PostgreSQL),
+# so a chunk is not held to the bound-parameter limits; one chunk covers several tick batches.
+ID_CHUNK = 10_000
 # Outbox rows the tick makes; a late one of these is stale, unlike a broadcast.
 NUDGE_KINDS = ("nudge", "ask")
 # The response of a nudge whose time has passed: its buttons came off, it was not answered.
@@ -89,6 +96,90 @@ def _rule_of(text: str) -> tuple[dict[str, Any], Rule | None]:
         return data, Rule.from_dict(data)
     except (ValueError, KeyError, TypeError):
         return data, None
+
+
+# Read as the driver returns it (no per-value type processing): the claim converts what it
+# needs itself, remembering values a crowd shares (due times, recent-text lists).
+class _AsIs(TypeDecorator[Any]):
+    """No processing either way (unlike NullType, an INSERT keeps it instead of the column's)."""
+
+    impl = NullType
+    cache_ok = True
+
+
+_RAW = _AsIs()
+
+
+def _raw(col: Any) -> Any:
+    return type_coerce(col, _RAW)
+
+
+@lru_cache(maxsize=16384)
+def _parse_at(text: str) -> datetime:
+    at = datetime.fromisoformat(text)
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+def _at(value: Any) -> datetime | None:
+    """Return a stored time as an aware UTC datetime (SQLite: text; asyncpg: a datetime)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return _parse_at(value)
+    assert isinstance(value, datetime)
+    if value.tzinfo is UTC:
+        return value
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@lru_cache(maxsize=4096)
+def _texts_of(text: str) -> tuple[int, ...]:
+    return tuple(int(i) for i in json.loads(text))
+
+
+def _recent(value: Any) -> list[int]:
+    """Return a stored recent-texts list (SQLite: JSON text; asyncpg: the decoded list)."""
+    if not value:
+        return []
+    if isinstance(value, str):
+        return list(_texts_of(value))
+    return [int(i) for i in value]
+
+
+def _same_at(at: datetime | None) -> datetime | None:
+    """Bind a time for asyncpg, which takes aware datetimes as they are."""
+    if at is not None and at.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return at
+
+
+def _sqlite_at(at: datetime | None) -> str | None:
+    """Bind a time for SQLite as SQLAlchemy stores it (UTC, no zone, microseconds)."""
+    return None if at is None else _sqlite_text(at)
+
+
+@lru_cache(maxsize=16384)
+def _sqlite_text(at: datetime) -> str:
+    if at.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _to_json(value: Any) -> str:
+    """Bind a JSON column's value as SQLAlchemy's JSON type does (None is JSON null)."""
+    return json.dumps(value)
+
+
+def _among(col: Any, ids: Sequence[int], postgres: bool) -> Any:
+    """Return `col IN ids` as one bound value, so the statement compiles once, whatever size.
+
+    An expanding IN list renders and binds each id on every execution (2,000 per batch).
+    """
+    if postgres:
+        # BIGINT whatever the column: people's ids are Telegram's 64-bit ids.
+        return col == any_(bindparam("ids", list(ids), type_=ARRAY(BigInteger)))
+    listed = bindparam("ids", json.dumps(list(ids)), type_=Text)
+    return col.in_(select(column("value")).select_from(func.json_each(listed)).scalar_subquery())
 
 
 @dataclass(frozen=True)
@@ -161,6 +252,21 @@ class DueReminders:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    def _among(self, col: Any, ids: Sequence[int]) -> Any:
+        return _among(col, ids, is_postgres(self.session))
+
+    def _converter(self, column_type: Any) -> Callable[[Any], Any] | None:
+        """Return how the tick's writes bind a column's values themselves (None: as usual).
+
+        The tick writes thousands of rows whose times repeat (due, now, next fire): formatting
+        each distinct time once spares a type-processing call per value and row.
+        """
+        if isinstance(column_type, UtcDateTime):
+            return _same_at if is_postgres(self.session) else _sqlite_at
+        if isinstance(column_type, JSON):
+            return _to_json
+        return None
+
     async def claim(self, now: datetime, limit: int) -> list[DueReminder]:
         """Return up to `limit` reminders due at `now`, oldest first, locked for this tick.
 
@@ -173,12 +279,12 @@ class DueReminders:
             select(
                 _r.c.id,
                 _r.c.habit,
-                type_coerce(_r.c.rule, Text),
+                _raw(_r.c.rule),
                 _r.c.enabled,
-                _r.c.next_fire_at,
+                _raw(_r.c.next_fire_at),
                 _r.c.ignored_in_row,
-                _r.c.asked_less_at,
-                _r.c.recent_texts,
+                _raw(_r.c.asked_less_at),
+                _raw(_r.c.recent_texts),
                 _r.c.backoff,
                 _r.c.steady,
                 _r.c.goal,
@@ -189,11 +295,11 @@ class DueReminders:
                 _p.c.sleep_time,
                 _p.c.sit_start,
                 _p.c.sit_end,
-                _p.c.consent_at,
-                _p.c.onboarded_at,
-                _p.c.paused_until,
+                _raw(_p.c.consent_at),
+                _raw(_p.c.onboarded_at),
+                _raw(_p.c.paused_until),
                 _p.c.active,
-                _p.c.created_at,
+                _raw(_p.c.created_at),
                 _p.c.nudge_budget,
                 prev.c.kind,
                 prev.c.status,
@@ -223,15 +329,24 @@ class DueReminders:
             steady,
             goal,
             pid,
-            *person_columns,
+            first_name,
+            zone,
+            wake,
+            sleep,
+            sit_start,
+            sit_end,
+            consent,
+            onboarded,
+            paused,
+            active,
+            created,
+            budget,
             prev_kind,
             prev_status,
             prev_response,
         ) in rows:
             person = people.get(pid)
             if person is None:
-                first_name, zone, wake, sleep, sit_start, sit_end = person_columns[:6]
-                consent, onboarded, paused, active, created, budget = person_columns[6:]
                 person = people[pid] = PersonRecord(
                     id=pid,
                     first_name=first_name,
@@ -240,11 +355,11 @@ class DueReminders:
                     sleep_time=sleep,
                     sit_start=sit_start,
                     sit_end=sit_end,
-                    consent_at=consent,
-                    onboarded_at=onboarded,
-                    paused_until=paused,
+                    consent_at=_at(consent),
+                    onboarded_at=_at(onboarded),
+                    paused_until=_at(paused),
                     active=active,
-                    created_at=created,
+                    created_at=_at(created),  # type: ignore[arg-type]
                     nudge_budget=budget,
                 )
             rule_text = _rule_text(rule_text)
@@ -255,10 +370,10 @@ class DueReminders:
                     habit=habit,
                     rule=rule,
                     enabled=enabled,
-                    due=due,
+                    due=_at(due),  # type: ignore[arg-type]
                     ignored_in_row=ignored or 0,
-                    asked_less_at=asked,
-                    recent_texts=[int(i) for i in recent or []],
+                    asked_less_at=_at(asked),
+                    recent_texts=_recent(recent),
                     person=person,
                     backoff=backoff or 0,
                     steady=bool(steady),
@@ -285,7 +400,7 @@ class DueReminders:
                     func.max(HabitLog.at),
                     func.sum(func.coalesce(HabitLog.amount, 1)),
                 )
-                .where(HabitLog.person_id.in_(chunk), HabitLog.local_date >= since)
+                .where(self._among(HabitLog.person_id, chunk), HabitLog.local_date >= since)
                 .group_by(HabitLog.person_id, HabitLog.habit, HabitLog.local_date)
             )
             for person_id, habit, day, at, amount in logs.tuples():
@@ -296,13 +411,13 @@ class DueReminders:
                     facts.last_at[key] = at
             skips = await self.session.execute(
                 select(DaySkip.person_id, DaySkip.habit, DaySkip.local_date).where(
-                    DaySkip.person_id.in_(chunk), DaySkip.local_date >= since
+                    self._among(DaySkip.person_id, chunk), DaySkip.local_date >= since
                 )
             )
             facts.skipped_days.update(skips.tuples())
             checkins = await self.session.execute(
                 select(CheckIn.person_id, CheckIn.local_date).where(
-                    CheckIn.person_id.in_(chunk),
+                    self._among(CheckIn.person_id, chunk),
                     CheckIn.local_date >= since,
                     CheckIn.completed_at.is_not(None),
                 )
@@ -320,7 +435,7 @@ class DueReminders:
             rows = await self.session.execute(
                 select(_d.c.person_id, _d.c.habit, _d.c.kind, _d.c.send_after, _d.c.reminder_id)
                 .where(
-                    _d.c.person_id.in_(chunk),
+                    self._among(_d.c.person_id, chunk),
                     _d.c.send_after >= since,
                     _d.c.kind.in_(BUDGETED_KINDS),
                     _d.c.status.in_(("pending", "sending", "sent")),
@@ -349,7 +464,7 @@ class DueReminders:
                 await self.session.execute(
                     select(_d.c.person_id, func.max(_d.c.sent_at))
                     .where(
-                        _d.c.person_id.in_(chunk),
+                        self._among(_d.c.person_id, chunk),
                         _d.c.sent_at >= since,
                         _d.c.response.is_not(None),
                         _d.c.response != RETIRED,
@@ -360,14 +475,18 @@ class DueReminders:
             note(
                 await self.session.execute(
                     select(HabitLog.person_id, func.max(HabitLog.at))
-                    .where(HabitLog.person_id.in_(chunk), HabitLog.local_date >= since.date())
+                    .where(
+                        self._among(HabitLog.person_id, chunk), HabitLog.local_date >= since.date()
+                    )
                     .group_by(HabitLog.person_id)
                 )
             )
             note(
                 await self.session.execute(
                     select(CheckIn.person_id, func.max(CheckIn.updated_at))
-                    .where(CheckIn.person_id.in_(chunk), CheckIn.local_date >= since.date())
+                    .where(
+                        self._among(CheckIn.person_id, chunk), CheckIn.local_date >= since.date()
+                    )
                     .group_by(CheckIn.person_id)
                 )
             )
@@ -380,7 +499,7 @@ class DueReminders:
             rows = await self.session.execute(
                 select(_r.c.person_id, func.count())
                 .where(
-                    _r.c.person_id.in_(chunk),
+                    self._among(_r.c.person_id, chunk),
                     _r.c.enabled.is_(True),
                     _r.c.habit.not_in(("checkin", "summary")),
                 )
@@ -395,7 +514,9 @@ class DueReminders:
         """Return each person's sent, unanswered nudges by habit (their keyboards are live)."""
         out: dict[tuple[int, str], list[LiveNudge]] = {}
         for chunk in _chunks(sorted(set(person_ids))):
-            rows = await self.session.execute(self._live().where(_d.c.person_id.in_(chunk)))
+            rows = await self.session.execute(
+                self._live().where(self._among(_d.c.person_id, chunk))
+            )
             for nudge in self._lives(rows):
                 out.setdefault((nudge.person_id, nudge.habit), []).append(nudge)
         return out
@@ -433,7 +554,7 @@ class DueReminders:
         for chunk in _chunks(list(delivery_ids)):
             await self.session.execute(
                 update(_d)
-                .where(_d.c.id.in_(chunk), _d.c.response.is_(None))
+                .where(self._among(_d.c.id, chunk), _d.c.response.is_(None))
                 .values(response=RETIRED)
             )
 
@@ -444,10 +565,22 @@ class DueReminders:
         """
         if not rows:
             return
-        stmt = insert_for(self.session, _d).on_conflict_do_nothing(
-            index_elements=["reminder_id", "due_at"]
+        keys = list(rows[0])
+        conv = [self._converter(_d.c[k].type) for k in keys]
+        values = {
+            k: bindparam(f"v_{k}", type_=_d.c[k].type if f is None else _RAW)
+            for k, f in zip(keys, conv, strict=True)
+        }
+        stmt = (
+            insert_for(self.session, _d)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["reminder_id", "due_at"])
         )
-        await self.session.execute(stmt, list(rows))
+        pairs = [(f"v_{k}", k, f) for k, f in zip(keys, conv, strict=True)]
+        await self.session.execute(
+            stmt,
+            [{name: r[k] if f is None else f(r[k]) for name, k, f in pairs} for r in rows],
+        )
         # Skipped and missed rows are finished as they are written; count them now.
         await add_counts(self.session, tally((r["created_at"], r["status"]) for r in rows))
 
@@ -463,28 +596,27 @@ class DueReminders:
             rows = await self.session.execute(
                 select(
                     _r.c.id,
-                    type_coerce(_r.c.rule, Text),
+                    _raw(_r.c.rule),
                     _r.c.enabled,
-                    _r.c.next_fire_at,
+                    _raw(_r.c.next_fire_at),
                     func.coalesce(_r.c.ignored_in_row, 0),
                     _p.c.timezone,
-                    _p.c.paused_until,
+                    _raw(_p.c.paused_until),
                     _p.c.active,
                 )
                 .join_from(_r, _p, _p.c.id == _r.c.person_id)
-                .where(_r.c.id.in_(chunk))
+                .where(self._among(_r.c.id, chunk))
             )
-            for rid, rule, *now_is in rows.tuples():
+            for rid, rule, enabled, due, ignored, zone, paused, active in rows.tuples():
                 was = by_id[rid]
-                if (_rule_text(rule), *now_is) == (
+                if (_rule_text(rule), bool(enabled), _at(due), ignored, zone, _at(paused)) == (
                     was.rule_text,
                     was.enabled,
                     was.due,
                     was.ignored_in_row,
                     was.person.timezone,
                     was.person.paused_until,
-                    was.person.active,
-                ):
+                ) and bool(active) == was.person.active:
                     kept.add(rid)
         return kept
 
@@ -497,18 +629,21 @@ class DueReminders:
         if not changes:
             return
         was = {d.id: d for d in claimed}
+        at = self._converter(_r.c.next_fire_at.type)
+        texts = self._converter(_r.c.recent_texts.type)
+        assert at is not None and texts is not None
         stmt = (
             update(_r)
             .where(
                 _r.c.id == bindparam("rid"),
-                _r.c.next_fire_at == bindparam("was_at"),
+                _r.c.next_fire_at == bindparam("was_at", type_=_RAW),
                 _r.c.enabled == bindparam("was_on"),
             )
             .values(
-                next_fire_at=bindparam("nfa"),
+                next_fire_at=bindparam("nfa", type_=_RAW),
                 ignored_in_row=bindparam("ign"),
-                asked_less_at=bindparam("asked"),
-                recent_texts=bindparam("recent"),
+                asked_less_at=bindparam("asked", type_=_RAW),
+                recent_texts=bindparam("recent", type_=_RAW),
                 backoff=bindparam("backoff"),
             )
         )
@@ -517,12 +652,12 @@ class DueReminders:
             [
                 {
                     "rid": c.id,
-                    "nfa": c.next_fire_at,
+                    "nfa": at(c.next_fire_at),
                     "ign": c.ignored_in_row,
-                    "asked": c.asked_less_at,
-                    "recent": c.recent_texts,
+                    "asked": at(c.asked_less_at),
+                    "recent": texts(c.recent_texts),
                     "backoff": c.backoff,
-                    "was_at": was[c.id].due,
+                    "was_at": at(was[c.id].due),
                     "was_on": was[c.id].enabled,
                 }
                 for c in changes
@@ -550,7 +685,7 @@ class DueReminders:
                 )
                 .join_from(_d, _p, _p.c.id == _d.c.person_id)
                 .outerjoin(_r, _r.c.id == _d.c.reminder_id)
-                .where(_d.c.id.in_(chunk), _d.c.reminder_id.is_not(None))
+                .where(self._among(_d.c.id, chunk), _d.c.reminder_id.is_not(None))
             )
             for did, pid, habit, due_at, zone, active, paused_until, enabled in rows.tuples():
                 if not active:
@@ -569,7 +704,7 @@ class DueReminders:
             for chunk in _chunks(sorted({f[1] for f in rest})):
                 skips = await self.session.execute(
                     select(DaySkip.person_id, DaySkip.habit, DaySkip.local_date).where(
-                        DaySkip.person_id.in_(chunk), DaySkip.local_date >= since
+                        self._among(DaySkip.person_id, chunk), DaySkip.local_date >= since
                     )
                 )
                 skipped.update(skips.tuples())
