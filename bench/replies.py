@@ -36,13 +36,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import asyncpg
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 from telegram import Update
+from telegram_side import TOKEN, TelegramSide
 
 from bot.app import build_application, start_in_loop, stop_in_loop
 from bot.clock import SystemClock
@@ -50,7 +50,6 @@ from bot.config import Settings
 from bot.runtime import Runtime
 from bot.storage.migrate import upgrade
 from bot.storage.uow import Database
-from telegram_side import TOKEN, TelegramSide
 
 PG_ADMIN = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 ACTIONS = ("log", "press", "today")

@@ -14,6 +14,7 @@ A person acts again only after the bot has answered them, as people do.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import multiprocessing
 import time
@@ -144,10 +145,8 @@ class People:
             acked = time.monotonic()
         replied: float | None = None
         if status == 200:
-            try:
+            with contextlib.suppress(TimeoutError):
                 replied = await asyncio.wait_for(waiter, timeout)
-            except TimeoutError:
-                pass
         self.waiting.pop(chat_id, None)
         return Sample(label, chat_id, posted, replied, status, acked)
 
