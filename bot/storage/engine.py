@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession  # re-export
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
+from sqlalchemy.util import await_only
+
+from bot.storage import sqlite_driver
 
 BUSY_TIMEOUT_MS = 10_000
+# PostgreSQL: a pooled connection unused this long is pinged before it is handed out (one
+# round trip); one used more recently is trusted, and if the server went away meanwhile the
+# statement fails once and SQLAlchemy recycles the whole pool.
+PING_IDLE_SECONDS = 10.0
+# asyncpg prepares each distinct statement once per connection; the bot has more than the
+# driver's default of 100 on its hot paths and the tick together.
+PREPARED_STATEMENTS = 500
+POOL_SIZE = 20
 # Execution options for a unit of work that only reads: on SQLite it then begins DEFERRED and
 # does not queue for the write lock (ignored elsewhere).
 READ_ONLY = {"sqlite_begin": "DEFERRED"}
@@ -31,15 +46,46 @@ def create_engine(url: str, *, echo: bool = False, foreign_keys: bool = True) ->
             url,
             echo=echo,
             connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+            # aiosqlite with one trip to its thread per statement (see sqlite_driver).
+            module=sqlite_driver.dbapi(),
         )
         event.listen(
             engine.sync_engine,
             "connect",
             _sqlite_connect if foreign_keys else _sqlite_connect_for_migrations,
         )
-        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        WriteGate().attach(engine)
         return engine
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    engine = create_async_engine(
+        url,
+        echo=echo,
+        # Handlers in flight (32), the inbox writer, the tick and the sender each hold one at a
+        # time; 10 + 10 ran out under a burst of webhook updates (30 s pool timeouts).
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_SIZE,
+        connect_args={"prepared_statement_cache_size": PREPARED_STATEMENTS},
+    )
+    event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
+    event.listen(engine.sync_engine.pool, "checkin", _note_idle_since)
+    return engine
+
+
+def _ping_if_idle(
+    dbapi_connection: Any, record: ConnectionPoolEntry, proxy: PoolProxiedConnection
+) -> None:
+    # Instead of pool_pre_ping, which costs a round trip on every checkout (about a third of
+    # a short unit of work's time on a local server).
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < PING_IDLE_SECONDS:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as exc:
+        raise DisconnectionError("a pooled connection did not answer its ping") from exc
+
+
+def _note_idle_since(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info["idle_since"] = time.monotonic()
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -62,14 +108,99 @@ def _sqlite_connect_for_migrations(dbapi_connection: Any, record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin(conn: Connection) -> None:
-    # IMMEDIATE, not the recipe's plain BEGIN: a deferred transaction that read and then writes
-    # after another connection committed fails at once with "database is locked" (the busy
-    # timeout does not apply), and almost every unit of work reads before it writes. Taking
-    # the write lock up front makes transactions queue on the busy timeout instead. A unit of
-    # work that never writes may ask for DEFERRED (READ_ONLY) and read alongside a writer.
-    mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-    conn.exec_driver_sql("BEGIN DEFERRED" if mode == "DEFERRED" else "BEGIN IMMEDIATE")
+def _info(connection: Any) -> dict[Any, Any] | None:
+    """Return a pooled connection's info dict (none on the first connect's ad hoc wrapper)."""
+    try:
+        info: dict[Any, Any] = connection.info
+    except (AttributeError, NotImplementedError):
+        return None
+    return info
+
+
+class WriteGate:
+    """SQLite's write lock, queued for in this process: writers take turns in arrival order.
+
+    IMMEDIATE, not the recipe's plain BEGIN: a deferred transaction that read and then writes
+    after another connection committed fails at once with "database is locked" (the busy
+    timeout does not apply), and almost every unit of work reads before it writes. Taking the
+    write lock up front makes transactions queue instead. A unit of work that never writes may
+    ask for DEFERRED (READ_ONLY) and read alongside a writer.
+
+    The queue is an asyncio lock taken before BEGIN IMMEDIATE and given back when the
+    transaction ends. Without it the writers of this process wait in SQLite's busy handler,
+    which sleeps and polls (1, 2, 5 ... up to 100 ms a try): under load most of a reply's time
+    went to those sleeps while the lock stood free. Other processes (a migration, a second
+    instance by mistake) still meet SQLite's own lock and its busy timeout.
+    """
+
+    KEY = "nudgebot_write_gate"
+
+    def __init__(self, timeout: float = BUSY_TIMEOUT_MS / 1000) -> None:
+        self.timeout = timeout
+        self._lock = asyncio.Lock()
+
+    def attach(self, engine: AsyncEngine) -> None:
+        """Begin every writing transaction of `engine` through the gate."""
+        sync = engine.sync_engine
+        event.listen(sync, "begin", self.begin)
+        # The turn passes on once COMMIT or ROLLBACK has run, so the next writer finds SQLite's
+        # lock free. The dialect's own calls are wrapped: they also serve the pool's rollback
+        # of a connection returned mid-transaction.
+        dialect = sync.dialect
+        commit, rollback = dialect.do_commit, dialect.do_rollback
+
+        def do_commit(dbapi_connection: Any) -> None:
+            try:
+                commit(dbapi_connection)
+            finally:
+                self._give_back(_info(dbapi_connection))
+
+        def do_rollback(dbapi_connection: Any) -> None:
+            try:
+                rollback(dbapi_connection)
+            finally:
+                self._give_back(_info(dbapi_connection))
+
+        dialect.do_commit = do_commit  # type: ignore[method-assign]
+        dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+        # A connection invalidated mid-transaction gives its turn back too.
+        event.listen(sync.pool, "invalidate", self._release_invalidated)
+        event.listen(sync.pool, "close", self._release)
+
+    async def _acquire(self) -> None:
+        try:
+            async with asyncio.timeout(self.timeout):
+                await self._lock.acquire()
+        except TimeoutError:
+            raise TimeoutError("database is locked (waited for this process's writers)") from None
+
+    def begin(self, conn: Connection) -> None:
+        """Wait for this process's turn to write, then BEGIN IMMEDIATE (or DEFERRED to read)."""
+        if conn.get_execution_options().get("sqlite_begin", "IMMEDIATE") == "DEFERRED":
+            conn.exec_driver_sql("BEGIN DEFERRED")
+            return
+        info = conn.connection.info
+        if not info.get(self.KEY):
+            # Begin runs inside SQLAlchemy's greenlet, so it may wait on the event loop.
+            await_only(self._acquire())
+            info[self.KEY] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            self._give_back(info)
+            raise
+
+    def _release(self, dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        self._give_back(record.info)
+
+    def _release_invalidated(
+        self, dbapi_connection: Any, record: ConnectionPoolEntry, exc: BaseException | None
+    ) -> None:
+        self._give_back(record.info)
+
+    def _give_back(self, info: dict[Any, Any] | None) -> None:
+        if info is not None and info.pop(self.KEY, False):
+            self._lock.release()
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -16,6 +16,16 @@ from bot.storage.sql import insert_for, is_postgres
 
 
 @dataclass(frozen=True)
+class NewUpdate:
+    """An update as it arrives, before it is stored."""
+
+    update_id: int
+    chat_id: int | None
+    person_id: int | None
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class StoredUpdate:
     """An update as Telegram sent it, waiting in the inbox."""
 
@@ -57,6 +67,33 @@ class Inbox:
         )
         result = cast(CursorResult[Any], await self.session.execute(stmt))
         return bool(result.rowcount)
+
+    async def add_many(
+        self, updates: Sequence[NewUpdate], *, owner: str, now: datetime, lease_until: datetime
+    ) -> set[int]:
+        """Store new updates claimed by `owner` in one statement; return the ids that are new."""
+        if not updates:
+            return set()
+        stmt = (
+            insert_for(self.session, InboxUpdate)
+            .values(
+                [
+                    {
+                        "update_id": u.update_id,
+                        "chat_id": u.chat_id,
+                        "person_id": u.person_id,
+                        "payload": u.payload,
+                        "received_at": now,
+                        "claimed_by": owner,
+                        "claimed_until": lease_until,
+                    }
+                    for u in updates
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["update_id"])
+            .returning(InboxUpdate.update_id)
+        )
+        return {int(i) for i in await self.session.scalars(stmt)}
 
     async def claim_unhandled(
         self, *, owner: str, now: datetime, lease_until: datetime, limit: int, steal: bool

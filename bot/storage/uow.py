@@ -12,7 +12,7 @@ from bot.storage.checkins import CheckIns
 from bot.storage.deliveries import Deliveries
 from bot.storage.delivery_days import DeliveryDays
 from bot.storage.due import DueReminders
-from bot.storage.engine import create_engine, session_factory
+from bot.storage.engine import READ_ONLY, create_engine, session_factory
 from bot.storage.habit_logs import HabitLogs
 from bot.storage.inbox import Inbox
 from bot.storage.pauses import Pauses
@@ -38,11 +38,17 @@ class UnitOfWork:
     challenges: Challenges
     inbox: Inbox
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, read_only: bool = False
+    ) -> None:
         self._sessions = sessions
+        self.read_only = read_only
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._sessions()
+        if self.read_only:
+            # On SQLite a plain read (BEGIN DEFERRED) need not queue behind the writers.
+            await self.session.connection(execution_options=READ_ONLY)
         self.people = People(self.session)
         self.pauses = Pauses(self.session)
         self.reminders = Reminders(self.session)
@@ -85,9 +91,13 @@ class Database:
         self.engine: AsyncEngine = create_engine(url)
         self._sessions = session_factory(self.engine)
 
-    def uow(self) -> UnitOfWork:
-        """Start a new unit of work (one per use case; never share one between tasks)."""
-        return UnitOfWork(self._sessions)
+    def uow(self, *, read_only: bool = False) -> UnitOfWork:
+        """Start a new unit of work (one per use case; never share one between tasks).
+
+        `read_only` is a promise that it only reads: on SQLite it then reads alongside a
+        writer instead of waiting for the write lock (a write in it may fail as locked).
+        """
+        return UnitOfWork(self._sessions, read_only=read_only)
 
     @property
     def dialect(self) -> str:

@@ -7,6 +7,12 @@ answers 200 only after put returns. So storing the update inside put() is "befor
 acknowledged" for both. A redelivered update (same update_id) is already stored and is not
 queued again.
 
+The writes are batched (a group commit): every update that arrives while the inbox's previous
+write is in progress is stored by the next one, in one transaction, together with the "handled"
+marks waiting by then; each caller goes on only once its own row is committed. One update
+alone is written at once, so batching adds no wait; under load it turns two transactions per
+update into a share of one.
+
 An update is marked handled right after its handlers finish (their replies sent), not in the
 handler's own transaction: a crash between a handler's commit and that mark runs the handler
 again after restart. The handlers' writes are idempotent where a replay can reach them (a
@@ -27,6 +33,7 @@ from telegram.error import BadRequest
 
 from bot.clock import Clock, SystemClock
 from bot.runtime import Runtime
+from bot.storage.inbox import NewUpdate
 from bot.telegram.concurrency import ChatOrderedProcessor
 from bot.telegram.context import NudgeApp
 
@@ -80,6 +87,103 @@ class _ReplayBot:
             return False
 
 
+class InboxWrites:
+    """Group commit: stores and marks that wait while a write runs go together in the next one."""
+
+    def __init__(self, inbox: UpdateInbox) -> None:
+        self.inbox = inbox
+        self._stores: list[tuple[NewUpdate, asyncio.Future[bool]]] = []
+        self._marks: list[tuple[int, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def store(self, update: NewUpdate) -> bool:
+        """Store an update; False if it was stored before. Returns once it is committed."""
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._stores.append((update, future))
+        self._wake()
+        return await future
+
+    async def mark(self, update_id: int) -> None:
+        """Mark an update handled. Returns once that is committed."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._marks.append((update_id, future))
+        self._wake()
+        await future
+
+    async def drain(self) -> None:
+        """Wait for the writes under way."""
+        if self._writer is not None:
+            await asyncio.gather(self._writer, return_exceptions=True)
+
+    def _wake(self) -> None:
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_all(), name="inbox-writes")
+
+    async def _write_all(self) -> None:
+        while self._stores or self._marks:
+            stores, self._stores = self._stores, []
+            marks, self._marks = self._marks, []
+            try:
+                await self._write(stores, marks)
+            except Exception as exc:
+                if len(stores) + len(marks) == 1:
+                    _fail([f for _, f in stores] + [f for _, f in marks], exc)
+                    continue
+                # One bad row must not fail the others: each goes again on its own.
+                for one in stores:
+                    await self._write_alone([one], [])
+                for mark in marks:
+                    await self._write_alone([], [mark])
+
+    async def _write_alone(
+        self,
+        stores: list[tuple[NewUpdate, asyncio.Future[bool]]],
+        marks: list[tuple[int, asyncio.Future[None]]],
+    ) -> None:
+        try:
+            await self._write(stores, marks)
+        except Exception as exc:
+            _fail([f for _, f in stores] + [f for _, f in marks], exc)
+
+    async def _write(
+        self,
+        stores: list[tuple[NewUpdate, asyncio.Future[bool]]],
+        marks: list[tuple[int, asyncio.Future[None]]],
+    ) -> None:
+        """Write one batch in one transaction and tell each caller its outcome."""
+        # Telegram may send an update again while its first copy waits here: one row, and
+        # only the first copy is new.
+        first: dict[int, NewUpdate] = {}
+        for update, _ in stores:
+            first.setdefault(update.update_id, update)
+        now = self.inbox.clock.now()
+        async with self.inbox.runtime.db.uow() as uow:
+            added = await uow.inbox.add_many(
+                list(first.values()),
+                owner=self.inbox.owner,
+                now=now,
+                lease_until=now + self.inbox.lease,
+            )
+            if marks:
+                await uow.inbox.mark_handled([i for i, _ in marks], now)
+            await uow.commit()
+        for update, future in stores:
+            new = update.update_id in added and first.get(update.update_id) is update
+            if new:
+                first.pop(update.update_id)  # a later copy in this batch is not new
+            if not future.done():
+                future.set_result(new)
+        for _, done in marks:
+            if not done.done():
+                done.set_result(None)
+
+
+def _fail(futures: list[asyncio.Future[Any]], exc: Exception) -> None:
+    for future in futures:
+        if not future.done():
+            future.set_exception(exc)
+
+
 class UpdateInbox:
     """Stores, replays, marks and prunes the updates of one bot instance."""
 
@@ -92,6 +196,7 @@ class UpdateInbox:
         self.queue = InboxQueue()
         self.queue.store = self.store
         self.processor = ChatOrderedProcessor(after=self.mark_handled)
+        self.writes = InboxWrites(self)
         self._app: NudgeApp | None = None
 
     @property
@@ -102,22 +207,15 @@ class UpdateInbox:
         """Write an update to the inbox; False if it was there already. Retries until stored."""
         chat = update.effective_chat
         user = update.effective_user
-        payload = update.to_dict()
+        row = NewUpdate(
+            update.update_id,
+            chat.id if chat is not None else None,
+            user.id if user is not None else None,
+            update.to_dict(),
+        )
         for attempt in range(1_000_000):
             try:
-                now = self.clock.now()
-                async with self.runtime.db.uow() as uow:
-                    added = await uow.inbox.add(
-                        update.update_id,
-                        chat.id if chat is not None else None,
-                        payload,
-                        person_id=user.id if user is not None else None,
-                        owner=self.owner,
-                        now=now,
-                        lease_until=now + self.lease,
-                    )
-                    await uow.commit()
-                return added
+                return await self.writes.store(row)
             except Exception as exc:  # the database is away: never acknowledge unstored work
                 delay = STORE_BACKOFF[min(attempt, len(STORE_BACKOFF) - 1)]
                 log.warning(
@@ -134,9 +232,7 @@ class UpdateInbox:
         if not isinstance(update, Update):
             return
         try:
-            async with self.runtime.db.uow() as uow:
-                await uow.inbox.mark_handled([update.update_id], self.clock.now())
-                await uow.commit()
+            await self.writes.mark(update.update_id)
         except Exception:
             # Not fatal: the update stays unhandled and is handled again after a restart.
             log.warning("could not mark update %s handled", update.update_id, exc_info=True)
@@ -184,6 +280,7 @@ class UpdateInbox:
         async def stop() -> None:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+            await self.writes.drain()
 
         return stop
 
