@@ -9,7 +9,7 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,7 @@ async def queue(
     text: str,
     *,
     person_id: int | None = None,
+    send_after: datetime | None = None,
     **payload: Any,
 ) -> int:
     async with db.uow() as uow:
@@ -65,6 +66,7 @@ async def queue(
             kind="nudge",
             payload={"text": text, "parse_mode": None, **payload},
             due_at=clock.now(),
+            send_after=send_after,
             now=clock.now(),
         )
         await uow.commit()
@@ -217,12 +219,16 @@ async def test_403_marks_person_inactive_and_writing_again_reactivates(
         before = await uow.reminders.for_person(ana.id)
     assert any(r.next_fire_at is not None for r in before)
     harness.sandbox.block(ana.id)
-    first = await queue(db, clock, ana.id, "drink water", person_id=ana.id)
-    second = await queue(db, clock, ana.id, "move", person_id=ana.id)
-    future = await queue(db, clock, ana.id, "breathe", person_id=ana.id)
+    # Queued for later, then made due in one commit: the running sender must not send
+    # `first` (and meet the 403) before `second` is in the outbox to be cancelled.
+    later = clock.now() + timedelta(hours=1)
+    first = await queue(db, clock, ana.id, "drink water", person_id=ana.id, send_after=later)
+    second = await queue(db, clock, ana.id, "move", person_id=ana.id, send_after=later)
+    future = await queue(db, clock, ana.id, "breathe", person_id=ana.id, send_after=later)
     async with db.uow() as uow:
-        row = await uow.session.get_one(Delivery, future)
-        row.send_after = clock.now() + timedelta(hours=1)
+        for due in (first, second):
+            row = await uow.session.get_one(Delivery, due)
+            row.send_after = clock.now()
         await uow.commit()
 
     sender: Sender = harness.runtime.sender
