@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage.broadcasts import BroadcastRecord, Overview, Progress
+from bot.storage.broadcasts import AdminOverview, BroadcastProgress, BroadcastRecord
 from bot.storage.uow import UnitOfWork
 
 MAX_BROADCAST_CHARS = 4096
@@ -79,7 +79,7 @@ async def drop_broadcast(
 
 async def stats(
     uow: UnitOfWork, admin_id: int, *, admins: frozenset[int], now: datetime
-) -> tuple[Overview, Progress | None]:
+) -> tuple[AdminOverview, BroadcastProgress | None]:
     """Return the overview and the latest broadcast's progress."""
     check_admin(admin_id, admins)
     async with uow:

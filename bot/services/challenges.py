@@ -144,17 +144,22 @@ async def start(
     return started
 
 
+async def _named(
+    uow: UnitOfWork, chat_id: int, challenge_id: int | None
+) -> ChallengeRecord | None:
+    """The group's running challenge, or the one a button names if it is this group's."""
+    if challenge_id is None:
+        return await uow.challenges.active_in(chat_id)
+    challenge = await uow.challenges.get(challenge_id)
+    return challenge if challenge is not None and challenge.chat_id == chat_id else None
+
+
 async def join(
     uow: UnitOfWork, chat_id: int, person_id: int, challenge_id: int | None, now: datetime
 ) -> JoinResult:
     """Join the group's running challenge (or the one a button names, if it is this group's)."""
     async with uow:
-        if challenge_id is None:
-            challenge = await uow.challenges.active_in(chat_id)
-        else:
-            challenge = await uow.challenges.get(challenge_id)
-            if challenge is not None and challenge.chat_id != chat_id:
-                challenge = None
+        challenge = await _named(uow, chat_id, challenge_id)
         if challenge is None:
             return JoinResult(Joined.NONE)
         if not challenge.active:
@@ -173,12 +178,7 @@ async def standings(
 ) -> Board:
     """Return the standings of the group's running challenge (or the one a button names)."""
     async with uow:
-        if challenge_id is None:
-            challenge = await uow.challenges.active_in(chat_id)
-        else:
-            challenge = await uow.challenges.get(challenge_id)
-            if challenge is not None and challenge.chat_id != chat_id:
-                challenge = None
+        challenge = await _named(uow, chat_id, challenge_id)
         if challenge is None:
             raise NoChallenge
         day = min(today_in(challenge, now), challenge.ends_on)

@@ -43,7 +43,7 @@ class BroadcastRecord:
 
 
 @dataclass(frozen=True)
-class Progress:
+class BroadcastProgress:
     """Outbox rows of a broadcast by status."""
 
     broadcast: BroadcastRecord
@@ -144,7 +144,7 @@ class Broadcasts:
         )
         return bool(result.rowcount)
 
-    async def latest_progress(self) -> Progress | None:
+    async def latest_progress(self) -> BroadcastProgress | None:
         """Return the newest queued broadcast and its outbox rows by status."""
         row = await self.session.scalar(
             select(Broadcast)
@@ -159,9 +159,9 @@ class Broadcasts:
             .where(Delivery.broadcast_id == row.id)
             .group_by(Delivery.status)
         )
-        return Progress(_record(row), {status: int(n) for status, n in counts.tuples()})
+        return BroadcastProgress(_record(row), {status: int(n) for status, n in counts.tuples()})
 
-    async def overview(self, now: datetime) -> Overview:
+    async def overview(self, now: datetime) -> AdminOverview:
         """Count people, the rows waiting to be sent, and how the last seven days' rows went."""
         return await overview(self.session, now)
 
@@ -177,7 +177,7 @@ def _reachable(now: datetime) -> list[Any]:
 
 
 @dataclass(frozen=True)
-class Overview:
+class AdminOverview:
     """Numbers an admin wants at a glance."""
 
     people: int
@@ -187,7 +187,7 @@ class Overview:
     week: dict[str, int]
 
 
-async def overview(session: AsyncSession, now: datetime) -> Overview:
+async def overview(session: AsyncSession, now: datetime) -> AdminOverview:
     """Count people, the rows waiting to be sent, and how the last seven days' rows went."""
     people = int(await session.scalar(select(func.count()).select_from(Person)) or 0)
     reachable = int(await session.scalar(select(func.count()).where(*_reachable(now))) or 0)
@@ -195,4 +195,4 @@ async def overview(session: AsyncSession, now: datetime) -> Overview:
     # Daily counts, not a scan of the outbox: it forgets old rows and can be large.
     week = await DeliveryDays(session).totals(now.date() - timedelta(days=WEEK_DAYS - 1))
     outbox = await Deliveries(session).count_open()
-    return Overview(people, reachable, inactive, outbox, week)
+    return AdminOverview(people, reachable, inactive, outbox, week)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 
-from telegram import ChatMember, InlineKeyboardMarkup, Update
+from telegram import Chat, ChatMember, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, MessageHandler
@@ -69,13 +69,22 @@ def _link(context: Context) -> str:
     return f"https://t.me/{context.bot.username}?start={DEEP_LINK}"
 
 
-async def show_menu(update: Update, context: Context) -> None:
-    """Offer the challenges to start, or show the one that is running."""
+async def _group_message(update: Update) -> tuple[Chat, Message] | None:
+    """Return the group chat and message, or say that challenges live in groups."""
     chat, message = update.effective_chat, update.effective_message
     assert chat is not None and message is not None
     if not _in_group(update):
         await message.reply_text(texts.CHALLENGE_IN_GROUPS)
+        return None
+    return chat, message
+
+
+async def show_menu(update: Update, context: Context) -> None:
+    """Offer the challenges to start, or show the one that is running."""
+    found = await _group_message(update)
+    if found is None:
         return
+    chat, message = found
     board = await challenges.running(context.uow(), chat.id, context.now())
     if board is None:
         await message.reply_text(
@@ -91,11 +100,11 @@ async def show_menu(update: Update, context: Context) -> None:
 
 async def join(update: Update, context: Context) -> None:
     """Join the group's running challenge."""
-    chat, message, user = update.effective_chat, update.effective_message, update.effective_user
-    assert chat is not None and message is not None and user is not None
-    if not _in_group(update):
-        await message.reply_text(texts.CHALLENGE_IN_GROUPS)
+    user = update.effective_user
+    found = await _group_message(update)
+    if user is None or found is None:
         return
+    chat, message = found
     result = await challenges.join(context.uow(), chat.id, user.id, None, context.now())
     match result.outcome:
         case Joined.JOINED:
@@ -112,11 +121,10 @@ async def join(update: Update, context: Context) -> None:
 
 async def standings(update: Update, context: Context) -> None:
     """Show who stands where in the running challenge."""
-    chat, message = update.effective_chat, update.effective_message
-    assert chat is not None and message is not None
-    if not _in_group(update):
-        await message.reply_text(texts.CHALLENGE_IN_GROUPS)
+    found = await _group_message(update)
+    if found is None:
         return
+    chat, message = found
     board = await challenges.running(context.uow(), chat.id, context.now())
     if board is None:
         await message.reply_text(texts.NO_CHALLENGE)
@@ -126,11 +134,10 @@ async def standings(update: Update, context: Context) -> None:
 
 async def stop(update: Update, context: Context) -> None:
     """Stop the running challenge (group admins only)."""
-    chat, message = update.effective_chat, update.effective_message
-    assert chat is not None and message is not None
-    if not _in_group(update):
-        await message.reply_text(texts.CHALLENGE_IN_GROUPS)
+    found = await _group_message(update)
+    if found is None:
         return
+    chat, message = found
     may_manage = await _may_manage(update, context)
     try:
         board = await challenges.stop(
