@@ -1564,6 +1564,15 @@ def peg_done(score: float) -> str:
     )
 
 
+def _peg_numbers(first: float, last: float, weeks: int) -> dict[str, str]:
+    """The numbers of a PEG change, as the person's locale writes them."""
+    return {
+        "first": format_decimal(first, 1),
+        "last": format_decimal(last, 1),
+        "weeks": format_number(weeks),
+    }
+
+
 def peg_progress_line(first: float, last: float, weeks: int) -> str:
     """The /progress line: the weekly score, and how it moved."""
     if weeks < 2:
@@ -1572,9 +1581,7 @@ def peg_progress_line(first: float, last: float, weeks: int) -> str:
         "Weekly pain score (PEG): {first} → {last} over {weeks} week",
         "Weekly pain score (PEG): {first} → {last} over {weeks} weeks",
         weeks,
-    ).format(
-        first=format_decimal(first, 1), last=format_decimal(last, 1), weeks=format_number(weeks)
-    )
+    ).format(**_peg_numbers(first, last, weeks))
 
 
 def peg_weekly_change(first: float, last: float, weeks: int) -> str:
@@ -1583,9 +1590,7 @@ def peg_weekly_change(first: float, last: float, weeks: int) -> str:
         "Your weekly pain score went from {first} to {last} over {weeks} week.",
         "Your weekly pain score went from {first} to {last} over {weeks} weeks.",
         weeks,
-    ).format(
-        first=format_decimal(first, 1), last=format_decimal(last, 1), weeks=format_number(weeks)
-    )
+    ).format(**_peg_numbers(first, last, weeks))
 
 
 # Reading a constant from this module gives its translation in the current locale.
