@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -13,12 +13,14 @@ from bot.domain.peg import (
     is_peg_day,
     next_item,
     parse_value,
+    peg_weekday,
     score,
     score_of,
     trend,
     week_of,
 )
 from bot.domain.pending import Feature, PendingInput
+from bot.domain.schedule import Rule
 from bot.services import peg as service
 from bot.services.peg import PegAsked, PegDone
 from bot.services.summary import report
@@ -57,6 +59,8 @@ def test_weeks_days_and_order() -> None:
     assert week_of(SUNDAY) == "2026-W13" and week_of(SUNDAY + timedelta(days=1)) == "2026-W14"
     assert is_peg_day(SUNDAY) and not is_peg_day(SUNDAY - timedelta(days=2))
     assert is_peg_day(SUNDAY - timedelta(days=2), weekday=4)
+    assert peg_weekday(frozenset({4})) == 4
+    assert peg_weekday(frozenset({1, 4})) == peg_weekday(None) == 6
     assert next_item({}) is PegItem.PAIN
     assert next_item({PegItem.PAIN: 3}) is PegItem.ENJOYMENT
     assert next_item(dict.fromkeys(PegItem, 1)) is None
@@ -112,6 +116,18 @@ async def test_peg_is_offered_only_on_its_day_and_stores_a_weekly_score(db: Data
         await service.answer(
             db.uow(), ANA, SUNDAY, "peg_p", "1", SUNDAY_MORNING + timedelta(days=1)
         )
+
+
+async def test_the_peg_day_follows_the_weekly_summary_day(db: Database) -> None:
+    friday = datetime(2026, 3, 27, 7, 0, tzinfo=UTC)
+    await make_person(db, ANA, now=friday, habits=())
+    async with db.uow() as uow:
+        rule = Rule(times=(time(19, 0),), weekdays=frozenset({4}))
+        await uow.reminders.set_rule(ANA, "summary", rule=rule.to_dict(), enabled=True, now=friday)
+        await uow.commit()
+    assert await service.offer(db.uow(), ANA, SUNDAY_MORNING) is None
+    asked = await service.offer(db.uow(), ANA, friday)
+    assert asked is not None and asked.day == date(2026, 3, 27)
 
 
 async def test_typed_answers_read_numbers_and_refuse_the_rest(db: Database) -> None:

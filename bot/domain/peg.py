@@ -56,6 +56,13 @@ def is_peg_day(day: date, weekday: int = SUNDAY) -> bool:
     return day.weekday() == weekday
 
 
+def peg_weekday(summary_days: frozenset[int] | None) -> int:
+    """The PEG day: the weekly summary's day when it has exactly one, else Sunday."""
+    if summary_days is not None and len(summary_days) == 1:
+        return next(iter(summary_days))
+    return SUNDAY
+
+
 def next_item(answers: dict[PegItem, int]) -> PegItem | None:
     """The first PEG question not yet answered this week, or None when all three are."""
     return next((item for item in ITEMS if item not in answers), None)

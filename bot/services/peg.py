@@ -11,7 +11,6 @@ from datetime import date, datetime
 
 from bot.domain.checkin import WAIT, BadAnswer, read_typed
 from bot.domain.peg import (
-    SUNDAY,
     BadPegAnswer,
     PegItem,
     PegTrend,
@@ -19,14 +18,17 @@ from bot.domain.peg import (
     next_item,
     parse_item,
     parse_value,
+    peg_weekday,
     score_of,
     trend,
     week_of,
 )
 from bot.domain.pending import Feature, PendingInput
+from bot.domain.schedule import Rule
 from bot.services.local_day import ready_person, today_of
 from bot.storage.uow import UnitOfWork
 
+SUMMARY = "summary"  # the weekly summary's reminder: its day is the PEG day
 PEG_STEPS = frozenset(item.value for item in PegItem)
 
 
@@ -69,14 +71,22 @@ async def _ask(uow: UnitOfWork, person_id: int, day: date, item: PegItem, now: d
     await uow.people.set_pending(person_id, pending, now)
 
 
-async def offer(
-    uow: UnitOfWork, person_id: int, now: datetime, *, weekday: int = SUNDAY
-) -> PegAsked | None:
+async def _weekday(uow: UnitOfWork, person_id: int) -> int:
+    """The person's PEG day: their weekly summary's day (Sunday unless they moved it)."""
+    summary = [r for r in await uow.reminders.for_person(person_id) if r.habit == SUMMARY]
+    try:
+        days = Rule.from_dict(summary[0].rule).weekdays if summary else None
+    except ValueError:
+        days = None
+    return peg_weekday(days)
+
+
+async def offer(uow: UnitOfWork, person_id: int, now: datetime) -> PegAsked | None:
     """On the PEG day, ask the week's next unanswered PEG question; None when not due."""
     async with uow:
         _, zone = await ready_person(uow, person_id)
         today = today_of(zone, now)
-        if not is_peg_day(today, weekday):
+        if not is_peg_day(today, await _weekday(uow, person_id)):
             return None
         answers = await uow.checkins.peg_answers(person_id, week_of(today))
         item = next_item(answers)
