@@ -130,6 +130,15 @@ async def test_the_peg_day_follows_the_weekly_summary_day(db: Database) -> None:
     assert asked is not None and asked.day == date(2026, 3, 27)
 
 
+async def test_no_peg_on_a_day_with_a_red_flag_warning(db: Database) -> None:
+    await make_person(db, ANA, now=SUNDAY_MORNING, habits=())
+    async with db.uow() as uow:
+        record = await uow.checkins.ensure(ANA, SUNDAY, SUNDAY_MORNING)
+        await uow.checkins.change(record.id, SUNDAY_MORNING, escalation="emergency")
+        await uow.commit()
+    assert await service.offer(db.uow(), ANA, SUNDAY_MORNING) is None
+
+
 async def test_typed_answers_read_numbers_and_refuse_the_rest(db: Database) -> None:
     await make_person(db, ANA, now=SUNDAY_MORNING, habits=())
     await service.offer(db.uow(), ANA, SUNDAY_MORNING)

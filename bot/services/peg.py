@@ -82,12 +82,18 @@ async def _weekday(uow: UnitOfWork, person_id: int) -> int:
 
 
 async def offer(uow: UnitOfWork, person_id: int, now: datetime) -> PegAsked | None:
-    """On the PEG day, ask the week's next unanswered PEG question; None when not due."""
+    """On the PEG day, ask the week's next unanswered PEG question; None when not due.
+
+    Not due on a day whose check-in raised a red-flag warning.
+    """
     async with uow:
         _, zone = await ready_person(uow, person_id)
         today = today_of(zone, now)
         if not is_peg_day(today, await _weekday(uow, person_id)):
             return None
+        checkin = await uow.checkins.get(person_id, today)
+        if checkin is not None and checkin.escalation is not None:
+            return None  # the day's message is the red-flag warning, not more questions
         answers = await uow.checkins.peg_answers(person_id, week_of(today))
         item = next_item(answers)
         if item is None:
