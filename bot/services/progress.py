@@ -8,6 +8,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.domain.habits import CATALOG, NUDGED, Habit
+from bot.domain.peg import PegTrend
 from bot.domain.progress import (
     CheckinPoint,
     DayMark,
@@ -20,6 +21,7 @@ from bot.domain.progress import (
 from bot.domain.schedule import ALL_DAYS, Rule, local_date, local_day_bounds
 from bot.services.goals import goals_for
 from bot.services.local_day import ready_person, today_of
+from bot.services.peg import trend_of as peg_trend
 from bot.storage.checkins import CheckInRecord
 from bot.storage.people import PersonRecord
 from bot.storage.reminders import ReminderRecord
@@ -111,6 +113,7 @@ class ProgressView:
     freezes_left: int = 0
     # Freezes spent in the last week: (habit label, local day), oldest first.
     freezes_spent: tuple[tuple[str, date], ...] = ()
+    peg: PegTrend | None = None  # the weekly PEG-3 score and how it moved
 
 
 @dataclass(frozen=True)
@@ -305,6 +308,7 @@ async def progress_view(
     async with uow:
         person, zone = await ready_person(uow, person_id)
         history = await load_history(uow, person, zone, now, HISTORY_DAYS)
+        peg = await peg_trend(uow, person_id)
     streaks = person_streaks(history.marks, history.today)
     habits = []
     for habit, marks in history.marks.items():
@@ -328,7 +332,7 @@ async def progress_view(
     spent = tuple((CATALOG[Habit(h)].label, day) for h, day in streaks.spent if day > week_ago)
     points = [CheckinPoint(c.local_date, c.pain, c.stress) for c in history.checkins]
     chart = _chart(history, chart_span(history, days))
-    return ProgressView(habits, pain_trend(points), chart, streaks.freezes_left, spent)
+    return ProgressView(habits, pain_trend(points), chart, streaks.freezes_left, spent, peg)
 
 
 async def habit_streak(uow: UnitOfWork, person_id: int, habit: str, now: datetime) -> int:

@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 from bot.domain import insights
 from bot.domain.habits import Habit
 from bot.domain.intents import WeeklySummaryDue, decode, encode
+from bot.domain.peg import PegTrend
 from bot.domain.progress import CheckinPoint, WeekSummary, week_summary
 from bot.domain.schedule import local_date
+from bot.services.peg import trend_of as peg_trend
 from bot.services.progress import HISTORY_DAYS, load_history
 from bot.storage.uow import Database, UnitOfWork
 
@@ -36,6 +38,7 @@ class WeeklyReport:
     week: WeekSummary | None
     finding: insights.Finding | None
     care: tuple[CareNote, ...]
+    peg: PegTrend | None = None  # the weekly PEG-3 score over the last four weeks
 
 
 async def weekly(
@@ -79,9 +82,10 @@ async def report(uow: UnitOfWork, person_id: int, now: datetime) -> WeeklyReport
     """Gather a person's weekly summary inside the caller's transaction."""
     found = await weekly(uow, person_id, now)
     care = await _care_notes(uow, person_id, now)
+    peg = await peg_trend(uow, person_id)
     if found is None:
-        return WeeklyReport(None, None, care)
-    return WeeklyReport(found[0], found[1], care)
+        return WeeklyReport(None, None, care, peg)
+    return WeeklyReport(found[0], found[1], care, peg)
 
 
 async def _care_notes(uow: UnitOfWork, person_id: int, now: datetime) -> tuple[CareNote, ...]:

@@ -11,8 +11,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.checkin import COLUMNS, Question
+from bot.domain.peg import PegItem, PegPoint, score_of
 from bot.domain.safety import Flag, Tier
-from bot.storage.models import CheckIn, SafetyFlag
+from bot.storage.models import CheckIn, PegScore, SafetyFlag
 from bot.storage.sql import insert_for
 
 
@@ -294,3 +295,61 @@ class CheckIns:
             EscalatedDay(pid, cid, day, str(tier), tuple(str(s) for s in signs or []), bool(done))
             for pid, cid, day, tier, signs, done in rows
         ]
+
+    # --- The weekly PEG-3 ------------------------------------------------------------------------
+
+    async def peg_answers(self, person_id: int, week: str) -> dict[PegItem, int]:
+        """Return the PEG items answered in one ISO week."""
+        row = await self.session.scalar(
+            select(PegScore)
+            .where(PegScore.person_id == person_id, PegScore.week == week)
+            .execution_options(populate_existing=True)
+        )
+        if row is None:
+            return {}
+        values = {
+            PegItem.PAIN: row.pain,
+            PegItem.ENJOYMENT: row.enjoyment,
+            PegItem.ACTIVITY: row.activity,
+        }
+        return {item: v for item, v in values.items() if v is not None}
+
+    async def answer_peg(
+        self, person_id: int, week: str, day: date, item: PegItem, value: int, now: datetime
+    ) -> dict[PegItem, int]:
+        """Store one PEG answer of the week (replacing an earlier one); score it when complete."""
+        column = _PEG_COLUMNS[item]
+        stmt = (
+            insert_for(self.session, PegScore.__table__)
+            .values(person_id=person_id, week=week, local_date=day, updated_at=now)
+            .values({column: value})
+            .on_conflict_do_update(
+                index_elements=["person_id", "week"],
+                set_={column: value, "local_date": day, "updated_at": now},
+            )
+        )
+        await self.session.execute(stmt)
+        answers = await self.peg_answers(person_id, week)
+        mean = score_of(answers)
+        await self.session.execute(
+            update(PegScore)
+            .where(PegScore.person_id == person_id, PegScore.week == week)
+            .values(score=mean)
+        )
+        return answers
+
+    async def peg_scores(self, person_id: int) -> list[PegPoint]:
+        """Return every complete weekly score of a person, oldest week first."""
+        rows = await self.session.execute(
+            select(PegScore.week, PegScore.local_date, PegScore.score)
+            .where(PegScore.person_id == person_id, PegScore.score.is_not(None))
+            .order_by(PegScore.week)
+        )
+        return [PegPoint(w, d, float(s)) for w, d, s in rows]
+
+
+_PEG_COLUMNS: dict[PegItem, str] = {
+    PegItem.PAIN: "pain",
+    PegItem.ENJOYMENT: "enjoyment",
+    PegItem.ACTIVITY: "activity",
+}

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -404,3 +405,21 @@ class Pause(Base):
     starts_at: Mapped[datetime]
     # The planned end; /resume moves it to the moment of resuming.
     ends_at: Mapped[datetime]
+
+
+class PegScore(Base):
+    """A person's weekly PEG-3 answers (0-10 each) and their mean, one row per ISO week."""
+
+    __tablename__ = "peg_scores"
+    __table_args__ = (UniqueConstraint("person_id", "week"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    week: Mapped[str] = mapped_column(String(8))  # ISO week, e.g. "2026-W49"
+    local_date: Mapped[date] = mapped_column(Date)  # the day it was (last) answered
+    pain: Mapped[int | None] = mapped_column(Integer)
+    enjoyment: Mapped[int | None] = mapped_column(Integer)
+    activity: Mapped[int | None] = mapped_column(Integer)
+    # The mean of the three, to one decimal; NULL until all three are answered.
+    score: Mapped[float | None] = mapped_column(Float)
+    updated_at: Mapped[datetime]

@@ -28,10 +28,12 @@ from bot.domain.checkin import (
     date_code,
     parse_date_code,
 )
+from bot.domain.peg import BadPegAnswer
 from bot.domain.pending import PendingInput
 from bot.domain.quicklog import parse_log
 from bot.domain.safety import RED_FLAG_KEYS
 from bot.services import checkin as service
+from bot.services import peg as peg_service
 from bot.services.checkin import (
     CheckInDay,
     CheckInDone,
@@ -45,6 +47,7 @@ from bot.services.checkin import (
     TypedAnswer,
 )
 from bot.services.local_day import NotReady
+from bot.services.peg import PegAsked, PegDone
 from bot.storage.checkins import EscalatedDay
 from bot.telegram import callbacks, keyboards, quicklog, texts
 from bot.telegram.context import Context, NudgeApp
@@ -70,14 +73,18 @@ class Action(StrEnum):
     NOTE = "n"  # "Add a note" under the summary
     CLOSE = "d"  # "Done" under the summary
     MORE = "more"  # "Answer the other questions" under an escalation warning
+    PEG = "g"  # an answer to a weekly PEG question (carries the day it was asked)
+    PEG_LATER = "gl"  # "Not this week" under a PEG question
 
 
 # How many arguments each action's button carries.
 SHAPES: dict[str, int] = {
     **dict.fromkeys((Action.START, Action.LEAVE, Action.MORE), 0),
-    **dict.fromkeys((Action.UPDATE, Action.REMINDER_PAIN, Action.NOTE, Action.CLOSE), 1),
+    **dict.fromkeys(
+        (Action.UPDATE, Action.REMINDER_PAIN, Action.NOTE, Action.CLOSE, Action.PEG_LATER), 1
+    ),
     **dict.fromkeys((Action.PLACES, Action.TOGGLE, Action.FOLLOW), 2),
-    **dict.fromkeys((Action.ANSWER, Action.CONFIRMED), 3),
+    **dict.fromkeys((Action.ANSWER, Action.CONFIRMED, Action.PEG), 3),
 }
 
 
@@ -326,7 +333,13 @@ def _press(handle: PressHandler) -> Callable[[Update, Context], Coroutine[Any, A
         try:
             _, args = callbacks.decode(query.data, AREA, SHAPES)
             await handle(query, args, context)
-        except (callbacks.BadCallback, BadAnswer, service.StaleDay):
+        except (
+            callbacks.BadCallback,
+            BadAnswer,
+            BadPegAnswer,
+            service.StaleDay,
+            peg_service.StaleWeek,
+        ):
             await query.answer(texts.STALE_BUTTON)
         except service.EmptyPick:
             await query.answer(texts.EMPTY_PICK, show_alert=True)
@@ -382,7 +395,7 @@ async def _reminder_pain(query: CallbackQuery, args: list[str], context: Context
         context.uow(), query.from_user.id, None, "pain", args[0], context.now(), words=WORDING
     )
     await query.answer()
-    await _edit(query, *render(result))
+    await _edit(query, *await _then_peg(context, query.from_user.id, result))
 
 
 async def _answer(query: CallbackQuery, args: list[str], context: Context) -> None:
@@ -405,7 +418,7 @@ async def _answer(query: CallbackQuery, args: list[str], context: Context) -> No
         )
         return
     await query.answer()
-    await _edit(query, *render(result))
+    await _edit(query, *await _then_peg(context, query.from_user.id, result))
 
 
 async def _confirmed(query: CallbackQuery, args: list[str], context: Context) -> None:
@@ -496,6 +509,62 @@ async def _close(query: CallbackQuery, args: list[str], context: Context) -> Non
     await _edit(query, _closing(result), None)
 
 
+# --- The weekly PEG-3 ---------------------------------------------------------------------------
+
+
+def peg_keyboard(asked: PegAsked) -> InlineKeyboardMarkup:
+    """0-10 on two rows, each button carrying the day it was asked; "Not this week" below."""
+    code = date_code(asked.day)
+    buttons = [_button(str(n), Action.PEG, code, asked.item.value, n) for n in range(11)]
+    return InlineKeyboardMarkup(
+        [buttons[:6], buttons[6:], [_button(texts.BUTTON_PEG_LATER, Action.PEG_LATER, code)]]
+    )
+
+
+def render_peg(asked: PegAsked) -> tuple[str, InlineKeyboardMarkup]:
+    """One PEG question with its buttons."""
+    return texts.peg_question(asked.item.value, asked.first), peg_keyboard(asked)
+
+
+async def _then_peg(
+    context: Context, person_id: int, result: CheckInResult
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Show a result; a check-in just finished on the PEG day goes on to the week's questions."""
+    if isinstance(result, CheckInDone) and result.finished_now and result.is_today:
+        asked = await peg_service.offer(context.uow(), person_id, context.now())
+        if asked is not None:
+            return render_peg(asked)
+    return render(result)
+
+
+async def _peg_next(
+    context: Context, person_id: int, done: PegAsked | PegDone
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The next PEG question, or the score followed by the check-in's closing summary."""
+    if isinstance(done, PegAsked):
+        return render_peg(done)
+    closed = await service.close(context.uow(), person_id, done.day, context.now())
+    return f"{texts.peg_done(done.score)}\n\n{_closing(closed)}", closing_keyboard(done.day)
+
+
+async def _peg(query: CallbackQuery, args: list[str], context: Context) -> None:
+    """A 0-10 answer to a PEG question of this week."""
+    done = await peg_service.answer(
+        context.uow(), query.from_user.id, _day(args, 0), args[1], args[2], context.now()
+    )
+    await query.answer()
+    await _edit(query, *await _peg_next(context, query.from_user.id, done))
+
+
+async def _peg_later(query: CallbackQuery, args: list[str], context: Context) -> None:
+    """ "Not this week": the check-in's summary instead."""
+    day = _day(args, 0)
+    await peg_service.later(context.uow(), query.from_user.id, context.now())
+    closed = await service.close(context.uow(), query.from_user.id, day, context.now())
+    await query.answer()
+    await _edit(query, f"{texts.PEG_LATER}\n\n{_closing(closed)}", closing_keyboard(day))
+
+
 async def _stale(query: CallbackQuery, args: list[str], context: Context) -> None:
     """A check-in button this version never made (forged, or from an older version)."""
     raise callbacks.BadCallback("unknown check-in action")
@@ -515,6 +584,8 @@ PRESSES: dict[Action, PressHandler] = {
     Action.FOLLOW: _follow_up,
     Action.NOTE: _note,
     Action.CLOSE: _close,
+    Action.PEG: _peg,
+    Action.PEG_LATER: _peg_later,
 }
 
 
@@ -549,6 +620,9 @@ async def on_typed(update: Update, context: Context, pending: PendingInput) -> N
     user = update.effective_user
     assert message is not None and user is not None
     text = message.text or ""
+    if peg_service.is_peg_step(pending):
+        await _on_typed_peg(update, context, pending)
+        return
     try:
         done = await service.answer_text(
             context.uow(), user.id, pending, text, context.now(), words=WORDING
@@ -573,7 +647,37 @@ async def on_typed(update: Update, context: Context, pending: PendingInput) -> N
     except service.NoteTooLong:
         await message.reply_text(texts.note_too_long(len(text), NOTE_MAX))
         return
-    reply, markup = _typed_reply(done)
+    if isinstance(done, TypedAnswer):
+        ack = texts.checkin_ack(_ack_key(done.question), _typed_shown(done))
+        reply, markup = await _then_peg(context, user.id, done.result)
+        reply = f"{ack}\n\n{reply}"
+    else:
+        reply, markup = _typed_reply(done)
+    await message.reply_text(reply, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def _on_typed_peg(update: Update, context: Context, pending: PendingInput) -> None:
+    """A typed answer to the open PEG question: a number from 0 to 10, or a kind hint."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None
+    try:
+        done = await peg_service.answer_text(
+            context.uow(), user.id, pending, message.text or "", context.now()
+        )
+    except NotReady:
+        await message.reply_text(texts.FINISH_START_FIRST)
+        return
+    except peg_service.PegExpired:
+        await quicklog.on_plain_text(update, context, "")
+        return
+    except peg_service.NotAPegAnswer:
+        if parse_log(message.text or "") is not None:
+            await quicklog.on_plain_text(update, context, "")
+        else:
+            await message.reply_text(texts.PEG_NUMBER_PLEASE)
+        return
+    reply, markup = await _peg_next(context, user.id, done)
     await message.reply_text(reply, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 

@@ -81,9 +81,10 @@ async def show_progress(update: Update, context: Context) -> None:
         for h in view.habits
     ]
     freezes = texts.freezes_line(list(view.freezes_spent), view.freezes_left)
-    await message.reply_text(
-        texts.progress_view(lines, view.trend, freezes), parse_mode=ParseMode.HTML
-    )
+    text = texts.progress_view(lines, view.trend, freezes)
+    if view.peg is not None:
+        text += "\n" + texts.peg_progress_line(view.peg.first, view.peg.last, view.peg.weeks)
+    await message.reply_text(text, parse_mode=ParseMode.HTML)
     png = await charts.progress_png(view.chart)
     await message.reply_photo(
         InputFile(png, filename="progress.png"), caption=texts.chart_caption(len(view.chart.days))

@@ -143,6 +143,10 @@ def weekly_text(report: WeeklyReport) -> str:
         )
         text = texts.weekly_summary(adherence, week.pain_start, week.pain_end, week.trend, insight)
     care = [texts.weekly_care_line(c.day, c.signs, c.answer) for c in report.care]
+    peg = report.peg
+    if peg is not None and peg.meaningful:
+        # A change of a point or more is named plainly, never read as a diagnosis.
+        text += "\n\n" + texts.peg_weekly_change(peg.first, peg.last, peg.weeks)
     return "\n\n".join([text, *care])
 
 

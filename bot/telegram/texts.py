@@ -1532,5 +1532,66 @@ def challenge_final(
     return f"{head}\n{cheer}\n\n{_members(lines, hidden)}"
 
 
+# --- The weekly PEG-3 (Krebs et al. 2009): wording reviewed in docs/safety.md ------------------
+
+PEG_INTRO = N_("One more, just once a week: three quick questions about the <b>past week</b>.")
+PEG_QUESTIONS = {
+    "peg_p": N_("In the past week, what number best describes your pain on average?"),
+    "peg_e": N_("In the past week, how much has pain interfered with your enjoyment of life?"),
+    "peg_g": N_("In the past week, how much has pain interfered with your general activity?"),
+}
+# Under the 0-10 buttons, what the ends of the scale mean for each question.
+PEG_SCALES = {
+    "peg_p": N_("0 = no pain, 10 = pain as bad as you can imagine"),
+    "peg_e": N_("0 = does not interfere, 10 = completely interferes"),
+    "peg_g": N_("0 = does not interfere, 10 = completely interferes"),
+}
+PEG_NUMBER_PLEASE = N_("A number from 0 to 10, please.")
+BUTTON_PEG_LATER = N_("Not this week")
+PEG_LATER = N_("No problem, maybe next week.")
+
+
+def peg_question(key: str, first: bool) -> str:
+    """One PEG question with what its scale means (the first says what these are)."""
+    body = f"{_(PEG_QUESTIONS[key])}\n<i>{_(PEG_SCALES[key])}</i>"
+    return f"{_(PEG_INTRO)}\n\n{body}" if first else body
+
+
+def peg_done(score: float) -> str:
+    """Thanks for the three answers, with the week's score."""
+    return _("Thank you. Your weekly pain score (PEG) is {score} out of 10.").format(
+        score=format_decimal(score, 1)
+    )
+
+
+def _peg_numbers(first: float, last: float, weeks: int) -> dict[str, str]:
+    """The numbers of a PEG change, as the person's locale writes them."""
+    return {
+        "first": format_decimal(first, 1),
+        "last": format_decimal(last, 1),
+        "weeks": format_number(weeks),
+    }
+
+
+def peg_progress_line(first: float, last: float, weeks: int) -> str:
+    """The /progress line: the weekly score, and how it moved."""
+    if weeks < 2:
+        return _("Weekly pain score (PEG): {score}").format(score=format_decimal(last, 1))
+    return ngettext(
+        "Weekly pain score (PEG): {first} → {last} over {weeks} week",
+        "Weekly pain score (PEG): {first} → {last} over {weeks} weeks",
+        weeks,
+    ).format(**_peg_numbers(first, last, weeks))
+
+
+def peg_weekly_change(first: float, last: float, weeks: int) -> str:
+    """The weekly summary's plain line about a change of a point or more (never a diagnosis)."""
+    return ngettext(
+        "Your weekly pain score went from {first} to {last} over {weeks} week.",
+        "Your weekly pain score went from {first} to {last} over {weeks} weeks.",
+        weeks,
+    ).format(**_peg_numbers(first, last, weeks))
+
+
 # Reading a constant from this module gives its translation in the current locale.
 catalog_module(__name__)
