@@ -46,7 +46,7 @@ from bot.services.checkin import (
 )
 from bot.services.local_day import NotReady
 from bot.storage.checkins import EscalatedDay
-from bot.telegram import callbacks, keyboards, quicklog, texts
+from bot.telegram import callbacks, keyboards, phq, quicklog, texts
 from bot.telegram.context import Context, NudgeApp
 from bot.telegram.guards import private_only
 
@@ -406,6 +406,7 @@ async def _answer(query: CallbackQuery, args: list[str], context: Context) -> No
         return
     await query.answer()
     await _edit(query, *render(result))
+    await phq.after_checkin(result, query.from_user.id, context)
 
 
 async def _confirmed(query: CallbackQuery, args: list[str], context: Context) -> None:
@@ -575,6 +576,8 @@ async def on_typed(update: Update, context: Context, pending: PendingInput) -> N
         return
     reply, markup = _typed_reply(done)
     await message.reply_text(reply, parse_mode=ParseMode.HTML, reply_markup=markup)
+    if isinstance(done, TypedAnswer):
+        await phq.after_checkin(done.result, user.id, context)
 
 
 def _typed_reply(
