@@ -1601,7 +1601,7 @@ def phq_setting(on: bool) -> str:
 
 def phq_toggle(on: bool) -> str:
     """Label the button that turns the PHQ-4 on or off."""
-    return _("Stop the mood questions") if on else _("Ask the mood questions")
+    return _("Turn the mood questions off") if on else _("Turn the mood questions on")
 
 
 # Reading a constant from this module gives its translation in the current locale.
