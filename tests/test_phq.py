@@ -290,3 +290,15 @@ async def test_switched_on_and_off_in_settings(harness: Harness) -> None:
     screen = await tap(CATALOG[Habit.CHECKIN].label, last(harness, ana))
     screen = await tap(texts.phq_toggle(True), screen)
     assert texts.phq_toggle(False) in screen.button_texts
+
+
+async def test_the_offer_follows_a_checkin_finished_by_typing(harness: Harness) -> None:
+    ana = await ready(harness, "America/New_York")
+    [question] = await say(harness, ana, "/checkin")
+    tap = Taps(harness, ana)
+    message = await tap("4", question)
+    for label in (SAME, "3", "🙂", "😊 Well"):
+        message = await tap(label, message)
+    replies = await say(harness, ana, "comfortable")
+    assert "check-in is saved" in (replies[0].text or "")
+    assert replies[-1].text == texts.PHQ_OFFER
