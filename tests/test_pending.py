@@ -143,7 +143,9 @@ async def test_0011_rows_read_back_as_pending_inputs(tmp_path: Path) -> None:
     )
     conn.commit()
     conn.close()
-    await asyncio.to_thread(upgrade, url, "0011")
+    # To the head, not 0011: people.get reads today's models, whose later columns only later
+    # revisions add (0011's conversion is the same either way).
+    await asyncio.to_thread(upgrade, url, "head")
     db = Database(url)
     try:
         async with db.uow() as uow:

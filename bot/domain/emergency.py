@@ -65,6 +65,23 @@ def country_of(zone: str | None) -> str | None:
     return _zone_countries().get(zone)
 
 
+# A free, well-known support line per country for someone who is struggling (Samaritans,
+# 988, TelefonSeelsorge, Lifeline); only lines we are sure of, elsewhere none is named.
+SUPPORT_LINES: dict[str, str] = {
+    "GB": "Samaritans 116 123",
+    "IE": "Samaritans 116 123",
+    "US": "988 (call or text)",
+    "DE": "TelefonSeelsorge 0800 111 0 111",
+    "AU": "Lifeline 13 11 14",
+}
+
+
+def support_line(zone: str | None) -> str | None:
+    """Return the support line for the zone's country, or None when the table has none."""
+    country = country_of(zone)
+    return None if country is None else SUPPORT_LINES.get(country)
+
+
 def emergency_number(zone: str | None) -> str | None:
     """Return the emergency number for the zone's country, or None when it is not known."""
     country = country_of(zone)

@@ -102,6 +102,9 @@ class Person(Base):
     hot_drinks_count: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The check-in asks the stool form only for people who turned it on in /settings.
     ask_stool: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The PHQ-4 every two weeks: off until the person opts in; offered once after two weeks.
+    phq_on: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    phq_offered_at: Mapped[datetime | None]
 
 
 class Chat(Base):
@@ -315,6 +318,25 @@ class CheckIn(Base):
     escalation: Mapped[str | None] = mapped_column(String(16))
     started_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+
+
+class PhqAnswer(Base):
+    """One PHQ-4 round: the four items as answered (0-3) and the two pair sums once done."""
+
+    __tablename__ = "phq_answers"
+    __table_args__ = (UniqueConstraint("person_id", "local_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column(Date)
+    interest: Mapped[int | None] = mapped_column(Integer)
+    down: Mapped[int | None] = mapped_column(Integer)
+    nervous: Mapped[int | None] = mapped_column(Integer)
+    worry: Mapped[int | None] = mapped_column(Integer)
+    phq2: Mapped[int | None] = mapped_column(Integer)
+    gad2: Mapped[int | None] = mapped_column(Integer)
+    started_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
 
 

@@ -38,6 +38,7 @@ class PersonRecord:
     nudge_budget: str | None = None
     ask_stool: bool = False  # the check-in asks the stool form (turned on in /settings)
     hot_drinks_count: bool = False  # tea and coffee count toward water (the person opted in)
+    phq_on: bool = False  # the PHQ-4 every two weeks (the person opted in)
     pending: PendingInput | None = None  # what their next typed message answers
 
     @property
@@ -67,6 +68,7 @@ def to_record(row: Person) -> PersonRecord:
         created_at=row.created_at,
         ask_stool=bool(row.ask_stool),
         hot_drinks_count=bool(row.hot_drinks_count),
+        phq_on=bool(row.phq_on),
         pending=pending_of(row),
     )
 

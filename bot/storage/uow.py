@@ -18,6 +18,7 @@ from bot.storage.inbox import Inbox
 from bot.storage.pauses import Pauses
 from bot.storage.people import People
 from bot.storage.person_data import PersonData
+from bot.storage.phq import PhqRounds
 from bot.storage.reminders import Reminders
 
 
@@ -37,6 +38,7 @@ class UnitOfWork:
     due: DueReminders
     challenges: Challenges
     inbox: Inbox
+    phq: PhqRounds
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], *, read_only: bool = False
@@ -61,6 +63,7 @@ class UnitOfWork:
         self.due = DueReminders(self.session)
         self.challenges = Challenges(self.session)
         self.inbox = Inbox(self.session)
+        self.phq = PhqRounds(self.session)
         return self
 
     async def __aexit__(

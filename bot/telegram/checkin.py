@@ -49,7 +49,7 @@ from bot.services.checkin import (
 from bot.services.local_day import NotReady
 from bot.services.peg import PegAsked, PegDone
 from bot.storage.checkins import EscalatedDay
-from bot.telegram import callbacks, keyboards, quicklog, texts
+from bot.telegram import callbacks, keyboards, phq, quicklog, texts
 from bot.telegram.context import Context, NudgeApp
 from bot.telegram.guards import private_only
 
@@ -395,7 +395,8 @@ async def _reminder_pain(query: CallbackQuery, args: list[str], context: Context
         context.uow(), query.from_user.id, None, "pain", args[0], context.now(), words=WORDING
     )
     await query.answer()
-    await _edit(query, *await _then_peg(context, query.from_user.id, result))
+    text, markup, _ = await _then_peg(context, query.from_user.id, result)
+    await _edit(query, text, markup)
 
 
 async def _answer(query: CallbackQuery, args: list[str], context: Context) -> None:
@@ -418,7 +419,11 @@ async def _answer(query: CallbackQuery, args: list[str], context: Context) -> No
         )
         return
     await query.answer()
-    await _edit(query, *await _then_peg(context, query.from_user.id, result))
+    text, markup, peg_asked = await _then_peg(context, query.from_user.id, result)
+    await _edit(query, text, markup)
+    if not peg_asked:
+        # One questionnaire a day: on the PEG day the PHQ-4 waits for the next check-in.
+        await phq.after_checkin(result, query.from_user.id, context)
 
 
 async def _confirmed(query: CallbackQuery, args: list[str], context: Context) -> None:
@@ -528,13 +533,13 @@ def render_peg(asked: PegAsked) -> tuple[str, InlineKeyboardMarkup]:
 
 async def _then_peg(
     context: Context, person_id: int, result: CheckInResult
-) -> tuple[str, InlineKeyboardMarkup | None]:
+) -> tuple[str, InlineKeyboardMarkup | None, bool]:
     """Show a result; a check-in just finished on the PEG day goes on to the week's questions."""
     if isinstance(result, CheckInDone) and result.finished_now and result.is_today:
         asked = await peg_service.offer(context.uow(), person_id, context.now())
         if asked is not None:
-            return render_peg(asked)
-    return render(result)
+            return (*render_peg(asked), True)
+    return (*render(result), False)
 
 
 async def _peg_next(
@@ -647,13 +652,16 @@ async def on_typed(update: Update, context: Context, pending: PendingInput) -> N
     except service.NoteTooLong:
         await message.reply_text(texts.note_too_long(len(text), NOTE_MAX))
         return
+    peg_asked = False
     if isinstance(done, TypedAnswer):
         ack = texts.checkin_ack(_ack_key(done.question), _typed_shown(done))
-        reply, markup = await _then_peg(context, user.id, done.result)
+        reply, markup, peg_asked = await _then_peg(context, user.id, done.result)
         reply = f"{ack}\n\n{reply}"
     else:
         reply, markup = _typed_reply(done)
     await message.reply_text(reply, parse_mode=ParseMode.HTML, reply_markup=markup)
+    if isinstance(done, TypedAnswer) and not peg_asked:
+        await phq.after_checkin(done.result, user.id, context)
 
 
 async def _on_typed_peg(update: Update, context: Context, pending: PendingInput) -> None:

@@ -31,7 +31,7 @@ from bot.domain.timeparse import (
     parse_window,
 )
 from bot.domain.zones import UnknownZone, resolve_zone
-from bot.services import goals, onboarding, settings
+from bot.services import goals, onboarding, phq, settings
 from bot.services.goals import goals_for
 from bot.services.schedules import zone_of
 from bot.services.settings import INTERVAL_HABITS, SettingsOverview, SettingsQuestion
@@ -165,6 +165,13 @@ def habit_menu(overview: SettingsOverview, habit: Habit) -> tuple[str, InlineKey
         stool = overview.person.ask_stool
         text += texts.stool_setting(stool)
         extra = [[button(texts.stool_toggle(stool), AREA, "stool", "off" if stool else "on")]]
+        if overview.person.consented:
+            # The PHQ-4 every two weeks (off by default; see bot/telegram/phq.py).
+            phq_on = overview.person.phq_on
+            text += texts.phq_setting(phq_on)
+            extra.append(
+                [button(texts.phq_toggle(phq_on), AREA, "phq", "off" if phq_on else "on")]
+            )
     markup = inline(
         [[toggle, button("🎯 Goal", AREA, "g", habit.value)]],
         extra,
@@ -348,6 +355,14 @@ async def _stool(press: Press) -> View:
     return View(overview, Screen.HABIT, Habit.CHECKIN)
 
 
+async def _phq(press: Press) -> View:
+    try:
+        await phq.choose(press.context.uow(), press.person_id, press.args[0] == "on", press.now)
+    except phq.NoConsent:
+        raise callbacks.BadCallback("no consent: the toggle is never shown") from None
+    return View(await press.overview(), Screen.HABIT, Habit.CHECKIN)
+
+
 async def _turn_on(press: Press) -> View:
     habit = press.habit()
     overview = await settings.set_enabled(
@@ -435,6 +450,7 @@ ACTIONS: dict[str, tuple[int, Action]] = {
     "p": (1, _pause),
     "resume": (0, _resume),
     "stool": (1, _stool),
+    "phq": (1, _phq),
     "h": (1, _habit_menu),
     "on": (1, _turn_on),
     "off": (1, _turn_off),

@@ -1593,5 +1593,77 @@ def peg_weekly_change(first: float, last: float, weeks: int) -> str:
     ).format(**_peg_numbers(first, last, weeks))
 
 
+# --- The optional PHQ-4 (Kroenke et al. 2009; see docs/safety.md) ------------------------------
+
+PHQ_OFFER = N_("Every two weeks I can ask four short questions about mood and worry. Want that?")
+BUTTON_PHQ_YES = N_("Yes")
+BUTTON_PHQ_NO = N_("No thanks")
+PHQ_ON = N_(
+    "Good. Every two weeks, after your check-in, I'll ask them. "
+    "You can turn this off in /settings."
+)
+PHQ_OFF = N_("No problem. If you change your mind, it's in /settings.")
+PHQ_NO_CONSENT = N_(
+    "I can only keep these answers if you agreed to me storing your data. Send /start to see it."
+)
+
+
+def phq_item(item: str) -> str:
+    """One PHQ-4 item in its published wording."""
+    words = {
+        "interest": _("Little interest or pleasure in doing things"),
+        "down": _("Feeling down, depressed or hopeless"),
+        "nervous": _("Feeling nervous, anxious or on edge"),
+        "worry": _("Not being able to stop or control worrying"),
+    }
+    return words[item]
+
+
+def phq_answer(score: int) -> str:
+    """The label of one PHQ-4 answer (0-3)."""
+    labels = (
+        _("Not at all"),
+        _("Several days"),
+        _("More than half the days"),
+        _("Nearly every day"),
+    )
+    return labels[score]
+
+
+def phq_question(item: str, number: int, total: int) -> str:
+    """Ask one PHQ-4 item with its two-week wording."""
+    head = _("Over the last 2 weeks, how often have you been bothered by:")
+    count = _("Question {number} of {total}").format(
+        number=format_number(number), total=format_number(total)
+    )
+    return f"<i>{count}</i>\n{head}\n<b>{escape(phq_item(item))}</b>"
+
+
+def phq_done(care: bool, line: str | None) -> str:
+    """Close a PHQ-4: thanks, and at the cut-off the kind line with the support line if known."""
+    if not care:
+        return _("Thank you for answering. I'll ask again in two weeks.")
+    text = _(
+        "Some of these weeks sound hard. Talking to a doctor or a mental-health service can help."
+    )
+    if line is not None:
+        text += "\n" + _("If you'd like to talk to someone now: {line}.").format(line=escape(line))
+    return text
+
+
+def phq_setting(on: bool) -> str:
+    """Say whether the PHQ-4 is asked every two weeks."""
+    state = _("on") if on else _("off")
+    return "\n" + _(
+        "Mood questions: <b>{state}</b> — four short questions about mood and worry every two "
+        "weeks, after the check-in."
+    ).format(state=state)
+
+
+def phq_toggle(on: bool) -> str:
+    """Label the button that turns the PHQ-4 on or off."""
+    return _("Turn the mood questions off") if on else _("Turn the mood questions on")
+
+
 # Reading a constant from this module gives its translation in the current locale.
 catalog_module(__name__)
