@@ -7,9 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.clock import FakeClock
+from bot.domain.peg import PegItem
 from bot.services import progress as service
 from bot.services.local_day import NotReady
 from bot.storage.uow import Database
+from bot.telegram.charts import render_progress
 from tests.factories import make_person
 
 # Noon in Berlin on a Friday, a week after the test clock starts.
@@ -78,3 +80,21 @@ async def test_someone_without_a_zone_is_not_ready(db: Database, clock: FakeCloc
         await service.today_view(db.uow(), 9, clock.now())
     with pytest.raises(NotReady):
         await service.progress_view(db.uow(), 9, clock.now())
+
+
+async def test_the_weekly_pain_score_is_charted_on_its_day(db: Database, clock: FakeClock) -> None:
+    clock.set(NOON - timedelta(days=3))
+    await make_person(db, 1, now=clock.now(), habits=("food",))
+    await log(db, 1, "food", TODAY - timedelta(days=2))
+    given = TODAY - timedelta(days=1)
+    async with db.uow() as uow:
+        for item, value in ((PegItem.PAIN, 6), (PegItem.ENJOYMENT, 5), (PegItem.ACTIVITY, 7)):
+            await uow.checkins.answer_peg(1, "2026-W14", given, item, value, clock.now())
+        await uow.commit()
+    clock.set(NOON)
+    view = await service.progress_view(db.uow(), 1, clock.now())
+    assert view.chart is not None
+    marked = {d: v for d, v in zip(view.chart.days, view.chart.peg, strict=True) if v is not None}
+    assert marked == {given: 6.0}
+    png = render_progress(view.chart)
+    assert png.startswith(b"\x89PNG")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.domain.habits import CATALOG, NUDGED, Habit
-from bot.domain.peg import PegTrend
+from bot.domain.peg import PegPoint, PegTrend
 from bot.domain.progress import (
     CheckinPoint,
     DayMark,
@@ -101,6 +102,8 @@ class ChartData:
     pain: list[int | None]
     mood: list[int | None]
     habits: list[HabitRow]
+    # The weekly PEG-3 score on the day it was given (None on every other day).
+    peg: list[float | None] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -278,13 +281,15 @@ def _cell(mark: DayMark | None) -> Cell:
     return Cell.EXCUSED if mark.excused else Cell.NONE
 
 
-def _chart(history: History, span: int) -> ChartData | None:
+def _chart(history: History, span: int, pegs: Sequence[PegPoint] = ()) -> ChartData | None:
     """Lay out the chart's days; None when there is nothing to draw."""
     first = history.today - timedelta(days=span - 1)
     days = [first + timedelta(days=i) for i in range(span)]
     by_day = {c.local_date: c for c in history.checkins}
     pain = [by_day[d].pain if d in by_day else None for d in days]
     mood = [by_day[d].mood if d in by_day else None for d in days]
+    peg_on = {p.day: p.score for p in pegs}
+    peg = [peg_on.get(d) for d in days]
     habits = [
         HabitRow(
             CATALOG[h].name,
@@ -297,7 +302,7 @@ def _chart(history: History, span: int) -> ChartData | None:
     has_data = any(v is not None for v in pain + mood) or any(
         history.counts.get(h.value) for h in CHARTED
     )
-    return ChartData(days, pain, mood, habits) if has_data else None
+    return ChartData(days, pain, mood, habits, peg) if has_data else None
 
 
 async def progress_view(
@@ -309,6 +314,7 @@ async def progress_view(
         person, zone = await ready_person(uow, person_id)
         history = await load_history(uow, person, zone, now, HISTORY_DAYS)
         peg = await peg_trend(uow, person_id)
+        pegs = await uow.checkins.peg_scores(person_id)
     streaks = person_streaks(history.marks, history.today)
     habits = []
     for habit, marks in history.marks.items():
@@ -331,7 +337,7 @@ async def progress_view(
     week_ago = history.today - timedelta(days=7)
     spent = tuple((CATALOG[Habit(h)].label, day) for h, day in streaks.spent if day > week_ago)
     points = [CheckinPoint(c.local_date, c.pain, c.stress) for c in history.checkins]
-    chart = _chart(history, chart_span(history, days))
+    chart = _chart(history, chart_span(history, days), pegs)
     return ProgressView(habits, pain_trend(points), chart, streaks.freezes_left, spent, peg)
 
 

@@ -21,6 +21,7 @@ SMALLEST_PT = 17.0  # 28 px at 120 dpi
 TITLE_PT = 22.0
 PAIN_COLOR = "#c0392b"
 MOOD_COLOR = "#2c7fb8"
+PEG_COLOR = "#7b241c"
 CELL_COLORS = {
     Cell.BEFORE: "#ffffff",
     Cell.EXCUSED: "#f2f2f2",
@@ -137,6 +138,19 @@ def render_progress(data: ChartData) -> bytes:
         count=count,
         suffix="",
     )
+    if any(v is not None for v in data.peg):
+        # The weekly PEG-3 score sits on the same 0-10 scale as pain: diamonds on its day.
+        weeks = [(i, v) for i, v in enumerate(data.peg) if v is not None]
+        pain.plot(
+            [i for i, _ in weeks],
+            [v for _, v in weeks],
+            "D--",
+            color=PEG_COLOR,
+            lw=2,
+            ms=11 if count <= 31 else 7,
+            label="weekly pain score (PEG)",
+        )
+        pain.legend(loc="upper left", fontsize=SMALLEST_PT, frameon=False, handlelength=1.6)
     mood = fig.add_axes((LEFT, 0.475, RIGHT - LEFT, 0.13))
     _line_panel(
         mood,
