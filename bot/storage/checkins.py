@@ -5,16 +5,40 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.checkin import COLUMNS, Question
 from bot.domain.peg import PegItem, PegPoint, score_of
 from bot.domain.safety import Flag, Tier
 from bot.storage.models import CheckIn, PegScore, SafetyFlag
-from bot.storage.sql import insert_for
+from bot.storage.sql import insert_for, per_dialect, run
+
+# The check-in's hot statements, built once (see storage.sql.run).
+_c = cast(Table, CheckIn.__table__)
+_f = cast(Table, SafetyFlag.__table__)
+_DAY = select(*_c.c).where(
+    _c.c.person_id == bindparam("person_id"), _c.c.local_date == bindparam("day")
+)
+_ENSURE = per_dialect(
+    lambda insert: insert(_c).on_conflict_do_nothing(index_elements=["person_id", "local_date"])
+)
+# The SET clause comes from the parameters' keys; the row's id is bound apart.
+_CHANGE = update(_c).where(_c.c.id == bindparam("checkin"))
+_FLAGS_OF = select(*_f.c).where(_f.c.checkin_id == bindparam("checkin_id")).order_by(_f.c.id)
+_PREVIOUS_WHERE = (
+    select(_c.c.pain_where)
+    .where(
+        _c.c.person_id == bindparam("person_id"),
+        _c.c.local_date < bindparam("before"),
+        _c.c.pain_where.is_not(None),
+        _c.c.pain_where != "none",
+    )
+    .order_by(_c.c.local_date.desc())
+    .limit(1)
+)
 
 
 @dataclass(frozen=True)
@@ -42,8 +66,8 @@ class CheckInRecord:
     escalation: str | None = None
 
 
-def to_record(row: CheckIn) -> CheckInRecord:
-    """Copy an ORM row into a plain record."""
+def to_record(row: CheckIn | Row[Any]) -> CheckInRecord:
+    """Copy a row (an ORM object or a row of the table) into a plain record."""
     return CheckInRecord(
         id=row.id,
         person_id=row.person_id,
@@ -92,7 +116,7 @@ class EscalatedDay:
     followed_up: bool
 
 
-def _flag_record(row: SafetyFlag) -> FlagRecord:
+def _flag_record(row: SafetyFlag | Row[Any]) -> FlagRecord:
     """Copy a flag row into a plain record."""
     return FlagRecord(
         row.id, row.person_id, row.checkin_id, row.kind, row.detail, row.created_at, row.wording
@@ -107,37 +131,27 @@ class CheckIns:
 
     async def get(self, person_id: int, day: date) -> CheckInRecord | None:
         """Return a person's check-in of one local day, or None."""
-        row = await self.session.scalar(
-            select(CheckIn)
-            .where(CheckIn.person_id == person_id, CheckIn.local_date == day)
-            .execution_options(populate_existing=True)
-        )
+        row = (await run(self.session, _DAY, {"person_id": person_id, "day": day})).first()
         return None if row is None else to_record(row)
 
     async def ensure(self, person_id: int, day: date, now: datetime) -> CheckInRecord:
         """Return the day's check-in, creating an empty one first if needed. Safe to repeat."""
-        stmt = (
-            insert_for(self.session, CheckIn.__table__)
-            .values(
-                person_id=person_id,
-                local_date=day,
-                skipped=[],
-                red_flags_asked=False,
-                started_at=now,
-                updated_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["person_id", "local_date"])
-        )
-        await self.session.execute(stmt)
+        values = {
+            "person_id": person_id,
+            "local_date": day,
+            "skipped": [],
+            "red_flags_asked": False,
+            "started_at": now,
+            "updated_at": now,
+        }
+        await run(self.session, _ENSURE(self.session), values)
         record = await self.get(person_id, day)
         assert record is not None
         return record
 
     async def change(self, checkin_id: int, now: datetime, **values: Any) -> None:
         """Set some columns of one check-in (for seeding; services use the intents below)."""
-        await self.session.execute(
-            update(CheckIn).where(CheckIn.id == checkin_id).values(updated_at=now, **values)
-        )
+        await run(self.session, _CHANGE, {"checkin": checkin_id, "updated_at": now, **values})
 
     async def answer(
         self,
@@ -243,27 +257,13 @@ class CheckIns:
 
     async def flags_of(self, checkin_id: int) -> list[FlagRecord]:
         """Return the flags raised with one check-in, oldest first."""
-        rows = await self.session.scalars(
-            select(SafetyFlag).where(SafetyFlag.checkin_id == checkin_id).order_by(SafetyFlag.id)
-        )
-        return [
-            FlagRecord(r.id, r.person_id, r.checkin_id, r.kind, r.detail, r.created_at, r.wording)
-            for r in rows
-        ]
+        rows = await run(self.session, _FLAGS_OF, {"checkin_id": checkin_id})
+        return [_flag_record(r) for r in rows]
 
     async def previous_where(self, person_id: int, before: date) -> str | None:
         """Return where the pain was at the person's last check-in before a day (None if none)."""
-        where: str | None = await self.session.scalar(
-            select(CheckIn.pain_where)
-            .where(
-                CheckIn.person_id == person_id,
-                CheckIn.local_date < before,
-                CheckIn.pain_where.is_not(None),
-                CheckIn.pain_where != "none",
-            )
-            .order_by(CheckIn.local_date.desc())
-            .limit(1)
-        )
+        params = {"person_id": person_id, "before": before}
+        where: str | None = (await run(self.session, _PREVIOUS_WHERE, params)).scalar()
         return where
 
     async def escalations(self, person_ids: Sequence[int], since: date) -> list[EscalatedDay]:

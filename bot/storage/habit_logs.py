@@ -7,11 +7,40 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, or_, select, update
+from sqlalchemy import CursorResult, Table, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import DaySkip, HabitLog, Person
-from bot.storage.sql import insert_for
+from bot.storage.sql import insert_for, per_dialect, run
+
+# The statements of logging and of every progress view, built once (see storage.sql.run).
+_h = cast(Table, HabitLog.__table__)
+_s = cast(Table, DaySkip.__table__)
+_ADD = per_dialect(lambda insert: insert(_h).returning(_h.c.id))
+# A delivery's button logs once: a second press finds the row there and adds nothing.
+_ADD_ONCE = per_dialect(
+    lambda insert: (
+        insert(_h).on_conflict_do_nothing(index_elements=["delivery_id"]).returning(_h.c.id)
+    )
+)
+_COUNTS_ON = (
+    select(_h.c.habit, func.count())
+    .where(_h.c.person_id == bindparam("person_id"), _h.c.local_date == bindparam("day"))
+    .group_by(_h.c.habit)
+)
+_DAILY_COUNTS = (
+    select(_h.c.habit, _h.c.local_date, func.count())
+    .where(_h.c.person_id == bindparam("person_id"), _h.c.local_date >= bindparam("since"))
+    .group_by(_h.c.habit, _h.c.local_date)
+)
+_HAS_SOURCE = (
+    select(_h.c.id)
+    .where(_h.c.person_id == bindparam("person_id"), _h.c.source == bindparam("source"))
+    .limit(1)
+)
+_SKIPPED_DAYS = select(_s.c.habit, _s.c.local_date).where(
+    _s.c.person_id == bindparam("person_id"), _s.c.local_date >= bindparam("since")
+)
 
 
 @dataclass(frozen=True)
@@ -73,22 +102,22 @@ class HabitLogs:
         # a delivery id, a delivery logs only once (None when it was logged already).
         first: int | None = None
         for _ in range(max(rows, 1)):
-            stmt = insert_for(self.session, HabitLog.__table__).values(
-                person_id=person_id,
-                habit=habit,
-                at=at,
-                local_date=local_date,
-                source=source,
-                delivery_id=delivery_id if first is None else None,
-                amount=amount,
-                unit=unit,
-                label=label and label[:200],
-                said=said and said[:200],
-                entry_of=first,
-            )
-            if delivery_id is not None:
-                stmt = stmt.on_conflict_do_nothing(index_elements=["delivery_id"])
-            new_id = await self.session.scalar(stmt.returning(HabitLog.id))
+            once = delivery_id is not None and first is None
+            stmt = (_ADD_ONCE if once else _ADD)(self.session)
+            values = {
+                "person_id": person_id,
+                "habit": habit,
+                "at": at,
+                "local_date": local_date,
+                "source": source,
+                "delivery_id": delivery_id if first is None else None,
+                "amount": amount,
+                "unit": unit,
+                "label": label and label[:200],
+                "said": said and said[:200],
+                "entry_of": first,
+            }
+            new_id = (await run(self.session, stmt, values)).scalar()
             if new_id is None:
                 return None
             first = first or int(new_id)
@@ -127,20 +156,12 @@ class HabitLogs:
 
     async def counts_on(self, person_id: int, day: date) -> Counter[str]:
         """Count completions per habit on one local day."""
-        rows = await self.session.execute(
-            select(HabitLog.habit, func.count())
-            .where(HabitLog.person_id == person_id, HabitLog.local_date == day)
-            .group_by(HabitLog.habit)
-        )
+        rows = await run(self.session, _COUNTS_ON, {"person_id": person_id, "day": day})
         return Counter({habit: int(n) for habit, n in rows.tuples()})
 
     async def daily_counts(self, person_id: int, since: date) -> dict[str, dict[date, int]]:
         """Count completions per habit per local day from `since` on."""
-        rows = await self.session.execute(
-            select(HabitLog.habit, HabitLog.local_date, func.count())
-            .where(HabitLog.person_id == person_id, HabitLog.local_date >= since)
-            .group_by(HabitLog.habit, HabitLog.local_date)
-        )
+        rows = await run(self.session, _DAILY_COUNTS, {"person_id": person_id, "since": since})
         out: dict[str, dict[date, int]] = {}
         for habit, day, n in rows.tuples():
             out.setdefault(habit, {})[day] = int(n)
@@ -173,12 +194,8 @@ class HabitLogs:
 
     async def has_source(self, person_id: int, source: str) -> bool:
         """Tell whether a person has a log from this source (e.g. one hint message)."""
-        found = await self.session.scalar(
-            select(HabitLog.id)
-            .where(HabitLog.person_id == person_id, HabitLog.source == source)
-            .limit(1)
-        )
-        return found is not None
+        params = {"person_id": person_id, "source": source}
+        return (await run(self.session, _HAS_SOURCE, params)).first() is not None
 
     async def last_at(self, person_id: int, habit: str) -> datetime | None:
         """Return when a person last did a habit."""
@@ -210,11 +227,7 @@ class HabitLogs:
 
     async def skipped_days(self, person_id: int, since: date) -> dict[str, set[date]]:
         """Return the skipped days per habit from `since` on."""
-        rows = await self.session.execute(
-            select(DaySkip.habit, DaySkip.local_date).where(
-                DaySkip.person_id == person_id, DaySkip.local_date >= since
-            )
-        )
+        rows = await run(self.session, _SKIPPED_DAYS, {"person_id": person_id, "since": since})
         out: dict[str, set[date]] = {}
         for habit, day in rows.tuples():
             out.setdefault(habit, set()).add(day)

@@ -7,12 +7,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, or_, select, update
+from sqlalchemy import CursorResult, Table, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.storage.models import InboxUpdate
-from bot.storage.sql import insert_for, is_postgres
+from bot.storage.sql import insert_for, is_postgres, per_dialect, run
+
+# Every update is written here and marked handled: built once (see storage.sql.run).
+_i = cast(Table, InboxUpdate.__table__)
+# Run with a list of rows: SQLAlchemy sends them as one INSERT (its "insertmanyvalues").
+_ADD_MANY = per_dialect(
+    lambda insert: (
+        insert(_i).on_conflict_do_nothing(index_elements=["update_id"]).returning(_i.c.update_id)
+    )
+)
+_MARK_HANDLED = (
+    update(_i)
+    .where(_i.c.update_id.in_(bindparam("ids", expanding=True)), _i.c.handled_at.is_(None))
+    .values(handled_at=bindparam("now"), claimed_by=None, claimed_until=None)
+)
 
 
 @dataclass(frozen=True)
@@ -74,26 +88,19 @@ class Inbox:
         """Store new updates claimed by `owner` in one statement; return the ids that are new."""
         if not updates:
             return set()
-        stmt = (
-            insert_for(self.session, InboxUpdate)
-            .values(
-                [
-                    {
-                        "update_id": u.update_id,
-                        "chat_id": u.chat_id,
-                        "person_id": u.person_id,
-                        "payload": u.payload,
-                        "received_at": now,
-                        "claimed_by": owner,
-                        "claimed_until": lease_until,
-                    }
-                    for u in updates
-                ]
-            )
-            .on_conflict_do_nothing(index_elements=["update_id"])
-            .returning(InboxUpdate.update_id)
-        )
-        return {int(i) for i in await self.session.scalars(stmt)}
+        rows = [
+            {
+                "update_id": u.update_id,
+                "chat_id": u.chat_id,
+                "person_id": u.person_id,
+                "payload": u.payload,
+                "received_at": now,
+                "claimed_by": owner,
+                "claimed_until": lease_until,
+            }
+            for u in updates
+        ]
+        return {int(i) for i in (await run(self.session, _ADD_MANY(self.session), rows)).scalars()}
 
     async def claim_unhandled(
         self, *, owner: str, now: datetime, lease_until: datetime, limit: int, steal: bool
@@ -139,11 +146,7 @@ class Inbox:
 
     async def mark_handled(self, update_ids: Sequence[int], now: datetime) -> None:
         """Record that these updates were handled; a replay skips them."""
-        await self.session.execute(
-            update(InboxUpdate)
-            .where(InboxUpdate.update_id.in_(list(update_ids)), InboxUpdate.handled_at.is_(None))
-            .values(handled_at=now, claimed_by=None, claimed_until=None)
-        )
+        await run(self.session, _MARK_HANDLED, {"ids": list(update_ids), "now": now})
 
     async def prune(self, handled_before: datetime) -> int:
         """Delete updates handled before the given time; return how many."""

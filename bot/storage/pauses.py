@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Pause
+from bot.storage.sql import run
+
+_p = cast(Table, Pause.__table__)
+# Read by every progress view: built once (see storage.sql.run).
+_OVERLAPPING = (
+    select(_p.c.starts_at, _p.c.ends_at)
+    .where(
+        _p.c.person_id == bindparam("person_id"),
+        _p.c.starts_at < bindparam("end"),
+        _p.c.ends_at > bindparam("start"),
+    )
+    .order_by(_p.c.starts_at)
+)
 
 
 class Pauses:
@@ -34,9 +48,6 @@ class Pauses:
         self, person_id: int, start: datetime, end: datetime
     ) -> list[tuple[datetime, datetime]]:
         """Return the pauses that overlap [start, end), as (starts_at, ends_at)."""
-        rows = await self.session.execute(
-            select(Pause.starts_at, Pause.ends_at)
-            .where(Pause.person_id == person_id, Pause.starts_at < end, Pause.ends_at > start)
-            .order_by(Pause.starts_at)
-        )
+        params = {"person_id": person_id, "start": start, "end": end}
+        rows = await run(self.session, _OVERLAPPING, params)
         return [(s, e) for s, e in rows.tuples()]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, Row, Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.habits import Habit
@@ -15,7 +15,11 @@ from bot.domain.hhmm import format_hhmm
 from bot.domain.pending import Feature, PendingInput
 from bot.domain.schedule import Window
 from bot.storage.models import Chat, Person
-from bot.storage.sql import insert_for
+from bot.storage.sql import insert_for, run
+
+_people = cast(Table, Person.__table__)
+# Every update reads its sender: built once (see storage.sql.run).
+_BY_ID = select(*_people.c).where(_people.c.id == bindparam("person_id"))
 
 
 @dataclass(frozen=True)
@@ -50,8 +54,8 @@ class PersonRecord:
         return self.onboarded_at is not None
 
 
-def to_record(row: Person) -> PersonRecord:
-    """Copy an ORM row into a plain record."""
+def to_record(row: Person | Row[Any]) -> PersonRecord:
+    """Copy a row (an ORM object or a row of the table) into a plain record."""
     return PersonRecord(
         id=row.id,
         first_name=row.first_name,
@@ -73,7 +77,7 @@ def to_record(row: Person) -> PersonRecord:
     )
 
 
-def pending_of(row: Person) -> PendingInput | None:
+def pending_of(row: Person | Row[Any]) -> PendingInput | None:
     """Read a person's pending input from its columns (None if absent or damaged)."""
     if row.pending_feature is None or row.pending_step is None or row.pending_asked_at is None:
         return None
@@ -157,7 +161,7 @@ class People:
 
     async def get(self, person_id: int) -> PersonRecord | None:
         """Return a person or None."""
-        row = await self.session.get(Person, person_id, populate_existing=True)
+        row = (await run(self.session, _BY_ID, {"person_id": person_id})).first()
         return None if row is None else to_record(row)
 
     async def get_many(self, person_ids: list[int]) -> dict[int, PersonRecord]:

@@ -6,11 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, or_, select, update
+from sqlalchemy import CursorResult, Row, Table, and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Reminder, TimeMove
-from bot.storage.sql import insert_for
+from bot.storage.sql import insert_for, run
+
+_r = cast(Table, Reminder.__table__)
+# Read on most replies (goals, /today): built once (see storage.sql.run). A Core read also
+# sees what upserts wrote past the identity map.
+_OF_PERSON = select(*_r.c).where(_r.c.person_id == bindparam("person_id")).order_by(_r.c.id)
 
 # Habits nudged once or twice a day at clock times: their times follow the person.
 LEARNED_HABITS = ("food", "breathe")
@@ -35,8 +40,8 @@ class ReminderRecord:
     goal: int | None = None  # the person's own daily goal, if they set one
 
 
-def to_record(row: Reminder) -> ReminderRecord:
-    """Copy an ORM row into a plain record."""
+def to_record(row: Reminder | Row[Any]) -> ReminderRecord:
+    """Copy a row (an ORM object or a row of the table) into a plain record."""
     return ReminderRecord(
         id=row.id,
         person_id=row.person_id,
@@ -61,13 +66,7 @@ class Reminders:
 
     async def for_person(self, person_id: int) -> list[ReminderRecord]:
         """Return a person's reminders, in a stable order."""
-        rows = await self.session.scalars(
-            select(Reminder)
-            .where(Reminder.person_id == person_id)
-            .order_by(Reminder.id)
-            # Upserts (set_rule) bypass the identity map: read what the database holds.
-            .execution_options(populate_existing=True)
-        )
+        rows = await run(self.session, _OF_PERSON, {"person_id": person_id})
         return [to_record(r) for r in rows]
 
     async def lock_for_person(self, person_id: int) -> list[ReminderRecord]:

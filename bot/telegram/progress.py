@@ -43,7 +43,9 @@ async def show_today(update: Update, context: Context) -> None:
     message, person_id = private
     try:
         person = await context.person(person_id)
-        view = await service.today_view(context.uow(), person_id, context.now(), person=person)
+        # A read: on SQLite it need not queue behind the writers.
+        uow = context.db.uow(read_only=True)
+        view = await service.today_view(uow, person_id, context.now(), person=person)
     except NotReady:
         await message.reply_text(texts.FINISH_START_FIRST)
         return
