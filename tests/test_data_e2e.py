@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Table, or_, select
 
-from bot.storage.models import Base, CheckIn, Person, SafetyFlag
+from bot.storage.models import Base, CheckIn, PegScore, Person, PhqAnswer, SafetyFlag
 from bot.storage.person_data import TRANSPORT_TABLES
 from bot.telegram import texts
 from tests.factories import make_person
@@ -128,6 +128,40 @@ async def test_export_is_made_for_people(harness: Harness) -> None:
             sleep="good",
             pain_where="lower_back",
         )
+        now = harness.clock.now()
+        uow.session.add_all(
+            [
+                PegScore(
+                    person_id=ana.id,
+                    week="2026-W13",
+                    local_date=TODAY,
+                    pain=6,
+                    enjoyment=4,
+                    activity=5,
+                    score=5.0,
+                    updated_at=now,
+                ),
+                PegScore(
+                    person_id=ana.id,
+                    week="2026-W12",
+                    local_date=TODAY - timedelta(7),
+                    pain=7,
+                    updated_at=now - timedelta(7),
+                ),
+                PhqAnswer(
+                    person_id=ana.id,
+                    local_date=TODAY,
+                    interest=1,
+                    down=0,
+                    nervous=2,
+                    worry=2,
+                    phq2=1,
+                    gad2=4,
+                    started_at=now,
+                    completed_at=now,
+                ),
+            ]
+        )
         await uow.commit()
 
     replies = await say(harness, ana, "/export")
@@ -143,6 +177,8 @@ async def test_export_is_made_for_people(harness: Harness) -> None:
         "pauses.csv",
         "safety.csv",
         "settings.csv",
+        "weekly_pain.csv",
+        "mood_and_worry.csv",
         "nudgebot.json",
     ]
     readme = archive.read("README.txt").decode("utf-8-sig")
@@ -196,6 +232,18 @@ async def test_export_is_made_for_people(harness: Harness) -> None:
     [pause] = tables["pauses"]
     assert (pause["from_time"], pause["until_time"]) == ("08:00", "10:00")
     assert {s["habit"] for s in tables["settings"]} >= {"Hydration", "Movement break"}
+    # Oldest week first; a week left unfinished has no score yet.
+    assert [
+        (w["week"], w["pain_0_to_10"], w["activity_0_to_10"], w["score_0_to_10"])
+        for w in tables["weekly_pain"]
+    ] == [("2026-W12", "7", "", ""), ("2026-W13", "6", "5", "5.0")]
+    [phq] = tables["mood_and_worry"]
+    assert (phq["date"], phq["worrying_0_to_3"], phq["worry_pair_0_to_6"], phq["finished"]) == (
+        "2026-03-27",
+        "2",
+        "4",
+        "yes",
+    )
 
     document = json.loads(archive.read("nudgebot.json"))
     assert document["profile"]["name"] == "Ana"

@@ -86,6 +86,27 @@ CHECKINS_COLUMNS = (
 PAUSES_COLUMNS = ("from_date", "from_time", "until_date", "until_time", "from_utc", "until_utc")
 SAFETY_COLUMNS = ("date", "time", "what", "detail", "recorded_utc")
 SETTINGS_COLUMNS = ("habit", "reminders_on", "schedule", "days", "daily_goal", "goal_from")
+WEEKLY_PAIN_COLUMNS = (
+    "week",
+    "date",
+    "pain_0_to_10",
+    "enjoyment_0_to_10",
+    "activity_0_to_10",
+    "score_0_to_10",
+    "recorded_utc",
+)
+MOOD_AND_WORRY_COLUMNS = (
+    "date",
+    "little_interest_0_to_3",
+    "feeling_down_0_to_3",
+    "nervous_0_to_3",
+    "worrying_0_to_3",
+    "mood_pair_0_to_6",
+    "worry_pair_0_to_6",
+    "finished",
+    "started_utc",
+    "finished_utc",
+)
 
 README = """Your nudgebot data
 ==================
@@ -138,6 +159,25 @@ safety.csv — each time the bot suggested seeing a healthcare provider
 settings.csv — your habits and reminders
   habit, reminders_on (yes/no), schedule, days, daily_goal,
   goal_from ("your schedule" or "your own number")
+
+weekly_pain.csv — the three weekly questions about the past week (PEG-3)
+  week                ISO week, e.g. 2026-W49
+  date                the day you answered
+  pain_0_to_10        your pain on average (0 = none, 10 = as bad as you can imagine)
+  enjoyment_0_to_10   how much pain got in the way of enjoying life (0 = not at all)
+  activity_0_to_10    how much pain got in the way of your general activity (0 = not at all)
+  score_0_to_10       the mean of the three (lower is better); empty until all three are in
+  recorded_utc
+
+mood_and_worry.csv — the four questions every two weeks, if you chose them (PHQ-4)
+  date                the day you were asked
+  little_interest_0_to_3, feeling_down_0_to_3, nervous_0_to_3, worrying_0_to_3
+                      0 = not at all, 1 = several days, 2 = more than half the days,
+                      3 = nearly every day
+  mood_pair_0_to_6    the first two added up (PHQ-2; 3 or more is worth talking about)
+  worry_pair_0_to_6   the last two added up (GAD-2; 3 or more is worth talking about)
+  finished            yes/no
+  started_utc, finished_utc
 
 nudgebot.json — all of the above plus your profile (name, time zone, your day
 and sitting hours), for programs.
@@ -312,6 +352,43 @@ def _settings(rows: list[dict[str, Any]]) -> list[Any]:
     return out
 
 
+def _blank(value: object) -> object:
+    return "" if value is None else value
+
+
+def _weekly_pain(rows: list[dict[str, Any]]) -> list[Any]:
+    return [
+        (
+            r["week"],
+            r["local_date"].isoformat(),
+            _blank(r["pain"]),
+            _blank(r["enjoyment"]),
+            _blank(r["activity"]),
+            _blank(r["score"]),
+            _utc(r["updated_at"]),
+        )
+        for r in sorted(rows, key=lambda r: r["week"])
+    ]
+
+
+def _mood_and_worry(rows: list[dict[str, Any]]) -> list[Any]:
+    return [
+        (
+            r["local_date"].isoformat(),
+            _blank(r["interest"]),
+            _blank(r["down"]),
+            _blank(r["nervous"]),
+            _blank(r["worry"]),
+            _blank(r["phq2"]),
+            _blank(r["gad2"]),
+            _yes(r["completed_at"] is not None),
+            _utc(r["started_at"]),
+            _utc(r["completed_at"]),
+        )
+        for r in sorted(rows, key=lambda r: r["local_date"])
+    ]
+
+
 def _csv(columns: Sequence[str], lines: Sequence[Sequence[Any]]) -> bytes:
     """RFC 4180 CSV (CRLF, quotes doubled), UTF-8 with a BOM so spreadsheets read accents."""
     out = io.StringIO()
@@ -339,6 +416,11 @@ def build_export(tables: list[TableRows], now: datetime) -> Export:
         "pauses": (PAUSES_COLUMNS, _pauses(by_name.get("pauses", []), zone)),
         "safety": (SAFETY_COLUMNS, _safety(by_name.get("safety_flags", []), zone)),
         "settings": (SETTINGS_COLUMNS, _settings(by_name.get("reminders", []))),
+        "weekly_pain": (WEEKLY_PAIN_COLUMNS, _weekly_pain(by_name.get("peg_scores", []))),
+        "mood_and_worry": (
+            MOOD_AND_WORRY_COLUMNS,
+            _mood_and_worry(by_name.get("phq_answers", [])),
+        ),
     }
     profile = {
         "name": person.get("first_name", ""),
