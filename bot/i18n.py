@@ -98,11 +98,16 @@ def negotiate(code: str | None, localedir: Path | None = None) -> str:
     """Pick the catalog for a language tag such as Telegram's ("de", "pt-br"), else English."""
     if not code:
         return SOURCE
+    return _negotiated(code, localedir or _current().localedir)
+
+
+@lru_cache(maxsize=1024)
+def _negotiated(code: str, directory: Path) -> str:
+    # Every update picks its sender's language; parsing the tag each time showed in profiles.
     try:
         wanted = str(Locale.parse(code.replace("-", "_")))
     except (ValueError, UnknownLocaleError):
         return SOURCE
-    directory = localedir or _current().localedir
     return negotiate_locale([wanted], list(available(directory))) or SOURCE
 
 
