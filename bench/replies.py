@@ -47,10 +47,10 @@ from telegram_side import TOKEN, TelegramSide
 from bot.app import build_application, start_in_loop, stop_in_loop
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.logs import loop_factory
 from bot.runtime import Runtime
 from bot.storage.migrate import upgrade
 from bot.storage.uow import Database
+from bot.tuning import loop_factory, settle_memory
 
 PG_ADMIN = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 ACTIONS = ("log", "press", "today")
@@ -179,6 +179,7 @@ async def run(kind: str, people: int, rounds: int, pg_admin: str) -> dict[str, A
             )
             probe = Probe(app)
             await start_in_loop(app)
+            settle_memory()  # as `nudgebot run` does before it starts
             try:
                 warm = ids[0]
                 for action in ACTIONS:  # first-call costs (imports, statement caches) aside

@@ -15,6 +15,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError
 from bot.clock import SystemClock
 from bot.config import DEFAULT_API_URL, ConfigError, Settings, load_settings
 from bot.logs import JsonFormatter, new_event_loop, redact, secrets_of, setup_logging
+from bot.tuning import settle_memory
 
 if TYPE_CHECKING:
     from bot.telegram.context import NudgeApp
@@ -139,6 +140,7 @@ def _run(settings: Settings) -> int:
     app = build_application(runtime)
     # PTB runs on the current loop; ours logs a lost task's exception redacted, in one record.
     new_event_loop()
+    settle_memory()
     try:
         if settings.webhook_url is None:
             log.info("nudgebot is starting (database: %s, long polling)", runtime.db.dialect)

@@ -10,10 +10,12 @@ import re
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, TextIO
+
+from bot.tuning import loop_factory
 
 # Any Telegram token shape, also when it sits in a URL path as "bot<token>".
 TOKEN_PATTERN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
@@ -291,16 +293,6 @@ def loop_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str, A
     logging.getLogger("nudgebot.asyncio").error(
         "%s%s", message, where, exc_info=error if isinstance(error, BaseException) else None
     )
-
-
-def loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
-    """Return what makes the bot's event loop: uvloop's where it is installed, else asyncio's."""
-    try:
-        import uvloop
-    except ImportError:  # Windows, or a build without it: the stock loop works, only slower
-        return asyncio.new_event_loop
-    # About a tenth of a reply's CPU is the loop's own work (bench/webhook.py).
-    return uvloop.new_event_loop
 
 
 def new_event_loop() -> asyncio.AbstractEventLoop:
