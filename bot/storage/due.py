@@ -15,6 +15,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     CursorResult,
+    Integer,
     Table,
     Text,
     and_,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     bindparam,
     case,
     column,
+    exists,
     func,
     select,
     type_coerce,
@@ -34,7 +36,16 @@ from sqlalchemy.types import TypeDecorator
 
 from bot.domain.schedule import Rule, local_date
 from bot.storage.delivery_days import add_counts, tally
-from bot.storage.models import CheckIn, DaySkip, Delivery, HabitLog, Person, Reminder, UtcDateTime
+from bot.storage.models import (
+    Challenge,
+    CheckIn,
+    DaySkip,
+    Delivery,
+    HabitLog,
+    Person,
+    Reminder,
+    UtcDateTime,
+)
 from bot.storage.people import PersonRecord
 from bot.storage.sql import insert_for, is_postgres
 
@@ -51,11 +62,13 @@ BUDGETED_KINDS = ("nudge", "ask", "summary")
 _r = cast(Table, Reminder.__table__)
 _p = cast(Table, Person.__table__)
 _d = cast(Table, Delivery.__table__)
+_c = cast(Table, Challenge.__table__)
 
 
-@dataclass(frozen=True)
+# Not frozen: a tick builds thousands, and a frozen dataclass sets each field the slow way.
+@dataclass(slots=True)
 class DueReminder:
-    """A claimed reminder with its owner and the outcome of its previous delivery."""
+    """A claimed reminder with its owner and the outcome of its previous delivery (read-only)."""
 
     id: int
     habit: str
@@ -246,6 +259,62 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
         yield list(ids[start : start + ID_CHUNK])
 
 
+def _claim_statement() -> Any:
+    """Return the claim's SELECT, built once: the tick runs it every second, mostly idle.
+
+    Building it per call (an alias, 27 columns, a correlated subquery) cost more than running
+    it when nothing is due; bound `due_by` and `claim_limit` let one statement serve all.
+    """
+    # One seek for the previous delivery (three correlated subqueries cost three).
+    prev = _d.alias("prev")
+    return (
+        select(
+            _r.c.id,
+            _r.c.habit,
+            _raw(_r.c.rule),
+            _r.c.enabled,
+            _raw(_r.c.next_fire_at),
+            _r.c.ignored_in_row,
+            _raw(_r.c.asked_less_at),
+            _raw(_r.c.recent_texts),
+            _r.c.backoff,
+            _r.c.steady,
+            _r.c.goal,
+            _p.c.id,
+            _p.c.first_name,
+            _p.c.timezone,
+            _p.c.wake_time,
+            _p.c.sleep_time,
+            _p.c.sit_start,
+            _p.c.sit_end,
+            _raw(_p.c.consent_at),
+            _raw(_p.c.onboarded_at),
+            _raw(_p.c.paused_until),
+            _p.c.active,
+            _raw(_p.c.created_at),
+            _p.c.nudge_budget,
+            prev.c.kind,
+            prev.c.status,
+            prev.c.response,
+        )
+        .join_from(_r, _p, _p.c.id == _r.c.person_id)
+        .outerjoin(prev, prev.c.id == _latest(_d.c.id))
+        .where(_r.c.next_fire_at <= bindparam("due_by", type_=_r.c.next_fire_at.type))
+        .order_by(_r.c.next_fire_at)
+        .limit(bindparam("claim_limit", type_=Integer))
+    )
+
+
+_CLAIM = _claim_statement()
+# Is anything due at all: two index seeks, read alongside writers (no write lock taken).
+_DUE_AT_ALL = select(
+    exists().where(_r.c.next_fire_at <= bindparam("due_by", type_=_r.c.next_fire_at.type)),
+    exists().where(_c.c.next_post_at <= bindparam("post_by", type_=_c.c.next_post_at.type)),
+)
+# PostgreSQL locks the claimed reminders (not their people or deliveries) for this tick.
+_CLAIM_PG = _CLAIM.with_for_update(skip_locked=True, of=_r)
+
+
 class DueReminders:
     """Repository of what the dispatcher reads and writes in one tick."""
 
@@ -267,53 +336,28 @@ class DueReminders:
             return _to_json
         return None
 
+    async def anything_due(self, due_by: datetime, post_by: datetime) -> tuple[bool, bool]:
+        """Tell whether any reminder is due by `due_by`, and any group post by `post_by`."""
+        row = (
+            await self.session.execute(_DUE_AT_ALL, {"due_by": due_by, "post_by": post_by})
+        ).one()
+        return bool(row[0]), bool(row[1])
+
     async def claim(self, now: datetime, limit: int) -> list[DueReminder]:
         """Return up to `limit` reminders due at `now`, oldest first, locked for this tick.
 
         On PostgreSQL the rows are locked FOR UPDATE SKIP LOCKED, so several instances
         share the work without waiting for each other; SQLite runs a single instance.
         """
-        # One seek for the previous delivery (three correlated subqueries cost three).
-        prev = _d.alias("prev")
-        stmt = (
-            select(
-                _r.c.id,
-                _r.c.habit,
-                _raw(_r.c.rule),
-                _r.c.enabled,
-                _raw(_r.c.next_fire_at),
-                _r.c.ignored_in_row,
-                _raw(_r.c.asked_less_at),
-                _raw(_r.c.recent_texts),
-                _r.c.backoff,
-                _r.c.steady,
-                _r.c.goal,
-                _p.c.id,
-                _p.c.first_name,
-                _p.c.timezone,
-                _p.c.wake_time,
-                _p.c.sleep_time,
-                _p.c.sit_start,
-                _p.c.sit_end,
-                _raw(_p.c.consent_at),
-                _raw(_p.c.onboarded_at),
-                _raw(_p.c.paused_until),
-                _p.c.active,
-                _raw(_p.c.created_at),
-                _p.c.nudge_budget,
-                prev.c.kind,
-                prev.c.status,
-                prev.c.response,
-            )
-            .join_from(_r, _p, _p.c.id == _r.c.person_id)
-            .outerjoin(prev, prev.c.id == _latest(_d.c.id))
-            .where(_r.c.next_fire_at <= now)
-            .order_by(_r.c.next_fire_at)
-            .limit(limit)
+        stmt = _CLAIM_PG if is_postgres(self.session) else _CLAIM
+        result = cast(
+            CursorResult[Any],
+            await self.session.execute(stmt, {"due_by": now, "claim_limit": limit}),
         )
-        if is_postgres(self.session):
-            stmt = stmt.with_for_update(skip_locked=True, of=_r)
-        rows = (await self.session.execute(stmt)).tuples().all()
+        # The driver's own tuples: every column is converted below (or needs no converting),
+        # so a Row per reminder would only be built to be unpacked.
+        rows: Sequence[Any] = result.cursor.fetchall()
+        result.close()
         people: dict[int, PersonRecord] = {}
         out = []
         for (
@@ -358,7 +402,7 @@ class DueReminders:
                     consent_at=_at(consent),
                     onboarded_at=_at(onboarded),
                     paused_until=_at(paused),
-                    active=active,
+                    active=bool(active),
                     created_at=_at(created),  # type: ignore[arg-type]
                     nudge_budget=budget,
                 )
@@ -369,7 +413,7 @@ class DueReminders:
                     id=rid,
                     habit=habit,
                     rule=rule,
-                    enabled=enabled,
+                    enabled=bool(enabled),
                     due=_at(due),  # type: ignore[arg-type]
                     ignored_in_row=ignored or 0,
                     asked_less_at=_at(asked),
