@@ -12,6 +12,8 @@ them in --dir. Then, each in a fresh subprocess so memory is measured per proces
             finished tick ("ready to dispatch"), how late the last of the 10,000 reached the
             outbox, and the process's max RSS.
   tick      one tick with 10,000 due among 100k people, and among 1M people (median of 3).
+  idle      ticks with nothing due, a second apart: the CPU each costs (the live bot runs one
+            every second), median of 3 processes.
   floor     the same 10,000 claimed into the outbox by plain SQLAlchemy Core (bench/tick_floor.py),
             run alternately with the ticks on the same database; the tick's ratio to it.
   baseline  the same people with one PTB JobQueue job per person per habit (PTB's timer
@@ -315,6 +317,34 @@ async def child_tick(path: Path) -> dict[str, Any]:
     }
 
 
+async def child_idle(path: Path, ticks: int) -> dict[str, Any]:
+    """Time idle ticks (nothing due), one a second on the clock as the live bot runs them."""
+    from bot.clock import FakeClock
+    from bot.scheduler.dispatcher import Dispatcher
+
+    # An hour before the burst: nothing is due, and the clock moves a second a tick, so the
+    # once-a-minute housekeeping (stale nudges, days ended) comes round as it does live.
+    clock = FakeClock(DUE_AT - timedelta(hours=1))
+    runtime = _runtime(path, clock)
+    dispatcher = Dispatcher(runtime)
+    await dispatcher.tick()  # warm: the pool, compiled statements, the first housekeeping
+    cpus, walls = [], []
+    for _ in range(ticks):
+        clock.advance(timedelta(seconds=1))
+        cpu, wall = time.process_time(), time.perf_counter()
+        stats = await dispatcher.tick()
+        cpus.append(time.process_time() - cpu)
+        walls.append(time.perf_counter() - wall)
+        assert stats.due == 0, stats
+    await runtime.db.close()
+    return {
+        "cpu_ms": 1000 * statistics.median(cpus),
+        "cpu_ms_p90": 1000 * statistics.quantiles(cpus, n=10)[-1],
+        "wall_ms": 1000 * statistics.median(walls),
+        "ticks": ticks,
+    }
+
+
 async def child_baseline(people: int, burst: int, window: float) -> dict[str, Any]:
     """Schedule one JobQueue job per person per habit, then fire `burst` jobs at once."""
     from telegram.ext import ApplicationBuilder, CallbackContext
@@ -384,6 +414,8 @@ def child(argv: list[str]) -> None:
         )
     elif mode == "tick":
         result = asyncio.run(child_tick(Path(argv[1])))
+    elif mode == "idle":
+        result = asyncio.run(child_idle(Path(argv[1]), int(argv[2])))
     elif mode == "floor":
         from tick_floor import floor
 
@@ -477,6 +509,7 @@ def main() -> None:
         rss[people] = peaks
         cpus[people] = cpu
     report_floor(sizes, ticks, floors, rss, cpus)
+    report_idle(small, sizes.people)
     if args.tick_only:
         print(f"\ntotal bench time {time.perf_counter() - overall:.0f} s")
         return
@@ -527,6 +560,26 @@ def report_floor(
     small = statistics.median(ticks[sizes.people])
     big = statistics.median(ticks[sizes.big])
     print(f"  {sizes.big:,} / {sizes.people:,} people: {big / small:.2f}x (goal: unchanged)")
+
+
+IDLE_TICKS = 300
+
+
+def report_idle(path: Path, people: int, runs: int = 3) -> None:
+    """Print the cost of a tick with nothing due: the live bot runs one every second."""
+    results = []
+    for _ in range(runs):
+        reset(path)
+        results.append(spawn("idle", str(path), str(IDLE_TICKS)))
+    cpu = statistics.median(r["cpu_ms"] for r in results)
+    p90 = statistics.median(r["cpu_ms_p90"] for r in results)
+    wall = statistics.median(r["wall_ms"] for r in results)
+    each = ", ".join(f"{r['cpu_ms']:.2f}" for r in results)
+    print(
+        f"\nIdle tick (nothing due, among {people:,} people; {IDLE_TICKS} ticks a second apart,"
+        f" median of {runs} processes): CPU {cpu:.2f} ms per tick (p90 {p90:.2f} ms),"
+        f" wall {wall:.2f} ms; runs (CPU ms): {each}"
+    )
 
 
 def ticks_of(path: Path, due: int, runs: int = 3) -> list[dict[str, Any]]:

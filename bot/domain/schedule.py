@@ -216,14 +216,21 @@ def local_date(at: datetime, zone: ZoneInfo) -> date:
     """Return the calendar date in `zone` at the instant `at`."""
     if at.tzinfo is not UTC:
         _require_aware(at, "at")
-    return _local_date(at, zone)
+    return _local_time(at, zone).date()
+
+
+def local_time(at: datetime, zone: ZoneInfo) -> datetime:
+    """Return the instant `at` as an aware local time in `zone`."""
+    if at.tzinfo is not UTC:
+        _require_aware(at, "at")
+    return _local_time(at, zone)
 
 
 @lru_cache(maxsize=16384)
-def _local_date(at: datetime, zone: ZoneInfo) -> date:
+def _local_time(at: datetime, zone: ZoneInfo) -> datetime:
     # The tick asks this several times per due row, and a crowd shares its due times: the
     # zone conversion is the costly part, and its answer depends on nothing else.
-    return at.astimezone(zone).date()
+    return at.astimezone(zone)
 
 
 def wall_to_utc(wall: datetime, zone: ZoneInfo) -> datetime:

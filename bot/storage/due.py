@@ -15,6 +15,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     CursorResult,
+    Integer,
     Table,
     Text,
     and_,
@@ -22,11 +23,13 @@ from sqlalchemy import (
     bindparam,
     case,
     column,
+    exists,
     func,
     select,
     type_coerce,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.sqltypes import NullType
@@ -34,9 +37,18 @@ from sqlalchemy.types import TypeDecorator
 
 from bot.domain.schedule import Rule, local_date
 from bot.storage.delivery_days import add_counts, tally
-from bot.storage.models import CheckIn, DaySkip, Delivery, HabitLog, Person, Reminder, UtcDateTime
+from bot.storage.models import (
+    Challenge,
+    CheckIn,
+    DaySkip,
+    Delivery,
+    HabitLog,
+    Person,
+    Reminder,
+    UtcDateTime,
+)
 from bot.storage.people import PersonRecord
-from bot.storage.sql import insert_for, is_postgres
+from bot.storage.sql import is_postgres
 
 # Ids go to the database as one bound value (a JSON array on SQLite, an array on PostgreSQL),
 # so a chunk is not held to the bound-parameter limits; one chunk covers several tick batches.
@@ -51,11 +63,13 @@ BUDGETED_KINDS = ("nudge", "ask", "summary")
 _r = cast(Table, Reminder.__table__)
 _p = cast(Table, Person.__table__)
 _d = cast(Table, Delivery.__table__)
+_c = cast(Table, Challenge.__table__)
 
 
-@dataclass(frozen=True)
+# Not frozen: a tick builds thousands, and a frozen dataclass sets each field the slow way.
+@dataclass(slots=True)
 class DueReminder:
-    """A claimed reminder with its owner and the outcome of its previous delivery."""
+    """A claimed reminder with its owner and the outcome of its previous delivery (read-only)."""
 
     id: int
     habit: str
@@ -246,6 +260,226 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
         yield list(ids[start : start + ID_CHUNK])
 
 
+def _claim_statement() -> Any:
+    """Return the claim's SELECT, built once: the tick runs it every second, mostly idle.
+
+    Building it per call (an alias, 27 columns, a correlated subquery) cost more than running
+    it when nothing is due; bound `due_by` and `claim_limit` let one statement serve all.
+    """
+    # One seek for the previous delivery (three correlated subqueries cost three).
+    prev = _d.alias("prev")
+    return (
+        select(
+            _r.c.id,
+            _r.c.habit,
+            _raw(_r.c.rule),
+            _r.c.enabled,
+            _raw(_r.c.next_fire_at),
+            _r.c.ignored_in_row,
+            _raw(_r.c.asked_less_at),
+            _raw(_r.c.recent_texts),
+            _r.c.backoff,
+            _r.c.steady,
+            _r.c.goal,
+            _p.c.id,
+            _p.c.first_name,
+            _p.c.timezone,
+            _p.c.wake_time,
+            _p.c.sleep_time,
+            _p.c.sit_start,
+            _p.c.sit_end,
+            _raw(_p.c.consent_at),
+            _raw(_p.c.onboarded_at),
+            _raw(_p.c.paused_until),
+            _p.c.active,
+            _raw(_p.c.created_at),
+            _p.c.nudge_budget,
+            prev.c.kind,
+            prev.c.status,
+            prev.c.response,
+        )
+        .join_from(_r, _p, _p.c.id == _r.c.person_id)
+        .outerjoin(prev, prev.c.id == _latest(_d.c.id))
+        .where(_r.c.next_fire_at <= bindparam("due_by", type_=_r.c.next_fire_at.type))
+        .order_by(_r.c.next_fire_at)
+        .limit(bindparam("claim_limit", type_=Integer))
+    )
+
+
+_CLAIM = _claim_statement()
+# Is anything due at all: two index seeks, read alongside writers (no write lock taken).
+_DUE_AT_ALL = select(
+    exists().where(_r.c.next_fire_at <= bindparam("due_by", type_=_r.c.next_fire_at.type)),
+    exists().where(_c.c.next_post_at <= bindparam("post_by", type_=_c.c.next_post_at.type)),
+)
+# PostgreSQL locks the claimed reminders (not their people or deliveries) for this tick.
+_CLAIM_PG = _CLAIM.with_for_update(skip_locked=True, of=_r)
+
+
+class _ForIds:
+    """A per-batch read built once per backend, its ids bound as one value (`:ids`)."""
+
+    def __init__(self, build: Callable[[Callable[[Any], Any]], Any]) -> None:
+        self.sqlite = build(lambda col: _in_ids(col, postgres=False))
+        self.postgres = build(lambda col: _in_ids(col, postgres=True))
+
+
+def _in_ids(col: Any, *, postgres: bool) -> Any:
+    """Return `col IN :ids`, the ids bound at execution (see `_among`)."""
+    if postgres:
+        return col == any_(bindparam("ids", type_=ARRAY(BigInteger)))
+    listed = bindparam("ids", type_=Text)
+    return col.in_(select(column("value")).select_from(func.json_each(listed)).scalar_subquery())
+
+
+def _since(col: Any, name: str = "since") -> Any:
+    return col >= bindparam(name, type_=col.type)
+
+
+_h = cast(Table, HabitLog.__table__)
+_s = cast(Table, DaySkip.__table__)
+_ci = cast(Table, CheckIn.__table__)
+
+# The tick's per-batch reads, built once: building one per call and hashing it for the
+# statement cache cost about as much as running it when a handful of reminders are due.
+_LOGGED = _ForIds(
+    lambda among: (
+        select(
+            _h.c.person_id,
+            _h.c.habit,
+            _h.c.local_date,
+            func.max(_h.c.at),
+            func.sum(func.coalesce(_h.c.amount, 1)),
+        )
+        .where(among(_h.c.person_id), _since(_h.c.local_date))
+        .group_by(_h.c.person_id, _h.c.habit, _h.c.local_date)
+    )
+)
+_SKIPPED = _ForIds(
+    lambda among: select(_s.c.person_id, _s.c.habit, _s.c.local_date).where(
+        among(_s.c.person_id), _since(_s.c.local_date)
+    )
+)
+_CHECKED_IN = _ForIds(
+    lambda among: select(_ci.c.person_id, _ci.c.local_date).where(
+        among(_ci.c.person_id), _since(_ci.c.local_date), _ci.c.completed_at.is_not(None)
+    )
+)
+_SENT = _ForIds(
+    lambda among: (
+        select(_d.c.person_id, _d.c.habit, _d.c.kind, _d.c.send_after, _d.c.reminder_id)
+        .where(
+            among(_d.c.person_id),
+            _since(_d.c.send_after),
+            _d.c.kind.in_(BUDGETED_KINDS),
+            _d.c.status.in_(("pending", "sending", "sent")),
+        )
+        .order_by(_d.c.send_after)
+    )
+)
+_ANSWERED = _ForIds(
+    lambda among: (
+        select(_d.c.person_id, func.max(_d.c.sent_at))
+        .where(
+            among(_d.c.person_id),
+            _since(_d.c.sent_at),
+            _d.c.response.is_not(None),
+            _d.c.response != RETIRED,
+        )
+        .group_by(_d.c.person_id)
+    )
+)
+_LOGGED_LAST = _ForIds(
+    lambda among: (
+        select(_h.c.person_id, func.max(_h.c.at))
+        .where(among(_h.c.person_id), _since(_h.c.local_date, "day"))
+        .group_by(_h.c.person_id)
+    )
+)
+_CHECKED_IN_LAST = _ForIds(
+    lambda among: (
+        select(_ci.c.person_id, func.max(_ci.c.updated_at))
+        .where(among(_ci.c.person_id), _since(_ci.c.local_date, "day"))
+        .group_by(_ci.c.person_id)
+    )
+)
+_HABITS_ON = _ForIds(
+    lambda among: (
+        select(_r.c.person_id, func.count())
+        .where(
+            among(_r.c.person_id),
+            _r.c.enabled.is_(True),
+            _r.c.habit.not_in(("checkin", "summary")),
+        )
+        .group_by(_r.c.person_id)
+    )
+)
+_LIVE = select(
+    _d.c.id,
+    _d.c.person_id,
+    _d.c.habit,
+    _d.c.chat_id,
+    _d.c.telegram_message_id,
+    _d.c.sent_at,
+).where(
+    _d.c.kind == "nudge",
+    _d.c.status == "sent",
+    _d.c.response.is_(None),
+    _d.c.telegram_message_id.is_not(None),
+)
+_LIVE_OF = _ForIds(lambda among: _LIVE.where(among(_d.c.person_id)))
+# The re-read before the writes: what a change after the claim would have moved.
+_AS_CLAIMED = _ForIds(
+    lambda among: (
+        select(
+            _r.c.id,
+            _raw(_r.c.rule),
+            _r.c.enabled,
+            _raw(_r.c.next_fire_at),
+            func.coalesce(_r.c.ignored_in_row, 0),
+            _p.c.timezone,
+            _raw(_p.c.paused_until),
+            _p.c.active,
+        )
+        .join_from(_r, _p, _p.c.id == _r.c.person_id)
+        .where(among(_r.c.id))
+    )
+)
+
+
+@lru_cache(maxsize=16)
+def _queue_statement(keys: tuple[str, ...], postgres: bool) -> Any:
+    """Return the outbox insert for rows with these keys, built once per backend."""
+    # Times and JSON arrive bound by the caller (`DueReminders._converter`): passed as they are.
+    values = {
+        k: bindparam(
+            f"v_{k}",
+            type_=_RAW if isinstance(_d.c[k].type, UtcDateTime | JSON) else _d.c[k].type,
+        )
+        for k in keys
+    }
+    insert = postgresql.insert(_d) if postgres else sqlite.insert(_d)
+    return insert.values(values).on_conflict_do_nothing(index_elements=["reminder_id", "due_at"])
+
+
+# The compare-and-set that moves claimed reminders on; values bound as the caller formats them.
+_ADVANCE = (
+    update(_r)
+    .where(
+        _r.c.id == bindparam("rid"),
+        _r.c.next_fire_at == bindparam("was_at", type_=_RAW),
+        _r.c.enabled == bindparam("was_on"),
+    )
+    .values(
+        next_fire_at=bindparam("nfa", type_=_RAW),
+        ignored_in_row=bindparam("ign"),
+        asked_less_at=bindparam("asked", type_=_RAW),
+        recent_texts=bindparam("recent", type_=_RAW),
+        backoff=bindparam("backoff"),
+    )
+)
+
+
 class DueReminders:
     """Repository of what the dispatcher reads and writes in one tick."""
 
@@ -267,53 +501,28 @@ class DueReminders:
             return _to_json
         return None
 
+    async def anything_due(self, due_by: datetime, post_by: datetime) -> tuple[bool, bool]:
+        """Tell whether any reminder is due by `due_by`, and any group post by `post_by`."""
+        row = (
+            await self.session.execute(_DUE_AT_ALL, {"due_by": due_by, "post_by": post_by})
+        ).one()
+        return bool(row[0]), bool(row[1])
+
     async def claim(self, now: datetime, limit: int) -> list[DueReminder]:
         """Return up to `limit` reminders due at `now`, oldest first, locked for this tick.
 
         On PostgreSQL the rows are locked FOR UPDATE SKIP LOCKED, so several instances
         share the work without waiting for each other; SQLite runs a single instance.
         """
-        # One seek for the previous delivery (three correlated subqueries cost three).
-        prev = _d.alias("prev")
-        stmt = (
-            select(
-                _r.c.id,
-                _r.c.habit,
-                _raw(_r.c.rule),
-                _r.c.enabled,
-                _raw(_r.c.next_fire_at),
-                _r.c.ignored_in_row,
-                _raw(_r.c.asked_less_at),
-                _raw(_r.c.recent_texts),
-                _r.c.backoff,
-                _r.c.steady,
-                _r.c.goal,
-                _p.c.id,
-                _p.c.first_name,
-                _p.c.timezone,
-                _p.c.wake_time,
-                _p.c.sleep_time,
-                _p.c.sit_start,
-                _p.c.sit_end,
-                _raw(_p.c.consent_at),
-                _raw(_p.c.onboarded_at),
-                _raw(_p.c.paused_until),
-                _p.c.active,
-                _raw(_p.c.created_at),
-                _p.c.nudge_budget,
-                prev.c.kind,
-                prev.c.status,
-                prev.c.response,
-            )
-            .join_from(_r, _p, _p.c.id == _r.c.person_id)
-            .outerjoin(prev, prev.c.id == _latest(_d.c.id))
-            .where(_r.c.next_fire_at <= now)
-            .order_by(_r.c.next_fire_at)
-            .limit(limit)
+        stmt = _CLAIM_PG if is_postgres(self.session) else _CLAIM
+        result = cast(
+            CursorResult[Any],
+            await self.session.execute(stmt, {"due_by": now, "claim_limit": limit}),
         )
-        if is_postgres(self.session):
-            stmt = stmt.with_for_update(skip_locked=True, of=_r)
-        rows = (await self.session.execute(stmt)).tuples().all()
+        # The driver's own tuples: every column is converted below (or needs no converting),
+        # so a Row per reminder would only be built to be unpacked.
+        rows: Sequence[Any] = result.cursor.fetchall()
+        result.close()
         people: dict[int, PersonRecord] = {}
         out = []
         for (
@@ -358,7 +567,7 @@ class DueReminders:
                     consent_at=_at(consent),
                     onboarded_at=_at(onboarded),
                     paused_until=_at(paused),
-                    active=active,
+                    active=bool(active),
                     created_at=_at(created),  # type: ignore[arg-type]
                     nudge_budget=budget,
                 )
@@ -369,7 +578,7 @@ class DueReminders:
                     id=rid,
                     habit=habit,
                     rule=rule,
-                    enabled=enabled,
+                    enabled=bool(enabled),
                     due=_at(due),  # type: ignore[arg-type]
                     ignored_in_row=ignored or 0,
                     asked_less_at=_at(asked),
@@ -387,41 +596,28 @@ class DueReminders:
             )
         return out
 
+    async def _read(self, statements: _ForIds, chunk: Sequence[int], **params: Any) -> Any:
+        """Run a prebuilt per-batch read for one chunk of ids."""
+        postgres = is_postgres(self.session)
+        ids: Any = list(chunk) if postgres else json.dumps(list(chunk))
+        stmt = statements.postgres if postgres else statements.sqlite
+        return await self.session.execute(stmt, {"ids": ids, **params})
+
     async def done_facts(self, person_ids: Iterable[int], since: date) -> DoneFacts:
         """Return, for a batch of people, their habit logs, skips and check-ins since a day."""
         ids = sorted(set(person_ids))
         facts = DoneFacts({}, set(), set(), set())
         for chunk in _chunks(ids):
-            logs = await self.session.execute(
-                select(
-                    HabitLog.person_id,
-                    HabitLog.habit,
-                    HabitLog.local_date,
-                    func.max(HabitLog.at),
-                    func.sum(func.coalesce(HabitLog.amount, 1)),
-                )
-                .where(self._among(HabitLog.person_id, chunk), HabitLog.local_date >= since)
-                .group_by(HabitLog.person_id, HabitLog.habit, HabitLog.local_date)
-            )
+            logs = await self._read(_LOGGED, chunk, since=since)
             for person_id, habit, day, at, amount in logs.tuples():
                 facts.done_days.add((person_id, habit, day))
                 facts.amounts[(person_id, habit, day)] = int(amount or 0)
                 key = (person_id, habit)
                 if key not in facts.last_at or at > facts.last_at[key]:
                     facts.last_at[key] = at
-            skips = await self.session.execute(
-                select(DaySkip.person_id, DaySkip.habit, DaySkip.local_date).where(
-                    self._among(DaySkip.person_id, chunk), DaySkip.local_date >= since
-                )
-            )
+            skips = await self._read(_SKIPPED, chunk, since=since)
             facts.skipped_days.update(skips.tuples())
-            checkins = await self.session.execute(
-                select(CheckIn.person_id, CheckIn.local_date).where(
-                    self._among(CheckIn.person_id, chunk),
-                    CheckIn.local_date >= since,
-                    CheckIn.completed_at.is_not(None),
-                )
-            )
+            checkins = await self._read(_CHECKED_IN, chunk, since=since)
             facts.checkin_days.update(checkins.tuples())
         return facts
 
@@ -432,16 +628,7 @@ class DueReminders:
         ids = sorted(set(person_ids))
         out: dict[int, list[Sent]] = {}
         for chunk in _chunks(ids):
-            rows = await self.session.execute(
-                select(_d.c.person_id, _d.c.habit, _d.c.kind, _d.c.send_after, _d.c.reminder_id)
-                .where(
-                    self._among(_d.c.person_id, chunk),
-                    _d.c.send_after >= since,
-                    _d.c.kind.in_(BUDGETED_KINDS),
-                    _d.c.status.in_(("pending", "sending", "sent")),
-                )
-                .order_by(_d.c.send_after)
-            )
+            rows = await self._read(_SENT, chunk, since=since)
             for person_id, habit, kind, at, reminder_id in rows.tuples():
                 out.setdefault(person_id, []).append(
                     Sent(habit, kind, at, requested=reminder_id is None)
@@ -460,51 +647,16 @@ class DueReminders:
                     out[person_id] = at
 
         for chunk in _chunks(sorted(set(person_ids))):
-            note(
-                await self.session.execute(
-                    select(_d.c.person_id, func.max(_d.c.sent_at))
-                    .where(
-                        self._among(_d.c.person_id, chunk),
-                        _d.c.sent_at >= since,
-                        _d.c.response.is_not(None),
-                        _d.c.response != RETIRED,
-                    )
-                    .group_by(_d.c.person_id)
-                )
-            )
-            note(
-                await self.session.execute(
-                    select(HabitLog.person_id, func.max(HabitLog.at))
-                    .where(
-                        self._among(HabitLog.person_id, chunk), HabitLog.local_date >= since.date()
-                    )
-                    .group_by(HabitLog.person_id)
-                )
-            )
-            note(
-                await self.session.execute(
-                    select(CheckIn.person_id, func.max(CheckIn.updated_at))
-                    .where(
-                        self._among(CheckIn.person_id, chunk), CheckIn.local_date >= since.date()
-                    )
-                    .group_by(CheckIn.person_id)
-                )
-            )
+            note(await self._read(_ANSWERED, chunk, since=since))
+            note(await self._read(_LOGGED_LAST, chunk, day=since.date()))
+            note(await self._read(_CHECKED_IN_LAST, chunk, day=since.date()))
         return out
 
     async def habit_counts(self, person_ids: Iterable[int]) -> dict[int, int]:
         """Return how many habits (not the check-in or the summary) each person has on."""
         out: dict[int, int] = {}
         for chunk in _chunks(sorted(set(person_ids))):
-            rows = await self.session.execute(
-                select(_r.c.person_id, func.count())
-                .where(
-                    self._among(_r.c.person_id, chunk),
-                    _r.c.enabled.is_(True),
-                    _r.c.habit.not_in(("checkin", "summary")),
-                )
-                .group_by(_r.c.person_id)
-            )
+            rows = await self._read(_HABITS_ON, chunk)
             out.update((person_id, int(n)) for person_id, n in rows.tuples())
         return out
 
@@ -514,33 +666,14 @@ class DueReminders:
         """Return each person's sent, unanswered nudges by habit (their keyboards are live)."""
         out: dict[tuple[int, str], list[LiveNudge]] = {}
         for chunk in _chunks(sorted(set(person_ids))):
-            rows = await self.session.execute(
-                self._live().where(self._among(_d.c.person_id, chunk))
-            )
-            for nudge in self._lives(rows):
+            for nudge in self._lives(await self._read(_LIVE_OF, chunk)):
                 out.setdefault((nudge.person_id, nudge.habit), []).append(nudge)
         return out
 
     async def live_nudges_before(self, before: datetime, limit: int) -> list[LiveNudge]:
         """Return unanswered nudges sent before `before`, oldest first (for the day's end)."""
-        stmt = self._live().where(_d.c.sent_at < before).order_by(_d.c.sent_at).limit(limit)
+        stmt = _LIVE.where(_d.c.sent_at < before).order_by(_d.c.sent_at).limit(limit)
         return self._lives(await self.session.execute(stmt))
-
-    @staticmethod
-    def _live() -> Any:
-        return select(
-            _d.c.id,
-            _d.c.person_id,
-            _d.c.habit,
-            _d.c.chat_id,
-            _d.c.telegram_message_id,
-            _d.c.sent_at,
-        ).where(
-            _d.c.kind == "nudge",
-            _d.c.status == "sent",
-            _d.c.response.is_(None),
-            _d.c.telegram_message_id.is_not(None),
-        )
 
     @staticmethod
     def _lives(rows: Any) -> list[LiveNudge]:
@@ -565,17 +698,9 @@ class DueReminders:
         """
         if not rows:
             return
-        keys = list(rows[0])
+        keys = tuple(rows[0])
         conv = [self._converter(_d.c[k].type) for k in keys]
-        values = {
-            k: bindparam(f"v_{k}", type_=_d.c[k].type if f is None else _RAW)
-            for k, f in zip(keys, conv, strict=True)
-        }
-        stmt = (
-            insert_for(self.session, _d)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["reminder_id", "due_at"])
-        )
+        stmt = _queue_statement(keys, is_postgres(self.session))
         pairs = [(f"v_{k}", k, f) for k, f in zip(keys, conv, strict=True)]
         await self.session.execute(
             stmt,
@@ -593,20 +718,7 @@ class DueReminders:
         by_id = {d.id: d for d in claimed}
         kept: set[int] = set()
         for chunk in _chunks(list(by_id)):
-            rows = await self.session.execute(
-                select(
-                    _r.c.id,
-                    _raw(_r.c.rule),
-                    _r.c.enabled,
-                    _raw(_r.c.next_fire_at),
-                    func.coalesce(_r.c.ignored_in_row, 0),
-                    _p.c.timezone,
-                    _raw(_p.c.paused_until),
-                    _p.c.active,
-                )
-                .join_from(_r, _p, _p.c.id == _r.c.person_id)
-                .where(self._among(_r.c.id, chunk))
-            )
+            rows = await self._read(_AS_CLAIMED, chunk)
             for rid, rule, enabled, due, ignored, zone, paused, active in rows.tuples():
                 was = by_id[rid]
                 if (_rule_text(rule), bool(enabled), _at(due), ignored, zone, _at(paused)) == (
@@ -632,23 +744,8 @@ class DueReminders:
         at = self._converter(_r.c.next_fire_at.type)
         texts = self._converter(_r.c.recent_texts.type)
         assert at is not None and texts is not None
-        stmt = (
-            update(_r)
-            .where(
-                _r.c.id == bindparam("rid"),
-                _r.c.next_fire_at == bindparam("was_at", type_=_RAW),
-                _r.c.enabled == bindparam("was_on"),
-            )
-            .values(
-                next_fire_at=bindparam("nfa", type_=_RAW),
-                ignored_in_row=bindparam("ign"),
-                asked_less_at=bindparam("asked", type_=_RAW),
-                recent_texts=bindparam("recent", type_=_RAW),
-                backoff=bindparam("backoff"),
-            )
-        )
         await self.session.execute(
-            stmt,
+            _ADVANCE,
             [
                 {
                     "rid": c.id,
