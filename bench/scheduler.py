@@ -407,22 +407,32 @@ async def child_baseline(people: int, burst: int, window: float) -> dict[str, An
 
 def child(argv: list[str]) -> None:
     """Run one measurement and print its figures as JSON on the last line."""
+    from bot.tuning import loop_factory, settle_memory
+
+    # As `nudgebot run` starts: its event loop, the collector settled once imports are done
+    # (the floor's child too, so the ratio compares like with like).
+    settle_memory()
+    with asyncio.Runner(loop_factory=loop_factory()) as runner:
+        result = _measure(runner, argv)
+    print(json.dumps(result))
+
+
+def _measure(runner: asyncio.Runner, argv: list[str]) -> dict[str, Any]:
+    run = runner.run
     mode = argv[0]
     if mode == "serve":
-        result = asyncio.run(
-            child_serve(Path(argv[1]), float(argv[2]), int(argv[3]), float(argv[4]))
-        )
+        result = run(child_serve(Path(argv[1]), float(argv[2]), int(argv[3]), float(argv[4])))
     elif mode == "tick":
-        result = asyncio.run(child_tick(Path(argv[1])))
+        result = run(child_tick(Path(argv[1])))
     elif mode == "idle":
-        result = asyncio.run(child_idle(Path(argv[1]), int(argv[2])))
+        result = run(child_idle(Path(argv[1]), int(argv[2])))
     elif mode == "floor":
         from tick_floor import floor
 
-        result = asyncio.run(floor(Path(argv[1]), DUE_AT + timedelta(seconds=0.5)))
+        result = run(floor(Path(argv[1]), DUE_AT + timedelta(seconds=0.5)))
     else:
-        result = asyncio.run(child_baseline(int(argv[1]), int(argv[2]), float(argv[3])))
-    print(json.dumps(result))
+        result = run(child_baseline(int(argv[1]), int(argv[2]), float(argv[3])))
+    return result
 
 
 def spawn(*args: str) -> dict[str, Any]:
