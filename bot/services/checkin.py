@@ -50,6 +50,7 @@ from bot.domain.safety import (
 )
 from bot.services.local_day import ready_person, today_of
 from bot.storage.checkins import CheckInRecord, EscalatedDay
+from bot.storage.people import PersonRecord
 from bot.storage.uow import UnitOfWork
 
 GENTLE_FLAGS = frozenset({Flag.HIGH_PAIN, Flag.RISING_PAIN, Flag.PERSISTENT_PAIN})
@@ -242,6 +243,7 @@ class _Day:
     today: date
     number: str | None
     pain_flags: tuple[str, ...]
+    person: PersonRecord
 
     def view(self) -> dict[str, Any]:
         """The fields every result of this day shares."""
@@ -254,9 +256,16 @@ class _Day:
         }
 
 
-async def _load(uow: UnitOfWork, person_id: int, day: date | None, now: datetime) -> _Day:
+async def _load(
+    uow: UnitOfWork,
+    person_id: int,
+    day: date | None,
+    now: datetime,
+    person: PersonRecord | None = None,
+) -> _Day:
     """Read the day's row (today's when `day` is None), creating it if needed."""
-    person, zone = await ready_person(uow, person_id)
+    # `person`, read earlier in this unit of work, saves reading them again.
+    person, zone = await ready_person(uow, person_id, person)
     today = today_of(zone, now)
     day = today if day is None else day
     record = await uow.checkins.ensure(person_id, day, now)
@@ -268,7 +277,7 @@ async def _load(uow: UnitOfWork, person_id: int, day: date | None, now: datetime
     raised = tuple(
         f.kind for f in await uow.checkins.flags_of(record.id) if f.kind in GENTLE_FLAGS
     )
-    return _Day(record, answers, today, emergency_number(zone.key), raised)
+    return _Day(record, answers, today, emergency_number(zone.key), raised, person)
 
 
 def _result(
@@ -535,7 +544,7 @@ async def answer(
         raised = False
         if question is Question.PAIN and isinstance(value, int):
             raised = await _note_pain(uow, person_id, record, value, now, words)
-        loaded = await _load(uow, person_id, record.local_date, now)
+        loaded = await _load(uow, person_id, record.local_date, now, loaded.person)
         if tier is not None:
             # The check-in stops with the warning; "it's gone" can still be typed.
             await _ask(uow, person_id, FOLLOW_UP, today, now)

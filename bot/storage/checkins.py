@@ -144,8 +144,11 @@ class CheckIns:
             "started_at": now,
             "updated_at": now,
         }
-        await run(self.session, _ENSURE(self.session), values)
+        # Most calls find the row: read first, write only when it is missing.
         record = await self.get(person_id, day)
+        if record is None:
+            await run(self.session, _ENSURE(self.session), values)
+            record = await self.get(person_id, day)
         assert record is not None
         return record
 
