@@ -23,6 +23,8 @@ from telegram._utils.types import JSONDict, ODVInput
 from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.delivery.wire import Closed, Connections
+
 JSON_HEADERS = {"Content-Type": "application/json"}
 
 
@@ -55,6 +57,8 @@ class AiohttpRequest(BaseRequest):
         self._connect = connect_timeout
         self._pool = pool_timeout
         self._session: aiohttp.ClientSession | None = None
+        # JSON posts (nearly every call) go through bot.delivery.wire, one pool per server.
+        self._pools: dict[str, Connections] = {}
         # Built once: a ClientTimeout per request is measurable at 1,000 messages a second.
         self._default = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout)
 
@@ -85,6 +89,9 @@ class AiohttpRequest(BaseRequest):
 
     async def shutdown(self) -> None:
         """Close the session (idempotent)."""
+        for pool in self._pools.values():
+            pool.close()
+        self._pools.clear()
         if self._session is not None and not self._session.closed:
             await self._session.close()
         self._session = None
@@ -102,6 +109,28 @@ class AiohttpRequest(BaseRequest):
         """Send one request; return the status code and the body."""
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
+        data: Any = None
+        headers: dict[str, str] | None = None
+        if request_data is not None:
+            files = request_data.multipart_data
+            if files:
+                form = aiohttp.FormData()
+                for name, value in request_data.json_parameters.items():
+                    form.add_field(name, value)
+                for name, (filename, content, mimetype) in files.items():
+                    form.add_field(name, content, filename=filename, content_type=mimetype)
+                data = form
+            elif method == "POST":
+                return await self._post_json(
+                    url,
+                    orjson.dumps(request_data.parameters),
+                    read_timeout,
+                    connect_timeout,
+                    pool_timeout,
+                )
+            else:
+                data = orjson.dumps(request_data.parameters)
+                headers = JSON_HEADERS
         given = (read_timeout, write_timeout, connect_timeout, pool_timeout)
         if all(isinstance(t, DefaultValue) for t in given):
             timeout = self._default
@@ -114,20 +143,6 @@ class AiohttpRequest(BaseRequest):
                     )
                 )
             )
-        data: Any = None
-        headers: dict[str, str] | None = None
-        if request_data is not None:
-            files = request_data.multipart_data
-            if files:
-                form = aiohttp.FormData()
-                for name, value in request_data.json_parameters.items():
-                    form.add_field(name, value)
-                for name, (filename, content, mimetype) in files.items():
-                    form.add_field(name, content, filename=filename, content_type=mimetype)
-                data = form
-            else:
-                data = orjson.dumps(request_data.parameters)
-                headers = JSON_HEADERS
         try:
             async with self._session.request(
                 method, url, data=data, headers=headers, timeout=timeout
@@ -137,6 +152,42 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+
+    async def _post_json(
+        self,
+        url: str,
+        body: bytes,
+        read_timeout: ODVInput[float],
+        connect_timeout: ODVInput[float],
+        pool_timeout: ODVInput[float],
+    ) -> tuple[int, bytes]:
+        """POST a JSON body on a kept-alive connection; errors as PTB's own backends raise."""
+        scheme, _, rest = url.partition("://")
+        netloc, slash, path = rest.partition("/")
+        origin = f"{scheme}://{netloc}"
+        pool = self._pools.get(origin)
+        if pool is None:
+            pool = self._pools[origin] = Connections(
+                origin, self._size, user_agent=self.USER_AGENT
+            )
+        try:
+            return await pool.post(
+                slash + path,
+                body,
+                read_timeout=self._read
+                if isinstance(read_timeout, DefaultValue)
+                else read_timeout,
+                connect_timeout=(
+                    self._connect if isinstance(connect_timeout, DefaultValue) else connect_timeout
+                ),
+                pool_timeout=self._pool
+                if isinstance(pool_timeout, DefaultValue)
+                else pool_timeout,
+            )
+        except TimeoutError as err:
+            raise TimedOut from err
+        except (Closed, OSError) as err:
+            raise NetworkError(f"{err.__class__.__name__}: {err}") from err
 
     @staticmethod
     def parse_json_payload(payload: bytes) -> JSONDict:
