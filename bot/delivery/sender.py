@@ -149,7 +149,11 @@ class Sender:
         self._outcomes = SenderStats()
 
         self._tasks: set[asyncio.Task[None]] = set()
-        self.marks = SentMarks(db)
+        # A send's slot waits for its mark's commit, so the linger is a small share of the time
+        # the in-flight window covers (a quarter): commits group several marks at any rate.
+        self.marks = SentMarks(
+            db, linger=min(0.05, 0.25 * max_in_flight / max(1.0, limits.per_second))
+        )
         self._changed = asyncio.Event()
         self._wanted = True
         self._more = False

@@ -49,6 +49,21 @@ _COLUMNS = (
 )
 
 
+_table = cast(Table, Delivery.__table__)
+# Built once: the sender runs it with every commit of "sent" marks.
+_MARK_SENT = (
+    update(_table)
+    .where(_table.c.id == bindparam("b_id"))
+    .values(
+        status=SENT,
+        telegram_message_id=bindparam("b_message_id"),
+        sent_at=bindparam("b_sent_at"),
+        attempts=_table.c.attempts + 1,
+        claimed_until=None,
+    )
+)
+
+
 @dataclass(frozen=True)
 class DeliveryRecord:
     """One outbox row, as plain values."""
@@ -341,23 +356,11 @@ class Deliveries:
         """Record rows Telegram accepted: (delivery id, message id, sent at)."""
         if not marks:
             return
-        table = cast(Table, Delivery.__table__)
-        stmt = (
-            update(table)
-            .where(table.c.id == bindparam("b_id"))
-            .values(
-                status=SENT,
-                telegram_message_id=bindparam("b_message_id"),
-                sent_at=bindparam("b_sent_at"),
-                attempts=table.c.attempts + 1,
-                claimed_until=None,
-            )
-        )
         params = [
             {"b_id": delivery_id, "b_message_id": message_id, "b_sent_at": sent_at}
             for delivery_id, message_id, sent_at in marks
         ]
-        await self.session.execute(stmt, params)
+        await self.session.execute(_MARK_SENT, params)
         await add_counts(self.session, tally((sent_at, SENT) for _, _, sent_at in marks))
 
     async def retry_later(self, delivery_id: int, *, send_after: datetime, error: str) -> None:
