@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -108,7 +108,7 @@ def to_record(row: Delivery) -> DeliveryRecord:
     )
 
 
-def _from_mapping(row: Any) -> DeliveryRecord:
+def _from_mapping(row: Any, language: str | None = None) -> DeliveryRecord:
     """Copy a row returned by RETURNING into a plain record."""
     return DeliveryRecord(
         id=row["id"],
@@ -126,6 +126,7 @@ def _from_mapping(row: Any) -> DeliveryRecord:
         telegram_message_id=row["telegram_message_id"],
         sent_at=row["sent_at"],
         response=row["response"],
+        language=language,
     )
 
 
@@ -298,7 +299,7 @@ class Deliveries:
         skip_chats: Sequence[int] = (),
     ) -> list[DeliveryRecord]:
         """Take up to `limit` due rows for sending, oldest first; commit before sending them."""
-        table = Delivery.__table__
+        table = _table
         pick = (
             select(Delivery.id)
             .where(self._claimable(owner, now))
@@ -316,16 +317,17 @@ class Deliveries:
         ids = list(await self.session.scalars(pick))
         if not ids:
             return []
+        # On the table, not the mapped class: the ORM's handling of RETURNING rows is per row
+        # work the sender does not need (it reads plain records).
         stmt = (
-            update(Delivery)
-            .where(Delivery.id.in_(ids), self._claimable(owner, now))
+            update(table)
+            .where(table.c.id.in_(ids), self._claimable(owner, now))
             .values(status=SENDING, claimed_by=owner, claimed_until=lease_until)
             .returning(*table.c)
-            .execution_options(synchronize_session=False)
         )
         rows = (await self.session.execute(stmt)).mappings().all()
         languages = await self._languages({r["person_id"] for r in rows} - {None})
-        records = [replace(_from_mapping(r), language=languages.get(r["person_id"])) for r in rows]
+        records = [_from_mapping(r, languages.get(r["person_id"])) for r in rows]
         records.sort(key=lambda r: (r.send_after, r.id))
         return records
 
