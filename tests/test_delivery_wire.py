@@ -6,13 +6,15 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 
 import pytest
-from telegram.error import NetworkError, TimedOut
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.delivery.http import AiohttpRequest
+from bot.delivery.http import AiohttpRequest, post
 from bot.delivery.wire import Closed, Connections, ResponseReader
 
+TOKEN = "123456789:AAwireTOKENforTESTSonly-abcdefghijklm"
 OK = b'{"ok":true,"result":{"message_id":7}}'
 
 
@@ -159,3 +161,39 @@ async def test_errors_map_to_ptbs(server: tuple[str, list[str], dict[str, object
         assert await request.do_request(f"{url}/botX/sendMessage", "POST", data) == (200, OK)
     finally:
         await request.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error"),
+    [
+        ("429 Too Many Requests", b'{"ok":false,"parameters":{"retry_after":3}}', RetryAfter),
+        ("403 Forbidden", b'{"ok":false,"description":"blocked"}', Forbidden),
+        ("400 Bad Request", b'{"ok":false,"description":"chat not found"}', BadRequest),
+        ("502 Bad Gateway", b"<html>proxy</html>", NetworkError),
+    ],
+)
+async def test_a_refused_post_raises_what_ptb_raises(
+    status: str, body: bytes, error: type[Exception]
+) -> None:
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(
+            int(line.split(":")[1])
+            for line in head.decode().split("\r\n")
+            if line.lower().startswith("content-length:")
+        )
+        await reader.readexactly(length)
+        writer.write(reply(body, status))
+        await writer.drain()
+        writer.close()
+
+    srv = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = srv.sockets[0].getsockname()[1]
+    bot = Bot(TOKEN, base_url=f"http://127.0.0.1:{port}/bot", request=AiohttpRequest(2))
+    await bot.request.initialize()
+    try:
+        with pytest.raises(error):
+            await post(bot, "sendMessage", {"chat_id": 1, "text": "hi"})
+    finally:
+        await bot.request.shutdown()
+        srv.close()
