@@ -12,7 +12,7 @@ from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
 from bot.delivery.http import AiohttpRequest, post
-from bot.delivery.wire import Closed, Connections, ResponseReader
+from bot.delivery.wire import ClosedError, Connections, ResponseReader
 
 TOKEN = "123456789:AAwireTOKENforTESTSonly-abcdefghijklm"
 OK = b'{"ok":true,"result":{"message_id":7}}'
@@ -63,7 +63,7 @@ def test_connection_close_is_not_kept() -> None:
 
 
 def test_junk_is_refused() -> None:
-    with pytest.raises(Closed):
+    with pytest.raises(ClosedError):
         ResponseReader().feed(b"SSH-2.0-OpenSSH\r\n\r\n")
 
 

@@ -24,7 +24,7 @@ from telegram._utils.types import JSONDict, ODVInput
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.delivery.wire import Closed, Connections
+from bot.delivery.wire import ClosedError, Connections
 
 JSON_HEADERS = {"Content-Type": "application/json"}
 
@@ -242,7 +242,7 @@ class AiohttpRequest(BaseRequest):
             )
         except TimeoutError as err:
             raise TimedOut from err
-        except (Closed, OSError) as err:
+        except (ClosedError, OSError) as err:
             raise NetworkError(f"{err.__class__.__name__}: {err}") from err
 
     @staticmethod

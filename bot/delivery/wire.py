@@ -16,10 +16,10 @@ import ssl
 from collections import deque
 from urllib.parse import urlsplit
 
-__all__ = ["Closed", "Connections", "ResponseReader"]
+__all__ = ["ClosedError", "Connections", "ResponseReader"]
 
 
-class Closed(ConnectionError):
+class ClosedError(ConnectionError):
     """The connection closed (or broke) before the whole response arrived."""
 
 
@@ -72,13 +72,13 @@ class ResponseReader:
         end = self._buffer.find(b"\r\n\r\n")
         if end < 0:
             if len(self._buffer) > 65536:
-                raise Closed("response head too long")
+                raise ClosedError("response head too long")
             return False
         lines = bytes(self._buffer[:end]).decode("latin-1").split("\r\n")
         del self._buffer[: end + 4]
         parts = lines[0].split(" ", 2)
         if len(parts) < 2 or not parts[0].startswith("HTTP/1."):
-            raise Closed(f"not an HTTP/1.x response: {lines[0][:40]!r}")
+            raise ClosedError(f"not an HTTP/1.x response: {lines[0][:40]!r}")
         status = int(parts[1])
         if 100 <= status < 200:  # an interim response: the real one follows
             return True
@@ -154,8 +154,8 @@ class _Connection(asyncio.Protocol):
             return
         try:
             complete = reader.feed(data)
-        except (Closed, ValueError) as exc:
-            waiter.set_exception(exc if isinstance(exc, Closed) else Closed(str(exc)))
+        except (ClosedError, ValueError) as exc:
+            waiter.set_exception(exc if isinstance(exc, ClosedError) else ClosedError(str(exc)))
             self.close()
             return
         if complete:
@@ -177,7 +177,7 @@ class _Connection(asyncio.Protocol):
             if reader is not None and reader.eof():
                 waiter.set_result(reader)
             else:
-                error = Closed("the server closed the connection")
+                error = ClosedError("the server closed the connection")
                 if exc is not None:
                     error.__cause__ = exc
                 waiter.set_exception(error)
@@ -207,10 +207,15 @@ class Connections:
         self.port = parts.port or (443 if parts.scheme == "https" else 80)
         self.ssl = ssl.create_default_context() if parts.scheme == "https" else None
         netloc = parts.netloc.rpartition("@")[2]
-        self._head = (
-            f"Host: {netloc}\r\nUser-Agent: {user_agent}\r\n"
-            "Content-Type: application/json\r\nContent-Length: "
-        ).encode("latin-1")
+        self._head = b"".join(
+            (
+                b"Host: ",
+                netloc.encode("latin-1"),
+                b"\r\nUser-Agent: ",
+                user_agent.encode("latin-1"),
+                b"\r\nContent-Type: application/json\r\nContent-Length: ",
+            )
+        )
         self.size = size
         self._idle: deque[_Connection] = deque()
         self._open = 0
@@ -228,7 +233,7 @@ class Connections:
     ) -> tuple[int, bytes]:
         """POST a JSON body to `path` (the URL's path); return the status and the body.
 
-        Raises TimeoutError when a timeout runs out and Closed/OSError when the connection
+        Raises TimeoutError when a timeout runs out and ClosedError/OSError when the connection
         fails; the request may or may not have reached the server then, as with any client.
         """
         connection = await self._take(connect_timeout, pool_timeout)
@@ -261,7 +266,7 @@ class Connections:
     ) -> _Connection:
         while True:
             if self._closing:
-                raise Closed("the pool is closed")
+                raise ClosedError("the pool is closed")
             while self._idle:
                 connection = self._idle.pop()  # the most recently used is the likeliest alive
                 if not connection.closed:
@@ -325,5 +330,5 @@ class Connections:
             self._open -= 1
         for waiter in self._waiters:
             if not waiter.done():
-                waiter.set_exception(Closed("the pool is closed"))
+                waiter.set_exception(ClosedError("the pool is closed"))
         self._waiters.clear()
