@@ -149,7 +149,11 @@ class Sender:
         self._outcomes = SenderStats()
 
         self._tasks: set[asyncio.Task[None]] = set()
-        self.marks = SentMarks(db)
+        # A send's slot waits for its mark's commit, so the linger is a small share of the time
+        # the in-flight window covers (a quarter): commits group several marks at any rate.
+        self.marks = SentMarks(
+            db, linger=min(0.05, 0.25 * max_in_flight / max(1.0, limits.per_second))
+        )
         self._changed = asyncio.Event()
         self._wanted = True
         self._more = False
@@ -158,6 +162,8 @@ class Sender:
         self._main: asyncio.Task[None] | None = None
         self._looks: list[tuple[int, asyncio.Future[str | None]]] = []
         self._looking = False
+        # The claim in progress, if any: it runs beside the sends (see _serve).
+        self._claiming: asyncio.Task[None] | None = None
 
     @property
     def limits(self) -> SendLimits:
@@ -255,6 +261,7 @@ class Sender:
 
     def _forget_all(self) -> None:
         self.pacing.clear()
+        self._claiming = None
         self._active = False
 
     async def _pause(self, seconds: float) -> None:
@@ -304,15 +311,27 @@ class Sender:
                     return
                 await self._renew()
                 next_check = now + check_every
-            if self._room() and (self._wanted or self._more or now >= next_claim):
-                self._wanted = False
-                await self._claim()
+            claiming = self._claiming
+            if claiming is not None and claiming.done():
+                self._claiming = None
+                claiming.result()  # what went wrong in the claim ends this round, as before
                 next_claim = self.monotonic() + self.idle_seconds
+            if (
+                self._claiming is None
+                and self._room()
+                and (self._wanted or self._more or now >= next_claim)
+            ):
+                # In the background: the held rows keep going out while the claim's queries
+                # run (awaited here, they left the pace's budget unused for their duration).
+                self._wanted = False
+                self._claiming = asyncio.create_task(self._claim_and_wake(), name="claim")
+                self._tasks.add(self._claiming)
+                self._claiming.add_done_callback(self._tasks.discard)
             self._start(self.pacing.due())
             wait = self.pacing.wait()
             now = self.monotonic()
             until = min(wait, next_check - now)
-            if self._room():
+            if self._claiming is None and self._room():
                 until = 0.0 if self._more else min(until, next_claim - now)
             if until > 0:
                 # Not wait_for: at 1,000 messages a second this wakes as often, and wait_for
@@ -329,6 +348,12 @@ class Sender:
             task = asyncio.create_task(self._deliver(held))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+
+    async def _claim_and_wake(self) -> None:
+        try:
+            await self._claim()
+        finally:
+            self._changed.set()
 
     async def _claim(self) -> None:
         skip = self.pacing.full_chats()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -46,6 +46,21 @@ _COLUMNS = (
     "due_at",
     "send_after",
     "status",
+)
+
+
+_table = cast(Table, Delivery.__table__)
+# Built once: the sender runs it with every commit of "sent" marks.
+_MARK_SENT = (
+    update(_table)
+    .where(_table.c.id == bindparam("b_id"))
+    .values(
+        status=SENT,
+        telegram_message_id=bindparam("b_message_id"),
+        sent_at=bindparam("b_sent_at"),
+        attempts=_table.c.attempts + 1,
+        claimed_until=None,
+    )
 )
 
 
@@ -93,7 +108,7 @@ def to_record(row: Delivery) -> DeliveryRecord:
     )
 
 
-def _from_mapping(row: Any) -> DeliveryRecord:
+def _from_mapping(row: Any, language: str | None = None) -> DeliveryRecord:
     """Copy a row returned by RETURNING into a plain record."""
     return DeliveryRecord(
         id=row["id"],
@@ -111,6 +126,7 @@ def _from_mapping(row: Any) -> DeliveryRecord:
         telegram_message_id=row["telegram_message_id"],
         sent_at=row["sent_at"],
         response=row["response"],
+        language=language,
     )
 
 
@@ -283,7 +299,7 @@ class Deliveries:
         skip_chats: Sequence[int] = (),
     ) -> list[DeliveryRecord]:
         """Take up to `limit` due rows for sending, oldest first; commit before sending them."""
-        table = Delivery.__table__
+        table = _table
         pick = (
             select(Delivery.id)
             .where(self._claimable(owner, now))
@@ -301,16 +317,17 @@ class Deliveries:
         ids = list(await self.session.scalars(pick))
         if not ids:
             return []
+        # On the table, not the mapped class: the ORM's handling of RETURNING rows is per row
+        # work the sender does not need (it reads plain records).
         stmt = (
-            update(Delivery)
-            .where(Delivery.id.in_(ids), self._claimable(owner, now))
+            update(table)
+            .where(table.c.id.in_(ids), self._claimable(owner, now))
             .values(status=SENDING, claimed_by=owner, claimed_until=lease_until)
             .returning(*table.c)
-            .execution_options(synchronize_session=False)
         )
         rows = (await self.session.execute(stmt)).mappings().all()
         languages = await self._languages({r["person_id"] for r in rows} - {None})
-        records = [replace(_from_mapping(r), language=languages.get(r["person_id"])) for r in rows]
+        records = [_from_mapping(r, languages.get(r["person_id"])) for r in rows]
         records.sort(key=lambda r: (r.send_after, r.id))
         return records
 
@@ -341,23 +358,11 @@ class Deliveries:
         """Record rows Telegram accepted: (delivery id, message id, sent at)."""
         if not marks:
             return
-        table = cast(Table, Delivery.__table__)
-        stmt = (
-            update(table)
-            .where(table.c.id == bindparam("b_id"))
-            .values(
-                status=SENT,
-                telegram_message_id=bindparam("b_message_id"),
-                sent_at=bindparam("b_sent_at"),
-                attempts=table.c.attempts + 1,
-                claimed_until=None,
-            )
-        )
         params = [
             {"b_id": delivery_id, "b_message_id": message_id, "b_sent_at": sent_at}
             for delivery_id, message_id, sent_at in marks
         ]
-        await self.session.execute(stmt, params)
+        await self.session.execute(_MARK_SENT, params)
         await add_counts(self.session, tally((sent_at, SENT) for _, _, sent_at in marks))
 
     async def retry_later(self, delivery_id: int, *, send_after: datetime, error: str) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import DeliveryDay
-from bot.storage.sql import insert_for
 
 _t = cast(Table, DeliveryDay.__table__)
 # The statuses counted: how the messages the bot decided on turned out.
@@ -23,17 +24,27 @@ def tally(events: Iterable[tuple[datetime, str]]) -> Counter[tuple[date, str]]:
     return Counter((at.date(), status) for at, status in events if status in COUNTED)
 
 
+@cache
+def _upsert(dialect: str) -> Any:
+    """The counting upsert, built once per dialect (the sender runs it with every commit)."""
+    stmt: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_t).values(
+        day=bindparam("b_day"), status=bindparam("b_status"), count=bindparam("b_count")
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["day", "status"], set_={"count": _t.c.count + stmt.excluded.count}
+    )
+
+
 async def add_counts(session: AsyncSession, counts: Counter[tuple[date, str]]) -> None:
     """Add finished rows to their day's counts inside the caller's transaction."""
     # Keys are written in one order, so two transactions adding to the same days cannot deadlock.
-    for (day, status), n in sorted(counts.items()):
-        if n <= 0:
-            continue
-        stmt: Any = insert_for(session, _t).values(day=day, status=status, count=n)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["day", "status"], set_={"count": _t.c.count + stmt.excluded.count}
-        )
-        await session.execute(stmt)
+    params = [
+        {"b_day": day, "b_status": status, "b_count": n}
+        for (day, status), n in sorted(counts.items())
+        if n > 0
+    ]
+    if params:
+        await session.execute(_upsert(session.bind.dialect.name), params)
 
 
 class DeliveryDays:
