@@ -9,7 +9,6 @@ from typing import Any
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ApplicationBuilder, ContextTypes
-from telegram.request import HTTPXRequest
 
 from bot.delivery.sender import start_sender
 from bot.domain.pending import Feature
@@ -41,7 +40,7 @@ from bot.telegram.context import Context, NudgeApp
 from bot.telegram.inbox import UpdateInbox
 from bot.telegram.location import LocationZones
 from bot.telegram.text_router import TextRouter
-from bot.telegram.transport import ReplyRequest
+from bot.telegram.transport import ReplyRequest, TelegramRequest
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +122,9 @@ def build_application(runtime: Runtime) -> NudgeApp:
         )
         # PTB adds the long-poll timeout to this read timeout: a hung getUpdates costs the
         # poll plus a few seconds, then polling starts over.
-        .get_updates_request(HTTPXRequest(read_timeout=POLL_MARGIN_SECONDS))
+        .get_updates_request(
+            TelegramRequest(connection_pool_size=2, read_timeout=POLL_MARGIN_SECONDS)
+        )
         .post_init(start_background)
         .post_shutdown(stop_background)
         .build()
