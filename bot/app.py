@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.delivery.sender import start_sender
 from bot.domain.pending import Feature
@@ -94,6 +94,21 @@ BACKGROUND: list[Callable[[NudgeApp], Any]] = [
 ]
 
 
+class _Application(Application[Any, Any, Any, Any, Any, Any]):
+    """PTB's Application, closing the bot's HTTP sessions when start-up fails."""
+
+    async def initialize(self) -> None:
+        """Initialize; on failure (getMe refused or unreachable), release the bot's requests."""
+        try:
+            await super().initialize()
+        except Exception:
+            # PTB's shutdown skips an application that never finished initializing, so the
+            # requests opened before getMe stay open, and aiohttp reports each unclosed
+            # session at exit, after the one-line reason the CLI prints.
+            await self.bot.shutdown()
+            raise
+
+
 def build_application(runtime: Runtime) -> NudgeApp:
     """Create the Application wired to the runtime's settings, database and clock."""
     settings = runtime.settings
@@ -103,6 +118,7 @@ def build_application(runtime: Runtime) -> NudgeApp:
     inbox = runtime.inbox = UpdateInbox(runtime)
     app: NudgeApp = (
         ApplicationBuilder()
+        .application_class(_Application)
         .update_queue(inbox.queue)
         .concurrent_updates(inbox.processor)
         .token(settings.bot_token.get_secret_value())
