@@ -8,8 +8,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import ApplicationBuilder, ContextTypes
-from telegram.request import HTTPXRequest
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.delivery.sender import start_sender
 from bot.domain.pending import Feature
@@ -41,7 +40,7 @@ from bot.telegram.context import Context, NudgeApp
 from bot.telegram.inbox import UpdateInbox
 from bot.telegram.location import LocationZones
 from bot.telegram.text_router import TextRouter
-from bot.telegram.transport import ReplyRequest
+from bot.telegram.transport import ReplyRequest, TelegramRequest
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +94,21 @@ BACKGROUND: list[Callable[[NudgeApp], Any]] = [
 ]
 
 
+class _Application(Application[Any, Any, Any, Any, Any, Any]):
+    """PTB's Application, closing the bot's HTTP sessions when start-up fails."""
+
+    async def initialize(self) -> None:
+        """Initialize; on failure (getMe refused or unreachable), release the bot's requests."""
+        try:
+            await super().initialize()
+        except Exception:
+            # PTB's shutdown skips an application that never finished initializing, so the
+            # requests opened before getMe stay open, and aiohttp reports each unclosed
+            # session at exit, after the one-line reason the CLI prints.
+            await self.bot.shutdown()
+            raise
+
+
 def build_application(runtime: Runtime) -> NudgeApp:
     """Create the Application wired to the runtime's settings, database and clock."""
     settings = runtime.settings
@@ -104,6 +118,7 @@ def build_application(runtime: Runtime) -> NudgeApp:
     inbox = runtime.inbox = UpdateInbox(runtime)
     app: NudgeApp = (
         ApplicationBuilder()
+        .application_class(_Application)
         .update_queue(inbox.queue)
         .concurrent_updates(inbox.processor)
         .token(settings.bot_token.get_secret_value())
@@ -123,7 +138,9 @@ def build_application(runtime: Runtime) -> NudgeApp:
         )
         # PTB adds the long-poll timeout to this read timeout: a hung getUpdates costs the
         # poll plus a few seconds, then polling starts over.
-        .get_updates_request(HTTPXRequest(read_timeout=POLL_MARGIN_SECONDS))
+        .get_updates_request(
+            TelegramRequest(connection_pool_size=2, read_timeout=POLL_MARGIN_SECONDS)
+        )
         .post_init(start_background)
         .post_shutdown(stop_background)
         .build()

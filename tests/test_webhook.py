@@ -181,7 +181,7 @@ async def test_run_takes_updates_by_webhook_and_stops_cleanly(tmp_path: Path) ->
         # A stopping instance leaves the webhook for the others behind the same URL.
         assert sandbox.stats.calls["deleteWebhook"] == 0
     _assert_clean(bot.log)
-    assert "<redacted-token>" in bot.log  # httpx's request lines were there, token redacted
+    assert "<redacted-token>" in bot.log  # PTB logs the API URL, token redacted
     assert "'secret_token': '<redacted>'" in bot.log  # so was setWebhook's, secret redacted
     assert await _people(db_url) == 1
 
