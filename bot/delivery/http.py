@@ -38,7 +38,7 @@ async def post(bot: Bot, endpoint: str, data: JSONDict) -> Any:
     values.
     """
     request = bot.request
-    if isinstance(request, AiohttpRequest):
+    if isinstance(request, AiohttpRequest) and request.LEAN_JSON:
         return await request.post_json(f"{bot.base_url}/{endpoint}", data)
     # Protected, but the one seam PTB has below its object-building methods.
     return await bot._do_post(endpoint, data)
@@ -79,6 +79,10 @@ class _Replay(BaseRequest):
 
 class AiohttpRequest(BaseRequest):
     """A PTB request backend on one aiohttp session with a bounded connection pool."""
+
+    # JSON posts go through bot.delivery.wire; a subclass whose callers read aiohttp's own
+    # errors (the replies' retry rules, bot.telegram.transport) turns this off.
+    LEAN_JSON = True
 
     def __init__(
         self,
@@ -158,7 +162,7 @@ class AiohttpRequest(BaseRequest):
                 for name, (filename, content, mimetype) in files.items():
                     form.add_field(name, content, filename=filename, content_type=mimetype)
                 data = form
-            elif method == "POST":
+            elif method == "POST" and self.LEAN_JSON:
                 return await self._post_json(
                     url,
                     orjson.dumps(request_data.parameters),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections import deque
+from typing import cast
 from urllib.parse import urlsplit
 
 __all__ = ["ClosedError", "Connections", "ResponseReader"]
@@ -143,8 +144,8 @@ class _Connection(asyncio.Protocol):
         self._waiter: asyncio.Future[ResponseReader] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # Not an isinstance check: uvloop's transports are not asyncio.Transport subclasses.
+        self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         reader, waiter = self._reader, self._waiter

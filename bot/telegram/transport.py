@@ -93,6 +93,9 @@ def _retry_after(payload: bytes) -> float | None:
 class TelegramRequest(AiohttpRequest):
     """The bot's own aiohttp request: the sender's request class, with the write bounded too."""
 
+    # Every call on aiohttp: ReplyRequest's retry rules (`resendable`) read aiohttp's errors.
+    LEAN_JSON = False
+
     @staticmethod
     @override
     def _timeout(
