@@ -27,6 +27,19 @@ _ENSURE = per_dialect(
 )
 # The SET clause comes from the parameters' keys; the row's id is bound apart.
 _CHANGE = update(_c).where(_c.c.id == bindparam("checkin"))
+_FOLLOWED = (
+    select(_f.c.id).where(_f.c.checkin_id == _c.c.id, _f.c.kind == Flag.FOLLOW_UP.value).exists()
+)
+# Asked on the check-in's start and end, the weekly summary and the care digest.
+_ESCALATIONS = (
+    select(_c.c.person_id, _c.c.id, _c.c.local_date, _c.c.escalation, _c.c.red_flags, _FOLLOWED)
+    .where(
+        _c.c.person_id.in_(bindparam("person_ids", expanding=True)),
+        _c.c.local_date >= bindparam("since"),
+        _c.c.escalation.is_not(None),
+    )
+    .order_by(_c.c.local_date)
+)
 _FLAGS_OF = select(*_f.c).where(_f.c.checkin_id == bindparam("checkin_id")).order_by(_f.c.id)
 _PREVIOUS_WHERE = (
     select(_c.c.pain_where)
@@ -273,27 +286,8 @@ class CheckIns:
         """Return the escalated days since a local date of these people, oldest first."""
         if not person_ids:
             return []
-        followed = (
-            select(SafetyFlag.id)
-            .where(SafetyFlag.checkin_id == CheckIn.id, SafetyFlag.kind == Flag.FOLLOW_UP)
-            .exists()
-        )
-        rows = await self.session.execute(
-            select(
-                CheckIn.person_id,
-                CheckIn.id,
-                CheckIn.local_date,
-                CheckIn.escalation,
-                CheckIn.red_flags,
-                followed,
-            )
-            .where(
-                CheckIn.person_id.in_(person_ids),
-                CheckIn.local_date >= since,
-                CheckIn.escalation.is_not(None),
-            )
-            .order_by(CheckIn.local_date)
-        )
+        params = {"person_ids": list(person_ids), "since": since}
+        rows = await run(self.session, _ESCALATIONS, params)
         return [
             EscalatedDay(pid, cid, day, str(tier), tuple(str(s) for s in signs or []), bool(done))
             for pid, cid, day, tier, signs, done in rows

@@ -20,6 +20,8 @@ from bot.storage.sql import insert_for, run
 _people = cast(Table, Person.__table__)
 # Every update reads its sender: built once (see storage.sql.run).
 _BY_ID = select(*_people.c).where(_people.c.id == bindparam("person_id"))
+# The SET clause comes from the parameters' keys; the row's id is bound apart.
+_CHANGE = update(_people).where(_people.c.id == bindparam("person"))
 
 
 @dataclass(frozen=True)
@@ -181,9 +183,8 @@ class People:
 
     async def _change(self, person_id: int, now: datetime, **values: Any) -> PersonRecord | None:
         """Write some of a person's columns; return them as they are now (None if gone)."""
-        await self.session.execute(
-            update(Person).where(Person.id == person_id).values(updated_at=now, **values)
-        )
+        params = {"person": person_id, "updated_at": now, **values}
+        await run(self.session, _CHANGE, params)
         return await self.get(person_id)
 
     async def set_pending(
