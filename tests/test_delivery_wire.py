@@ -177,6 +177,30 @@ async def test_requests_reuse_one_connection(
     pool.close()
 
 
+def test_connections_work_on_uvloop() -> None:
+    uvloop = pytest.importorskip("uvloop")
+
+    async def serve_and_post() -> tuple[int, bytes]:
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await reader.readuntil(b"\r\n\r\n")
+            await reader.readexactly(2)
+            writer.write(reply())
+            await writer.drain()
+            writer.close()
+
+        srv = await asyncio.start_server(handle, "127.0.0.1", 0)
+        port = srv.sockets[0].getsockname()[1]
+        pool = Connections(f"http://127.0.0.1:{port}", 1, user_agent="test")
+        try:
+            return await pool.post("/m", b"{}", read_timeout=5, connect_timeout=5, pool_timeout=5)
+        finally:
+            pool.close()
+            srv.close()
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        assert runner.run(serve_and_post()) == (200, OK)
+
+
 async def test_a_closed_connection_is_replaced(
     server: tuple[str, list[str], dict[str, object]],
 ) -> None:
