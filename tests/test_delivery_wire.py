@@ -62,9 +62,57 @@ def test_connection_close_is_not_kept() -> None:
     assert not reader.keep_alive
 
 
+def test_trailers_after_the_last_chunk_are_read_past() -> None:
+    data = (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"2\r\nok\r\n0\r\nX-Checksum: 1\r\nX-More: 2\r\n\r\n"
+    )
+    reader = feed_bytewise(data)
+    assert (reader.status, reader.body, reader.keep_alive) == (200, b"ok", True)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
+        b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 10\r\n\r\nshort",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n9\r\nshort",
+        b"HTTP/1.1 200 OK\r\nContent-",
+        b"HTTP/1.1 100 Continue\r\n\r\n",
+    ],
+)
+def test_a_response_cut_short_is_not_complete(data: bytes) -> None:
+    reader = ResponseReader()
+    assert not reader.feed(data)
+    assert not reader.eof()
+
+
+def test_a_reader_reads_a_connections_responses_in_turn() -> None:
+    reader = ResponseReader()
+    assert reader.feed(reply(b"first"))
+    assert reader.body == b"first"
+    reader.expect()
+    assert reader.feed(reply(b"second", "201 Created"))
+    assert (reader.status, reader.body, reader.keep_alive) == (201, b"second", True)
+
+
+def test_bytes_after_the_response_end_the_connection() -> None:
+    reader = ResponseReader()
+    assert reader.feed(reply() + b"HTTP/1.1 200 OK\r\n")
+    assert (reader.status, reader.body, reader.keep_alive) == (200, OK, False)
+
+
+def test_http_1_0_is_not_kept() -> None:
+    reader = ResponseReader()
+    assert reader.feed(reply().replace(b"HTTP/1.1", b"HTTP/1.0", 1))
+    assert not reader.keep_alive
+
+
 def test_junk_is_refused() -> None:
     with pytest.raises(ClosedError):
         ResponseReader().feed(b"SSH-2.0-OpenSSH\r\n\r\n")
+    with pytest.raises(ClosedError):
+        ResponseReader().feed(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n")
 
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], "asyncio.Future[None] | None"]
@@ -127,6 +175,30 @@ async def test_requests_reuse_one_connection(
     assert seen == [f'POST /botX/sendMessage HTTP/1.1 {{"n":{n}}}' for n in range(3)]
     assert mode["connections"] == 1
     pool.close()
+
+
+def test_connections_work_on_uvloop() -> None:
+    uvloop = pytest.importorskip("uvloop")
+
+    async def serve_and_post() -> tuple[int, bytes]:
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await reader.readuntil(b"\r\n\r\n")
+            await reader.readexactly(2)
+            writer.write(reply())
+            await writer.drain()
+            writer.close()
+
+        srv = await asyncio.start_server(handle, "127.0.0.1", 0)
+        port = srv.sockets[0].getsockname()[1]
+        pool = Connections(f"http://127.0.0.1:{port}", 1, user_agent="test")
+        try:
+            return await pool.post("/m", b"{}", read_timeout=5, connect_timeout=5, pool_timeout=5)
+        finally:
+            pool.close()
+            srv.close()
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        assert runner.run(serve_and_post()) == (200, OK)
 
 
 async def test_a_closed_connection_is_replaced(

@@ -3,10 +3,11 @@
 Measured with bench/delivery.py (py-spy) at the paid ceiling: aiohttp's client was the largest
 share of the sender's CPU per message (a ClientRequest, a ClientResponse, a timer, a task and
 their helpers for each 200-byte post). This writes one prebuilt request per call on a pooled
-connection and reads the reply with a small parser (Content-Length, chunked or to-close
-bodies). It only ever moves bytes: what a status or a body means is left to PTB's request
-wrapper, so the sender handles failures exactly as before. Anything it cannot do (files,
-proxies) stays with aiohttp.
+connection and reads the reply with llhttp, Node's C parser, through httptools (as uvicorn
+does): Content-Length, chunked (with trailers) or to-close bodies, interim 1xx replies skipped.
+It only ever moves bytes: what a status or a body means is left to PTB's request wrapper, so
+the sender handles failures exactly as before. Anything it cannot do (files, proxies) stays
+with aiohttp.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections import deque
 from typing import cast
 from urllib.parse import urlsplit
 
+from httptools import HttpParserError, HttpParserUpgrade, HttpResponseParser
+
 __all__ = ["ClosedError", "Connections", "ResponseReader"]
 
 
@@ -25,15 +28,22 @@ class ClosedError(ConnectionError):
 
 
 class ResponseReader:
-    """Parse one HTTP/1.1 response from the bytes as they arrive."""
+    """A connection's responses, one after another, parsed by llhttp as the bytes arrive."""
 
-    __slots__ = ("_buffer", "_chunks", "_length", "_mode", "body", "done", "keep_alive", "status")
+    __slots__ = ("_chunks", "_framed", "_parser", "body", "done", "keep_alive", "status")
 
     def __init__(self) -> None:
-        self._buffer = bytearray()
-        self._mode = "head"  # head -> length | chunked | close -> done
-        self._length = 0
+        # One parser for the connection's life: llhttp reads kept-alive responses in turn.
+        self._parser = HttpResponseParser(self)
         self._chunks: list[bytes] = []
+        self.expect()
+
+    def expect(self) -> None:
+        """Start over for the next response."""
+        self._chunks.clear()
+        # Whether the body has a length (Content-Length or chunked); without one it runs to the
+        # connection's end, which httptools cannot be told of (it has no llhttp_finish).
+        self._framed = False
         self.status = 0
         self.body = b""
         self.keep_alive = True
@@ -41,97 +51,57 @@ class ResponseReader:
 
     def feed(self, data: bytes) -> bool:
         """Take more bytes; return whether the response is complete."""
-        self._buffer += data
-        while not self.done:
-            if self._mode == "head":
-                if not self._head():
-                    return False
-            elif self._mode == "length":
-                if len(self._buffer) < self._length:
-                    return False
-                self._finish(bytes(self._buffer[: self._length]))
-                del self._buffer[: self._length]
-            elif self._mode == "chunked":
-                if not self._chunk():
-                    return False
-            else:  # close-delimited: complete when the connection ends
-                return False
-        return True
+        try:
+            self._parser.feed_data(data)
+        except HttpParserUpgrade:
+            raise ClosedError("the server switched protocols") from None
+        except HttpParserError as exc:
+            if not self.done:
+                raise ClosedError(f"not an HTTP/1.x response: {exc}") from exc
+            # Bytes after the whole response: it stands, the connection is out of step.
+            self.keep_alive = False
+        return self.done
 
     def eof(self) -> bool:
         """The connection ended; return whether that completed the response."""
-        if self._mode == "close" and not self.done:
-            self._finish(bytes(self._buffer))
-            self._buffer.clear()
+        if self.status and not self._framed and not self.done:
+            self.keep_alive = False
+            self._finish()
         return self.done
 
-    def _finish(self, body: bytes) -> None:
-        self.body = body
+    def _finish(self) -> None:
+        self.body = b"".join(self._chunks)
+        self._chunks.clear()
         self.done = True
 
-    def _head(self) -> bool:
-        end = self._buffer.find(b"\r\n\r\n")
-        if end < 0:
-            if len(self._buffer) > 65536:
-                raise ClosedError("response head too long")
-            return False
-        lines = bytes(self._buffer[:end]).decode("latin-1").split("\r\n")
-        del self._buffer[: end + 4]
-        parts = lines[0].split(" ", 2)
-        if len(parts) < 2 or not parts[0].startswith("HTTP/1."):
-            raise ClosedError(f"not an HTTP/1.x response: {lines[0][:40]!r}")
-        status = int(parts[1])
-        if 100 <= status < 200:  # an interim response: the real one follows
-            return True
-        self.status = status
-        length: int | None = None
-        chunked = False
-        self.keep_alive = parts[0] != "HTTP/1.0"
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            name = name.strip().lower()
-            value = value.strip().lower()
-            if name == "content-length":
-                length = int(value)
-            elif name == "transfer-encoding":
-                chunked = "chunked" in value
-            elif name == "connection":
-                if "close" in value:
-                    self.keep_alive = False
-                elif "keep-alive" in value:
-                    self.keep_alive = True
-        if chunked:
-            self._mode = "chunked"
-        elif length is not None:
-            self._mode, self._length = "length", length
-        elif status in (204, 304):
-            self._finish(b"")
-        else:
-            self._mode, self.keep_alive = "close", False
-        return True
+    # The parser's callbacks.
 
-    def _chunk(self) -> bool:
-        end = self._buffer.find(b"\r\n")
-        if end < 0:
-            return False
-        size = int(bytes(self._buffer[:end]).split(b";", 1)[0].strip() or b"0", 16)
-        if size == 0:
-            # The last chunk, then optional trailers, then an empty line.
-            tail = self._buffer.find(b"\r\n\r\n", end)
-            if tail < 0:
-                if self._buffer[end + 2 : end + 4] == b"\r\n":
-                    tail = end
-                else:
-                    return False
-            del self._buffer[: tail + 4]
-            self._finish(b"".join(self._chunks))
-            return True
-        start = end + 2
-        if len(self._buffer) < start + size + 2:
-            return False
-        self._chunks.append(bytes(self._buffer[start : start + size]))
-        del self._buffer[: start + size + 2]
-        return True
+    def on_message_begin(self) -> None:
+        if self.done:
+            raise ClosedError("bytes after the response")
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        name = name.lower()
+        if name == b"content-length" or (
+            name == b"transfer-encoding" and b"chunked" in value.lower()
+        ):
+            self._framed = True
+
+    def on_headers_complete(self) -> None:
+        status = self._parser.get_status_code()
+        if status >= 200:  # not an interim response (the real one follows those)
+            self.status = status
+            self.keep_alive = self._parser.should_keep_alive()
+
+    def on_body(self, body: bytes) -> None:
+        self._chunks.append(body)
+
+    def on_message_complete(self) -> None:
+        if self.status:
+            self._finish()
+        else:
+            self._framed = False
+            self._chunks.clear()
 
 
 class _Connection(asyncio.Protocol):
@@ -140,28 +110,28 @@ class _Connection(asyncio.Protocol):
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
         self.closed = False
-        self._reader: ResponseReader | None = None
+        self._reader = ResponseReader()
         self._waiter: asyncio.Future[ResponseReader] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        # Not an isinstance check: uvloop's transports are not asyncio.Transport subclasses.
+        # A cast, not an isinstance check: uvloop's TCP transports do not subclass asyncio's.
         self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
-        reader, waiter = self._reader, self._waiter
-        if reader is None or waiter is None or waiter.done():
+        waiter = self._waiter
+        if waiter is None or waiter.done():
             # Bytes nobody asked for: the connection is out of step, do not reuse it.
             self.close()
             return
         try:
-            complete = reader.feed(data)
-        except (ClosedError, ValueError) as exc:
-            waiter.set_exception(exc if isinstance(exc, ClosedError) else ClosedError(str(exc)))
+            complete = self._reader.feed(data)
+        except ClosedError as exc:
+            waiter.set_exception(exc)
             self.close()
             return
         if complete:
-            self._reader = self._waiter = None
-            waiter.set_result(reader)
+            self._waiter = None
+            waiter.set_result(self._reader)
 
     def eof_received(self) -> bool | None:
         self._ended(None)
@@ -172,11 +142,10 @@ class _Connection(asyncio.Protocol):
 
     def _ended(self, exc: Exception | None) -> None:
         self.closed = True
-        reader, waiter = self._reader, self._waiter
-        self._reader = self._waiter = None
+        waiter, self._waiter = self._waiter, None
         if waiter is not None and not waiter.done():
-            if reader is not None and reader.eof():
-                waiter.set_result(reader)
+            if self._reader.eof():
+                waiter.set_result(self._reader)
             else:
                 error = ClosedError("the server closed the connection")
                 if exc is not None:
@@ -187,7 +156,8 @@ class _Connection(asyncio.Protocol):
         """Write a request; return the future of its response."""
         assert self.transport is not None
         waiter = asyncio.get_running_loop().create_future()
-        self._reader, self._waiter = ResponseReader(), waiter
+        self._reader.expect()
+        self._waiter = waiter
         self.transport.write(request)
         return waiter
 
