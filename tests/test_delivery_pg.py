@@ -126,8 +126,9 @@ async def test_a_dead_holders_connection_frees_the_lock(
             await conn.commit()
         await holder.abandon()
         assert killed == 1
-        async with db2.engine.connect() as conn:
-            assert await conn.scalar(text(LOCK_HOLDERS), KEY) == 0
+        # pg_terminate_backend only signals the backend, and the standby may take the lock the
+        # moment it is free, so a holder count read here races both: the standby becoming
+        # active is the proof that the dead holder's lock was freed.
         await eventually(lambda: standby.active)
         clock.advance(timedelta(seconds=61))  # the dead holder's leases run out
         standby.wake()
