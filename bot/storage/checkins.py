@@ -149,17 +149,17 @@ class CheckIns:
 
     async def ensure(self, person_id: int, day: date, now: datetime) -> CheckInRecord:
         """Return the day's check-in, creating an empty one first if needed. Safe to repeat."""
-        values = {
-            "person_id": person_id,
-            "local_date": day,
-            "skipped": [],
-            "red_flags_asked": False,
-            "started_at": now,
-            "updated_at": now,
-        }
         # Most calls find the row: read first, write only when it is missing.
         record = await self.get(person_id, day)
         if record is None:
+            values = {
+                "person_id": person_id,
+                "local_date": day,
+                "skipped": [],
+                "red_flags_asked": False,
+                "started_at": now,
+                "updated_at": now,
+            }
             await run(self.session, _ENSURE(self.session), values)
             record = await self.get(person_id, day)
         assert record is not None
