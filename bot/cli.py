@@ -169,6 +169,8 @@ def _run(settings: Settings) -> int:
 
 def _run_webhook(app: NudgeApp, settings: Settings, dialect: str) -> int:
     """Take updates that Telegram posts to the webhook until SIGTERM or SIGINT."""
+    from bot.telegram.webhook import serve
+
     assert settings.webhook_url is not None and settings.webhook_secret is not None
     log.info(
         "nudgebot is starting (database: %s, webhook on %s:%d/%s)",
@@ -178,17 +180,17 @@ def _run_webhook(app: NudgeApp, settings: Settings, dialect: str) -> int:
         settings.webhook_path,
     )
     try:
-        # setWebhook on start: every instance behind the same URL sets the same URL and secret,
-        # which is harmless. Stopping does not delete the webhook, so the others keep getting
-        # updates. The server answers 403 to a request without the secret header.
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=settings.webhook_path,
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret.get_secret_value(),
-            allowed_updates=ALLOWED_UPDATES,
-            drop_pending_updates=False,
+        # On the loop _run made current, as run_polling would use it.
+        asyncio.get_event_loop().run_until_complete(
+            serve(
+                app,
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                path=settings.webhook_path,
+                url=settings.webhook_url,
+                secret=settings.webhook_secret.get_secret_value(),
+                allowed_updates=ALLOWED_UPDATES,
+            )
         )
     except OSError as exc:  # the port is taken or the address is not ours
         return _fail(

@@ -35,7 +35,6 @@ LIBRARY_LOGGERS = (
     "httpx",
     "apscheduler",
     "telegram",
-    "tornado",
     "aiohttp",
     "alembic",
     "asyncio",
@@ -51,7 +50,8 @@ current_chat: contextvars.ContextVar[int | None] = contextvars.ContextVar(
 _secrets: list[str] = []
 _installed = False
 
-# PTB logs a *received* webhook secret when it is wrong: a near miss of the real one.
+# A *received* webhook secret, logged when it is wrong (bot.telegram.webhook, and PTB's own
+# webhook): a near miss of the real one.
 _SECRET_ARGUMENTS = {"Request had the wrong secret token: %s"}
 
 
@@ -177,24 +177,6 @@ def setup_logging(
     install_excepthooks()
 
 
-class _RefusedWebhookRequests(logging.Filter):
-    """Keep one line, not a stack trace, for each webhook request PTB refuses (403/400)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        # PTB logs every refused request (a wrong secret, say) with the tornado traceback at
-        # DEBUG; refusing is expected, so the line before it, naming the reason, is enough.
-        if "Exception in TelegramHandler" not in str(record.msg):
-            return True
-        detail = record.exc_text or ""
-        if record.exc_info and record.exc_info[1] is not None:
-            detail = f"{type(record.exc_info[1]).__name__}: {record.exc_info[1]}"
-        last = detail.strip().splitlines()[-1] if detail.strip() else ""
-        if "HTTPError: HTTP 4" in last:
-            record.msg, record.args = f"{record.getMessage()}: {last}", None
-            record.exc_info = record.exc_text = None
-        return True
-
-
 class _PollingErrors(logging.Filter):
     """Make each failed getUpdates one line: PTB retries it, and logs a traceback each time."""
 
@@ -218,14 +200,12 @@ class _BootstrapFailure(logging.Filter):
         )
 
 
-_refused_webhook_requests = _RefusedWebhookRequests()
 _polling_errors = _PollingErrors()
 _bootstrap_failure = _BootstrapFailure()
 
 
 def shorten_library_errors() -> None:
-    """Turn PTB's expected failures (refused webhook requests, polling errors) into one line."""
-    logging.getLogger("telegram.ext.Updater").addFilter(_refused_webhook_requests)
+    """Turn PTB's expected failures (polling errors, a failed start) into one line."""
     logging.getLogger("telegram.ext.Updater").addFilter(_polling_errors)
     logging.getLogger("telegram.ext").addFilter(_bootstrap_failure)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import orjson
 import pytest
 from aiohttp import web
 from sqlalchemy import func, select
@@ -94,6 +95,17 @@ class Bot:
         async with (
             aiohttp.ClientSession() as session,
             session.post(self.url, json=update, headers=headers) as response,
+        ):
+            return response.status
+
+    async def post_raw(
+        self, body: bytes, *, content_type: str = "application/json", path: str = ""
+    ) -> int:
+        """POST any body with the right secret; return the HTTP status."""
+        headers = {SECRET_HEADER: SECRET, "Content-Type": content_type}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(self.url + path, data=body, headers=headers) as response,
         ):
             return response.status
 
@@ -208,14 +220,45 @@ async def test_a_request_without_the_right_secret_is_refused(tmp_path: Path) -> 
     assert await _people(db_url) == 1
 
 
-async def _inbox_ids(url: str) -> list[int]:
+async def test_a_request_that_is_not_an_update_is_refused_and_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    db_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    async with BotApiSandbox(token=TOKEN, bot_username=BOT_USERNAME) as sandbox:
+        eve = sandbox.add_user(first_name="Eve")
+        async with webhook_bot(sandbox, tmp_path, db_url) as bot:
+            update = _start_update(FIRST_UPDATE_ID, eve)
+            # Not JSON as Telegram sends it, not JSON at all, JSON that is no update, and a
+            # body far beyond any update: each refused, nothing stored.
+            assert await bot.post_raw(b"{}", content_type="text/plain") == 403
+            assert await bot.post_raw(b"\xff not json " + "😀".encode()) == 400
+            assert await bot.post_raw(b"[1, 2, 3]") == 400
+            assert await bot.post_raw(b'{"update_id": "x"' + b" " * (2 << 20) + b"}") == 413
+            assert await _inbox_ids(db_url) == []
+            # A trailing slash is the same path; the update is stored as it was sent.
+            assert await bot.post_raw(orjson.dumps(update), path="/") == 200
+            await sandbox.wait_for_bot_message(eve.id)
+            assert await _inbox(db_url) == [(FIRST_UPDATE_ID, update)]
+        assert bot.process.returncode == 0, bot.log[-3000:]
+    _assert_clean(bot.log)
+    assert await _people(db_url) == 1
+
+
+async def _inbox(url: str) -> list[tuple[int, dict[str, Any]]]:
+    """Return the stored updates' ids and payloads, oldest first."""
     db = Database(url)
     try:
         async with db.uow() as uow:
-            stmt = select(InboxUpdate.update_id).order_by(InboxUpdate.update_id)
-            return [int(i) for i in await uow.session.scalars(stmt)]
+            stmt = select(InboxUpdate.update_id, InboxUpdate.payload).order_by(
+                InboxUpdate.update_id
+            )
+            return [(int(i), dict(p)) for i, p in await uow.session.execute(stmt)]
     finally:
         await db.close()
+
+
+async def _inbox_ids(url: str) -> list[int]:
+    return [update_id for update_id, _ in await _inbox(url)]
 
 
 async def test_an_update_is_stored_before_200_and_a_redelivery_changes_nothing(

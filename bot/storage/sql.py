@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Executable, Result
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.cache_key import CacheKey, HasCacheKey
 
 
 def insert_for(session: AsyncSession, table: Any) -> Any:
@@ -22,16 +23,50 @@ def is_postgres(session: AsyncSession) -> bool:
     return session.bind.dialect.name == "postgresql"
 
 
+class _OwnCacheKey(HasCacheKey):
+    """A statement built once, with a cache key of its own, so it is compiled once.
+
+    SQLAlchemy 2.0's dialect INSERTs (the ones that know ON CONFLICT) have no cache key, so
+    they are compiled again on every execution (sqlalchemy/sqlalchemy#10445): the inbox's and
+    the habit log's inserts were compiled on every update, about a tenth of the webhook's
+    SQL time. A statement built once at import can instead be known by its identity. Only
+    the very object keyed here is: a statement derived from it (a copy) has no key again.
+    """
+
+    inherit_cache = False
+
+    def _generate_cache_key(self) -> CacheKey | None:
+        own: tuple[int, CacheKey] | None = self.__dict__.get("_own_cache_key")
+        if own is not None and own[0] == id(self):
+            return own[1]
+        return super()._generate_cache_key()
+
+
+class _SqliteInsert(_OwnCacheKey, sqlite.Insert):
+    inherit_cache = False
+
+
+class _PostgresInsert(_OwnCacheKey, postgresql.Insert):
+    inherit_cache = False
+
+
 def per_dialect(build: Callable[[Callable[[Any], Any]], Any]) -> Callable[[AsyncSession], Any]:
-    """Build a statement once per dialect, given that dialect's insert (ON CONFLICT differs)."""
+    """Build a statement once per dialect, given that dialect's insert (ON CONFLICT differs).
+
+    The statement built is compiled once too (see _OwnCacheKey): it must not hold values that
+    change between executions, only bind parameters filled by each execution.
+    """
     built: dict[str, Any] = {}
 
     def pick(session: AsyncSession) -> Any:
         name = session.bind.dialect.name
         stmt = built.get(name)
         if stmt is None:
-            insert = postgresql.insert if name == "postgresql" else sqlite.insert
-            stmt = built[name] = build(insert)
+            insert = _PostgresInsert if name == "postgresql" else _SqliteInsert
+            stmt = build(insert)
+            if isinstance(stmt, _OwnCacheKey):
+                stmt.__dict__["_own_cache_key"] = (id(stmt), CacheKey(("prebuilt", id(stmt)), []))
+            built[name] = stmt
         return stmt
 
     return pick

@@ -55,14 +55,21 @@ class InboxQueue(asyncio.Queue[object]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.store: Callable[[Update], Awaitable[bool]] | None = None
+        self.store: Callable[[Update, dict[str, Any] | None], Awaitable[bool]] | None = None
 
     async def put(self, item: object) -> None:
         """Store a Telegram update first; queue it unless it was stored before."""
-        if isinstance(item, Update) and self.store is not None and not await self.store(item):
-            log.debug("update %s was delivered again; already in the inbox", item.update_id)
+        if isinstance(item, Update):
+            await self.put_received(item, None)
+        else:
+            await super().put(item)
+
+    async def put_received(self, update: Update, payload: dict[str, Any] | None) -> None:
+        """Store an update as sent (`payload`, else the update's own dict); queue it."""
+        if self.store is not None and not await self.store(update, payload):
+            log.debug("update %s was delivered again; already in the inbox", update.update_id)
             return
-        await super().put(item)
+        await super().put(update)
 
     async def put_stored(self, item: Update) -> None:
         """Queue an update that is already in the inbox (a replay)."""
@@ -203,15 +210,19 @@ class UpdateInbox:
     def owner(self) -> str:
         return self.runtime.instance_id
 
-    async def store(self, update: Update) -> bool:
-        """Write an update to the inbox; False if it was there already. Retries until stored."""
+    async def store(self, update: Update, payload: dict[str, Any] | None = None) -> bool:
+        """Write an update to the inbox; False if it was there already. Retries until stored.
+
+        `payload` is the update as Telegram sent it, when the caller has it (the webhook):
+        storing that skips turning the parsed update back into a dict.
+        """
         chat = update.effective_chat
         user = update.effective_user
         row = NewUpdate(
             update.update_id,
             chat.id if chat is not None else None,
             user.id if user is not None else None,
-            update.to_dict(),
+            payload if payload is not None else update.to_dict(),
         )
         for attempt in range(1_000_000):
             try:
