@@ -238,6 +238,12 @@ class TelegramSide:
         self.process.start()
         self.base_url: str = self.conn.recv()
 
+    @property
+    def pid(self) -> int:
+        """The process that plays Telegram's side."""
+        assert self.process.pid is not None
+        return self.process.pid
+
     async def ask(self, command: str, arg: object = None) -> Any:
         """Send a command and wait for its answer without blocking the loop."""
         self.conn.send((command, arg))

@@ -148,6 +148,7 @@ class Stage:
     seconds: float
     samples: list[Sample]
     cpu: float
+    side_cpu: float = 0.0
 
     def answered(self) -> list[Sample]:
         return [s for s in self.samples if s.replied is not None]
@@ -194,12 +195,14 @@ async def run(args: argparse.Namespace) -> list[Stage]:
                 await side.ask("load", (50, 2, args.connections))
                 for rate in args.rates:
                     cpu = sum(cpu_seconds(i.process.pid) for i in instances)
+                    side_cpu = cpu_seconds(side.pid)
                     spy = await profile(args, instances[0], rate)
                     samples = await side.ask("load", (rate, args.seconds, args.connections))
                     if spy is not None:
                         await spy.wait()
                     cpu = sum(cpu_seconds(i.process.pid) for i in instances) - cpu
-                    stages.append(Stage(rate, args.seconds, samples, cpu))
+                    side_cpu = cpu_seconds(side.pid) - side_cpu
+                    stages.append(Stage(rate, args.seconds, samples, cpu, side_cpu))
                     print(summary_line(stages[-1]), flush=True)
             finally:
                 for instance in instances:
@@ -220,12 +223,13 @@ def summary_line(stage: Stage) -> str:
         f"{stage.rate:>7.0f}{stage.throughput():>10.1f}{stage.latency(50):>9.1f}"
         f"{stage.latency(99):>9.1f}{stage.ack(50):>9.1f}{stage.ack(99):>9.1f}"
         f"{1000 * stage.cpu / max(1, answered):>9.2f}{stage.behind():>8}{stage.failed():>8}"
+        f"{1000 * stage.side_cpu / max(1, answered):>9.2f}"
     )
 
 
 HEADER = (
     f"{'rate/s':>7}{'answered/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'200 p50':>9}{'200 p99':>9}"
-    f"{'CPU ms':>9}{'behind':>8}{'failed':>8}"
+    f"{'CPU ms':>9}{'behind':>8}{'failed':>8}{'side ms':>9}"
 )
 
 
@@ -245,20 +249,23 @@ def show(args: argparse.Namespace, runs: list[list[Stage]]) -> None:
             statistics.median(s.ack(50) for s in stages),
             statistics.median(s.ack(99) for s in stages),
             statistics.median(1000 * s.cpu / max(1, len(s.answered())) for s in stages),
+            statistics.median(1000 * s.side_cpu / max(1, len(s.answered())) for s in stages),
         ]
         behind = statistics.median(s.behind() for s in stages)
         failed = statistics.median(s.failed() for s in stages)
         print(
             f"{rate:>7.0f}{figures[0]:>10.1f}"
             + "".join(f"{f:>9.1f}" for f in figures[1:5])
-            + f"{figures[5]:>9.2f}{behind:>8.0f}{failed:>8.0f}"
+            + f"{figures[5]:>9.2f}{behind:>8.0f}{failed:>8.0f}{figures[6]:>9.2f}"
         )
     mix = Counter(s.action for r in runs for st in r for s in st.samples)
     print("mix: " + ", ".join(f"{a} {n}" for a, n in mix.most_common()))
     print(
         "answered/s: replies to updates posted at that rate, over the stage; p50/p99: POST to the"
         "\nreply in the sandbox; 200: POST to the webhook's answer (the inbox write); CPU ms: the"
-        "\nbot processes' CPU per answered update; behind: arrivals with every person waiting."
+        "\nbot processes' CPU per answered update; behind: arrivals with every person waiting;"
+        "\nside ms: the CPU per answered update of Telegram's side (the sandbox and the people),"
+        "\nwhich shares the machine's cores with the bot."
     )
 
 

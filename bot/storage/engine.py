@@ -28,6 +28,10 @@ POOL_SIZE = 20
 # Execution options for a unit of work that only reads: on SQLite it then begins DEFERRED and
 # does not queue for the write lock (ignored elsewhere).
 READ_ONLY = {"sqlite_begin": "DEFERRED"}
+# Execution options for one statement that reads, with no transaction around it: no BEGIN and
+# no COMMIT (two trips to SQLite's thread, two round trips to PostgreSQL).
+SINGLE_READ_SQLITE = {"sqlite_begin": "NONE"}
+SINGLE_READ_POSTGRES = {"isolation_level": "AUTOCOMMIT"}
 
 
 def is_sqlite(url: str) -> bool:
@@ -176,7 +180,10 @@ class WriteGate:
 
     def begin(self, conn: Connection) -> None:
         """Wait for this process's turn to write, then BEGIN IMMEDIATE (or DEFERRED to read)."""
-        if conn.get_execution_options().get("sqlite_begin", "IMMEDIATE") == "DEFERRED":
+        begin = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        if begin == "NONE":  # one read in SQLite's autocommit mode (SINGLE_READ_SQLITE)
+            return
+        if begin == "DEFERRED":
             conn.exec_driver_sql("BEGIN DEFERRED")
             return
         info = conn.connection.info

@@ -12,7 +12,13 @@ from bot.storage.checkins import CheckIns
 from bot.storage.deliveries import Deliveries
 from bot.storage.delivery_days import DeliveryDays
 from bot.storage.due import DueReminders
-from bot.storage.engine import READ_ONLY, create_engine, session_factory
+from bot.storage.engine import (
+    READ_ONLY,
+    SINGLE_READ_POSTGRES,
+    SINGLE_READ_SQLITE,
+    create_engine,
+    session_factory,
+)
 from bot.storage.habit_logs import HabitLogs
 from bot.storage.inbox import Inbox
 from bot.storage.pauses import Pauses
@@ -90,6 +96,8 @@ class Database:
         self._sessions = session_factory(self.engine)
         # On SQLite a plain read (BEGIN DEFERRED) need not queue behind the writers.
         self._reads = session_factory(self.engine.execution_options(**READ_ONLY))
+        single = SINGLE_READ_SQLITE if self.dialect == "sqlite" else SINGLE_READ_POSTGRES
+        self._single_reads = session_factory(self.engine.execution_options(**single))
 
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
         """Start a new unit of work (one per use case; never share one between tasks).
@@ -98,6 +106,15 @@ class Database:
         writer instead of waiting for the write lock (a write in it may fail as locked).
         """
         return UnitOfWork(self._reads if read_only else self._sessions, read_only=read_only)
+
+    def single_read(self) -> UnitOfWork:
+        """Start a unit of work for one reading statement, run without a transaction.
+
+        Each statement sees the database as it is when it runs; two statements in it could see
+        different moments, so it is for one. Writing in it is a mistake (nothing is committed
+        on SQLite; on PostgreSQL each statement would commit on its own).
+        """
+        return UnitOfWork(self._single_reads, read_only=True)
 
     @property
     def dialect(self) -> str:

@@ -46,7 +46,7 @@ class Context(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[
         cached: tuple[int, PersonRecord | None] | None = self.__dict__.get("_person")
         if cached is not None and cached[0] == person_id:
             return cached[1]
-        record = await people.find(self.runtime.db.uow(read_only=True), person_id)
+        record = await people.find(self.runtime.db.single_read(), person_id)
         self.__dict__["_person"] = (person_id, record)
         return record
 
