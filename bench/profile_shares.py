@@ -31,7 +31,7 @@ def phase(frames: list[str]) -> str:
     root = frames[0]
     if not root.startswith("_run_module"):
         return f"SQL in greenlet ({root.split(' (')[0]})" if root else "no Python frame"
-    if has("web_protocol") and not has("_tagged"):
+    if (has("web_protocol") or has("tornado/")) and not has("_tagged"):  # before: tornado
         if has("InboxQueue"):
             return "webhook: storing the update"
         return "webhook: parsing the update" if has("de_json") else "webhook: HTTP"

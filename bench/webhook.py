@@ -11,8 +11,9 @@ kefir", pressing check-in buttons (sending /checkin first where no question is o
 sending /today, each person again only after the bot answered them. Several instances share
 the updates as a load balancer would (by chat). For each rate it prints the updates answered
 per second, the latency from the update's POST to the reply reaching the sandbox (p50/p99),
-the time to the webhook's 200 (the inbox write), the bot processes' CPU per update, and
-the arrivals that found every person still waiting (the bot fell behind). Asserts nothing.
+the time to the webhook's 200 (the inbox write), the bot processes' CPU per update, the
+arrivals that found every person still waiting (the bot fell behind), and the CPU per update of
+Telegram's side, which shares the machine with the bot. Asserts nothing.
 """
 
 from __future__ import annotations
