@@ -5,11 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.engine import Connection
 
+from bot.clock import FakeClock
 from bot.storage.inbox import _ADD_MANY, NewUpdate
+from bot.storage.models import Chat
+from bot.storage.people import _BY_ID
+from bot.storage.sql import run
 from bot.storage.uow import Database
+from tests.factories import make_person
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -57,3 +62,19 @@ async def test_a_statement_derived_from_a_prebuilt_one_has_no_borrowed_key(db: D
     # A copy carries the prebuilt one's attributes, not its identity: no key (compiled anew).
     assert derived._generate_cache_key() is None
     assert str(derived) != str(prebuilt)
+
+
+async def test_a_prebuilt_statement_sees_the_orm_changes_made_before_it(
+    db: Database, clock: FakeClock
+) -> None:
+    await make_person(db, 21, now=clock.now())
+    async with db.uow() as uow:
+        row = await uow.people.row(21)
+        assert row is not None
+        row.first_name = "Changed"  # dirty, not flushed yet
+        assert (await run(uow.session, _BY_ID, {"person_id": 21})).one().first_name == "Changed"
+        now = clock.now()
+        chat = Chat(id=-5, type="group", title="New", created_at=now, updated_at=now)
+        uow.session.add(chat)  # new, not flushed yet
+        found = await run(uow.session, select(Chat.id).where(Chat.id == -5))
+        assert found.scalar() == -5

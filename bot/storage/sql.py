@@ -83,6 +83,8 @@ async def run(
     of the replies' hot paths are built once with bind parameters. A Core statement skips the
     ORM's autoflush, so a change made through an ORM object of this session is flushed first.
     """
-    if session.new or session.dirty or session.deleted:
+    sync = session.sync_session
+    # What Session.flush itself checks first; AsyncSession.dirty builds a set on every call.
+    if sync.identity_map.check_modified() or sync.new or sync.deleted:
         await session.flush()
     return await session.execute(stmt, params)
