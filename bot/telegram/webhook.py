@@ -11,6 +11,7 @@ stored payload is the body Telegram sent, so a replay after a crash sees exactly
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
 import signal
@@ -31,13 +32,18 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_CONNECTIONS = 40
 # An update is a few KiB; a megabyte is far beyond any real one.
 MAX_BODY = 1 << 20
+# On stop, the requests under way get this long to finish storing their update; one cut off
+# gets no 200, so Telegram sends it again.
+SHUTDOWN_SECONDS = 10.0
 
 
 class WebhookServer:
     """Takes Telegram's POSTs on one path and hands each update to the inbox queue."""
 
     def __init__(self, app: NudgeApp, *, path: str, secret: str) -> None:
+        assert isinstance(app.update_queue, InboxQueue), "build_application sets the inbox"
         self.app = app
+        self.queue = app.update_queue
         self.path = "/" + path.strip("/")
         self._secret = secret.encode()
         self._runner: web.AppRunner | None = None
@@ -48,10 +54,12 @@ class WebhookServer:
         server.router.add_post(self.path, self.receive)
         server.router.add_post(self.path + "/", self.receive)
         # No access log: one line per update is noise, and a URL could carry a secret.
-        runner = web.AppRunner(server, access_log=None, handle_signals=False)
+        runner = web.AppRunner(
+            server, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_SECONDS
+        )
         await runner.setup()
         try:
-            await web.TCPSite(runner, listen, port, shutdown_timeout=10.0).start()
+            await web.TCPSite(runner, listen, port).start()
         except BaseException:
             await runner.cleanup()
             raise
@@ -81,11 +89,7 @@ class WebhookServer:
         except Exception as exc:  # not JSON, or not an update
             log.warning("a webhook request was not an update: %s", type(exc).__name__)
             return web.Response(status=400)
-        queue = self.app.update_queue
-        if isinstance(queue, InboxQueue):
-            await queue.put_received(update, payload)
-        else:
-            await queue.put(update)
+        await self.queue.put_received(update, payload)
         return web.Response(status=200)
 
 
@@ -104,7 +108,8 @@ async def serve(
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stopping.set)
+        with contextlib.suppress(NotImplementedError):  # Windows: Ctrl-C still interrupts
+            loop.add_signal_handler(sig, stopping.set)
     await app.initialize()
     try:
         await start_background(app)
@@ -123,7 +128,8 @@ async def serve(
     finally:
         await _stop(app, server)
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)
+            with contextlib.suppress(NotImplementedError):
+                loop.remove_signal_handler(sig)
 
 
 async def _stop(app: NudgeApp, server: WebhookServer) -> None:
