@@ -130,8 +130,18 @@ class People:
         await self.sandbox.send_text(user, text)
         return action, self.sandbox.emitted
 
-    async def act(self, chat_id: int, action: str | None = None, timeout: float = 30.0) -> Sample:  # noqa: ASYNC109
-        """Do the person's next action (or `action`) and wait for the bot's reply."""
+    async def act(
+        self,
+        chat_id: int,
+        action: str | None = None,
+        timeout: float = 30.0,  # noqa: ASYNC109
+        connections: asyncio.Semaphore | None = None,
+    ) -> Sample:
+        """Do the person's next action (or `action`) and wait for the bot's reply.
+
+        With `connections`, a webhook POST waits for one of them and frees it at the answer,
+        as Telegram's webhook connections do (max_connections): the reply is not waited for.
+        """
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[float] = loop.create_future()
         self.waiting[chat_id] = waiter
@@ -141,7 +151,8 @@ class People:
         label, update = await self._make(chat_id, action)
         status, acked = 200, None
         if self.sandbox.direct and update is not None:
-            status = await self._post(update, chat_id)
+            async with connections or contextlib.nullcontext():
+                status = await self._post(update, chat_id)
             acked = time.monotonic()
         replied: float | None = None
         if status == 200:
@@ -172,8 +183,11 @@ class People:
         gate = asyncio.Semaphore(connections)
 
         async def one(chat_id: int) -> None:
-            async with gate:
-                sample = await self.act(chat_id)
+            if self.sandbox.direct:  # webhook: a connection is held until the POST's answer
+                sample = await self.act(chat_id, connections=gate)
+            else:
+                async with gate:
+                    sample = await self.act(chat_id)
             samples.append(sample)
             idle.append(chat_id)
 

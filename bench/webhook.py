@@ -8,7 +8,10 @@ reply), starts `--instances` processes of `python -m bot run` in webhook mode ag
 sandbox, which runs with the people in a process of its own (bench/telegram_side.py), and for
 each rate posts that many Telegram updates a second for `--seconds`: people typing "had
 kefir", pressing check-in buttons (sending /checkin first where no question is open) and
-sending /today, each person again only after the bot answered them. Several instances share
+sending /today, each person again only after the bot answered them. At most `--connections`
+POSTs are open at once, each until the webhook's answer, as Telegram's webhook connections
+are (before 2026-12-02 07:40 UTC a connection was held until the reply, which capped the
+answered rate at connections / latency). Several instances share
 the updates as a load balancer would (by chat). For each rate it prints the updates answered
 per second, the latency from the update's POST to the reply reaching the sandbox (p50/p99),
 the time to the webhook's 200 (the inbox write), the bot processes' CPU per update, the
