@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from typing import Any
 
 from sqlalchemy import event
@@ -32,6 +33,8 @@ READ_ONLY = {"sqlite_begin": "DEFERRED"}
 # no COMMIT (two trips to SQLite's thread, two round trips to PostgreSQL).
 SINGLE_READ_SQLITE = {"sqlite_begin": "NONE"}
 SINGLE_READ_POSTGRES = {"isolation_level": "AUTOCOMMIT"}
+# Execution options for writes that go before this process's other waiting writers (SQLite).
+WRITE_AHEAD = {"write_ahead": True}
 
 
 def is_sqlite(url: str) -> bool:
@@ -121,6 +124,45 @@ def _info(connection: Any) -> dict[Any, Any] | None:
     return info
 
 
+class Turns:
+    """A lock whose waiters are served in arrival order, those that go ahead first."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._ahead: deque[asyncio.Future[None]] = deque()
+        self._others: deque[asyncio.Future[None]] = deque()
+
+    def locked(self) -> bool:
+        return self._held
+
+    async def acquire(self, *, ahead: bool = False) -> None:
+        """Wait for the turn (before every waiter that is not ahead, if `ahead`)."""
+        if not self._held and not self._ahead and not self._others:
+            self._held = True
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        line = self._ahead if ahead else self._others
+        line.append(turn)
+        try:
+            await turn
+        except BaseException:
+            if turn.done() and not turn.cancelled():
+                self.release()  # handed the turn while being cancelled: pass it on
+            else:
+                line.remove(turn)
+            raise
+
+    def release(self) -> None:
+        """Hand the turn to the next waiter, or free the lock."""
+        for line in (self._ahead, self._others):
+            while line:
+                turn = line.popleft()
+                if not turn.done():
+                    turn.set_result(None)  # the lock stays held: it is theirs now
+                    return
+        self._held = False
+
+
 class WriteGate:
     """SQLite's write lock, queued for in this process: writers take turns in arrival order.
 
@@ -135,13 +177,17 @@ class WriteGate:
     which sleeps and polls (1, 2, 5 ... up to 100 ms a try): under load most of a reply's time
     went to those sleeps while the lock stood free. Other processes (a migration, a second
     instance by mistake) still meet SQLite's own lock and its busy timeout.
+
+    A unit of work begun with the execution option `write_ahead` goes before the writers
+    waiting (the inbox's writes: a webhook's 200 waits for them, and under a backlog they
+    waited behind every handler's transaction, 1-2 s).
     """
 
     KEY = "nudgebot_write_gate"
 
     def __init__(self, timeout: float = BUSY_TIMEOUT_MS / 1000) -> None:
         self.timeout = timeout
-        self._lock = asyncio.Lock()
+        self._lock = Turns()
 
     def attach(self, engine: AsyncEngine) -> None:
         """Begin every writing transaction of `engine` through the gate."""
@@ -171,10 +217,10 @@ class WriteGate:
         event.listen(sync.pool, "invalidate", self._release_invalidated)
         event.listen(sync.pool, "close", self._release)
 
-    async def _acquire(self) -> None:
+    async def _acquire(self, ahead: bool) -> None:
         try:
             async with asyncio.timeout(self.timeout):
-                await self._lock.acquire()
+                await self._lock.acquire(ahead=ahead)
         except TimeoutError:
             raise TimeoutError("database is locked (waited for this process's writers)") from None
 
@@ -189,7 +235,7 @@ class WriteGate:
         info = conn.connection.info
         if not info.get(self.KEY):
             # Begin runs inside SQLAlchemy's greenlet, so it may wait on the event loop.
-            await_only(self._acquire())
+            await_only(self._acquire(bool(conn.get_execution_options().get("write_ahead"))))
             info[self.KEY] = True
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -16,6 +16,7 @@ from bot.storage.engine import (
     READ_ONLY,
     SINGLE_READ_POSTGRES,
     SINGLE_READ_SQLITE,
+    WRITE_AHEAD,
     create_engine,
     session_factory,
 )
@@ -98,6 +99,7 @@ class Database:
         self._reads = session_factory(self.engine.execution_options(**READ_ONLY))
         single = SINGLE_READ_SQLITE if self.dialect == "sqlite" else SINGLE_READ_POSTGRES
         self._single_reads = session_factory(self.engine.execution_options(**single))
+        self._writes_ahead = session_factory(self.engine.execution_options(**WRITE_AHEAD))
 
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
         """Start a new unit of work (one per use case; never share one between tasks).
@@ -106,6 +108,14 @@ class Database:
         writer instead of waiting for the write lock (a write in it may fail as locked).
         """
         return UnitOfWork(self._reads if read_only else self._sessions, read_only=read_only)
+
+    def uow_ahead(self) -> UnitOfWork:
+        """Start a unit of work that writes before this process's other waiting writers.
+
+        For the inbox: a webhook's answer waits for its write, so it must not queue behind
+        the handlers' transactions (SQLite has one write lock; elsewhere this is a plain one).
+        """
+        return UnitOfWork(self._writes_ahead)
 
     def single_read(self) -> UnitOfWork:
         """Start a unit of work for one reading statement, run without a transaction.

@@ -164,7 +164,7 @@ class InboxWrites:
         for update, _ in stores:
             first.setdefault(update.update_id, update)
         now = self.inbox.clock.now()
-        async with self.inbox.runtime.db.uow() as uow:
+        async with self.inbox.runtime.db.uow_ahead() as uow:
             added = await uow.inbox.add_many(
                 list(first.values()),
                 owner=self.inbox.owner,
