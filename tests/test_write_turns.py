@@ -17,9 +17,9 @@ async def _waiter(turns: Turns, name: str, order: list[str], *, ahead: bool = Fa
 
 
 async def _queued(turns: Turns, count: int) -> None:
-    """Wait until `count` waiters stand in line (they queue on their first step)."""
-    while len(turns._ahead) + len(turns._others) < count:
-        await asyncio.sleep(0)
+    """Let the new waiters run to their first wait, and check `count` stand in line."""
+    await asyncio.sleep(0)
+    assert len(turns._ahead) + len(turns._others) == count
 
 
 async def test_waiters_go_in_arrival_order_and_the_ones_ahead_first() -> None:
