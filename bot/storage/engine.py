@@ -226,7 +226,8 @@ class WriteGate:
 
     def begin(self, conn: Connection) -> None:
         """Wait for this process's turn to write, then BEGIN IMMEDIATE (or DEFERRED to read)."""
-        begin = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        options = conn.get_execution_options()
+        begin = options.get("sqlite_begin", "IMMEDIATE")
         if begin == "NONE":  # one read in SQLite's autocommit mode (SINGLE_READ_SQLITE)
             return
         if begin == "DEFERRED":
@@ -235,7 +236,7 @@ class WriteGate:
         info = conn.connection.info
         if not info.get(self.KEY):
             # Begin runs inside SQLAlchemy's greenlet, so it may wait on the event loop.
-            await_only(self._acquire(bool(conn.get_execution_options().get("write_ahead"))))
+            await_only(self._acquire(bool(options.get("write_ahead"))))
             info[self.KEY] = True
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")

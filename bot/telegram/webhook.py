@@ -2,7 +2,7 @@
 
 An aiohttp server rather than PTB's tornado one: its HTTP parsing is llhttp in C, where
 tornado's is Python, and tornado's request handling was about a tenth of the bot's CPU per
-update under load (bench/README.md, "Replies and the webhook, third pass"). The rules are
+update under load (bench/README.md, "The webhook, third pass"). The rules are
 PTB's: only POST with a JSON body, the secret token header must match (403 otherwise), a body
 that is not an update is refused with 400, and the update is stored before the 200. The
 stored payload is the body Telegram sent, so a replay after a crash sees exactly what came.
@@ -107,9 +107,12 @@ async def serve(
     server = WebhookServer(app, path=path, secret=secret)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
+    handled = []
     for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):  # Windows: Ctrl-C still interrupts
+        # Windows' loops take no signal handlers: there Ctrl-C ends the process at once.
+        with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stopping.set)
+            handled.append(sig)
     await app.initialize()
     try:
         await start_background(app)
@@ -127,9 +130,8 @@ async def serve(
         await stopping.wait()
     finally:
         await _stop(app, server)
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.remove_signal_handler(sig)
+        for sig in handled:
+            loop.remove_signal_handler(sig)
 
 
 async def _stop(app: NudgeApp, server: WebhookServer) -> None:
