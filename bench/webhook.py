@@ -1,7 +1,7 @@
 """Measure how many updates a second `nudgebot run` takes in webhook mode, and how fast it answers.
 
 Run: .venv/bin/python bench/webhook.py [--db sqlite|postgres] [--instances N] [--people 1000]
-     [--rates 100,300,500,700] [--seconds 10] [--connections 40]
+     [--rates 100,300,500,700] [--seconds 10] [--connections 40] [--floor]
 
 Builds a fresh database of `--people` onboarded people (reminders off, so every message is a
 reply), starts `--instances` processes of `python -m bot run` in webhook mode against the
@@ -16,7 +16,9 @@ the updates as a load balancer would (by chat). For each rate it prints the upda
 per second, the latency from the update's POST to the reply reaching the sandbox (p50/p99),
 the time to the webhook's 200 (the inbox write), the bot processes' CPU per update, the
 arrivals that found every person still waiting (the bot fell behind), and the CPU per update of
-Telegram's side, which shares the machine with the bot. Asserts nothing.
+Telegram's side, which shares the machine with the bot. With `--floor` the processes are
+bench/webhook_floor.py instead (PTB alone, no database): the bot's figures over the floor's
+are what the bot's own work costs. Asserts nothing.
 """
 
 from __future__ import annotations
@@ -65,7 +67,16 @@ class Instance:
         self.url = f"http://127.0.0.1:{port}/telegram"
 
     @classmethod
-    async def start(cls, db_url: str, api_url: str, folder: Path, index: int) -> Instance:
+    async def start(
+        cls,
+        db_url: str,
+        api_url: str,
+        folder: Path,
+        index: int,
+        *,
+        floor: bool = False,
+        pyinstrument: str | None = None,
+    ) -> Instance:
         port = free_port()
         env = {
             **os.environ,
@@ -77,14 +88,15 @@ class Instance:
             "WEBHOOK_LISTEN": "127.0.0.1",
             "WEBHOOK_PORT": str(port),
         }
+        if pyinstrument is not None:  # the whole run, start-up included (profile_site)
+            env["PYTHONPATH"] = str(ROOT / "bench" / "profile_site")
+            env["NUDGEBOT_PYINSTRUMENT"] = pyinstrument
         log = folder / f"bot-{index}.log"
+        command = ("bench/webhook_floor.py",) if floor else ("-m", "bot", "run", "--no-migrate")
         with open(log, "wb") as out:  # noqa: ASYNC230 (once, before the bot starts)
             process = await asyncio.create_subprocess_exec(
                 sys.executable,
-                "-m",
-                "bot",
-                "run",
-                "--no-migrate",
+                *command,
                 cwd=ROOT,
                 env=env,
                 stdout=asyncio.subprocess.DEVNULL,
@@ -191,7 +203,15 @@ async def run(args: argparse.Namespace) -> list[Stage]:
             ids = await side.ask("people", args.people)
             await onboard(url, ids)
             instances = [
-                await Instance.start(url, side.base_url, folder, i) for i in range(args.instances)
+                await Instance.start(
+                    url,
+                    side.base_url,
+                    folder,
+                    i,
+                    floor=args.floor,
+                    pyinstrument=args.pyinstrument if i == 0 else None,
+                )
+                for i in range(args.instances)
             ]
             try:
                 await side.ask("webhook", ([i.url for i in instances], SECRET, args.connections))
@@ -239,8 +259,9 @@ HEADER = (
 
 def show(args: argparse.Namespace, runs: list[list[Stage]]) -> None:
     """Print the median over runs of every figure, per rate."""
+    what = "PTB's floor (bench/webhook_floor.py)" if args.floor else args.db
     print(
-        f"\nWebhook, {args.db}, {args.instances} instance(s), {args.people} people, "
+        f"\nWebhook, {what}, {args.instances} instance(s), {args.people} people, "
         f"{args.seconds:.0f} s per rate, {args.connections} connections (median of {len(runs)})"
     )
     print(HEADER)
@@ -286,9 +307,19 @@ def main() -> None:
     parser.add_argument(
         "--py-spy", metavar="FILE", help="profile the first instance during the last rate (raw)"
     )
+    parser.add_argument(
+        "--pyinstrument",
+        metavar="FILE",
+        help="run the first instance under pyinstrument; its session is saved to FILE at exit",
+    )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="run bench/webhook_floor.py (PTB alone, no database) instead of the bot",
+    )
     args = parser.parse_args()
     args.rates = [float(r) for r in args.rates.split(",")]
-    if args.instances > 1 and args.db == "sqlite":
+    if args.instances > 1 and args.db == "sqlite" and not args.floor:
         parser.error("several instances need PostgreSQL")
     print(f"load average at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(HEADER)
