@@ -1,6 +1,6 @@
 """The tick's floor: plain SQLAlchemy Core claiming the same due rows into the outbox.
 
-Run: .venv/bin/python bench/tick_floor.py DATABASE [--at ISO-UTC]
+Run: .venv/bin/python bench/tick_floor.py DATABASE [--at ISO-UTC] [--sqlite3]
 
 On a database built by bench/scheduler.py (reset first), does in one transaction on the bot's
 own engine (same pragmas) only what any tick must do: read the due reminders (id, person,
@@ -8,6 +8,10 @@ time), insert one outbox row each (ON CONFLICT DO NOTHING on the occurrence, lik
 and move each reminder a day on with the same compare-and-set. No decisions, no schedules, no
 texts: what is left is the database's own cost. Prints its figures as JSON; asserts nothing.
 bench/scheduler.py runs it next to the real tick and prints the ratio.
+
+With --sqlite3 the same three steps run on Python's sqlite3 module directly, in one thread,
+with the bot's pragmas: no SQLAlchemy, no aiosqlite, no type processing. That is the lowest
+any tick on SQLite can go on this machine, whatever its code.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sqlite3
 import sys
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -85,12 +90,58 @@ async def floor(path: Path, at: datetime, limit: int = 100_000) -> dict[str, Any
     return {"seconds": seconds, "cpu": cpu, "claim": claimed - started, "due": len(due)}
 
 
+def floor_sqlite3(path: Path, at: datetime, limit: int = 100_000) -> dict[str, Any]:
+    """Claim everything due at `at` with sqlite3 alone; return the timings."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+        conn.execute(f"PRAGMA {pragma}")
+    started = time.perf_counter()
+    cpu = time.process_time()
+    conn.execute("BEGIN IMMEDIATE")
+    due = conn.execute(
+        "SELECT id, person_id, next_fire_at FROM reminders WHERE next_fire_at <= ?"
+        " ORDER BY next_fire_at LIMIT ?",
+        (_stored(at), limit),
+    ).fetchall()
+    claimed = time.perf_counter()
+    created = _stored(at)
+    conn.executemany(
+        "INSERT INTO deliveries (chat_id, person_id, kind, habit, reminder_id, payload, due_at,"
+        " send_after, status, attempts, created_at) VALUES (?, ?, 'nudge', NULL, ?, '{}', ?, ?,"
+        " 'pending', 0, ?) ON CONFLICT (reminder_id, due_at) DO NOTHING",
+        [(person, person, rid, when, when, created) for rid, person, when in due],
+    )
+    conn.executemany(
+        "UPDATE reminders SET next_fire_at = ? WHERE id = ? AND next_fire_at = ?",
+        [(_stored(_parsed(when) + DAY), rid, when) for rid, _, when in due],
+    )
+    conn.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    conn.close()
+    return {"seconds": seconds, "cpu": cpu, "claim": claimed - started, "due": len(due)}
+
+
+def _stored(at: datetime) -> str:
+    """Format a UTC datetime the way SQLAlchemy stores it in SQLite."""
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _parsed(stored: str) -> datetime:
+    return datetime.fromisoformat(stored).replace(tzinfo=UTC)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("database", type=Path)
     parser.add_argument("--at", default="2026-03-24T10:00:30.500+00:00")
+    parser.add_argument("--sqlite3", action="store_true", help="sqlite3 alone, no SQLAlchemy")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(floor(args.database, datetime.fromisoformat(args.at)))))
+    at = datetime.fromisoformat(args.at)
+    if args.sqlite3:
+        print(json.dumps(floor_sqlite3(args.database, at)))
+    else:
+        print(json.dumps(asyncio.run(floor(args.database, at))))
 
 
 if __name__ == "__main__":
