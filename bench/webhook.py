@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import os
 import socket
 import statistics
@@ -319,6 +320,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     args.rates = [float(r) for r in args.rates.split(",")]
+    if args.pyinstrument and importlib.util.find_spec("pyinstrument") is None:
+        parser.error("--pyinstrument needs pyinstrument: .venv/bin/pip install pyinstrument")
     if args.instances > 1 and args.db == "sqlite" and not args.floor:
         parser.error("several instances need PostgreSQL")
     print(f"load average at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
