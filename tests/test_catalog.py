@@ -172,6 +172,11 @@ def test_english_formats_stay_as_they_were() -> None:
             "<b>Preview</b> – this goes to 1 person:"
         )
         assert "1 day in a row" in texts.progress_line("W", 1, 1, "steady", 0.575, 1.0)
+        # No run today is a start to make, never "0 days in a row".
+        after_a_run = texts.progress_line("W", 0, 4, "steady", None, None)
+        assert "🔥 best run 4 days: meet today's goal to start a new one" in after_a_run
+        first_day = texts.progress_line("W", 0, 0, "building", None, None)
+        assert "🔥 meet today's goal to start a run" in first_day and "best" not in first_day
         assert "7 days 57% · 30 days 100%" in texts.progress_line("W", 1, 1, "steady", 0.57, 1.0)
 
 

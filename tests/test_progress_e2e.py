@@ -138,7 +138,7 @@ async def test_progress_streaks_strength_adherence_and_chart(harness: Harness) -
     assert "7 days 83%" in text  # 5 of 6 countable days (the skipped one is left out)
     assert "🚶 Movement break · goal 5 a day\n🔥 goal met 6 days in a row (best 6)\n" in text
     assert "7 days 100%" in text
-    assert "🥗 Gut-friendly food · goal 2 a day\n🔥 goal met 0 days in a row (best 0)\n" in text
+    assert "🥗 Gut-friendly food · goal 2 a day\n🔥 meet today's goal to start a run\n" in text
     assert "habit strength: building · 7 days 0%" in text
     # Six good days dented by one miss: not strong yet, not zeroed either.
     water_strength = text.split("💧 Hydration")[1].split("habit strength: ")[1].split(" ")[0]
@@ -151,7 +151,8 @@ async def test_progress_with_a_single_day_of_data(harness: Harness) -> None:
     ana = await onboarded(harness)
     await seed_checkins(harness, ana.id, {TODAY: (4, None)})
     replies = await say(harness, ana, "/progress", replies=2)
-    assert "goal met 0 days in a row" in (replies[0].text or "")
+    assert "🔥 meet today's goal to start a run" in (replies[0].text or "")
+    assert "0 days in a row" not in (replies[0].text or "")
     assert "A few more check-ins" in (replies[0].text or "")
     assert_sensible_chart(replies[1], 7)  # one day of data still gets a week
 

@@ -1259,15 +1259,26 @@ def progress_line(
             label=_text(label), goal=format_number(goal)
         )
         + "\n"
-        + _("🔥 goal met {days} in a row (best {best})").format(
-            days=_days(streak), best=format_number(best)
-        )
+        + _run_line(streak, best)
         + flex
         + "\n"
         + _("habit strength: {word} · 7 days {week} · 30 days {month}").format(
             word=strength_word, week=_pct(week), month=_pct(month)
         )
     )
+
+
+def _run_line(streak: int, best: int) -> str:
+    """Say the goal-met run; no run yet is a start to make, not a zero."""
+    if streak:
+        return _("🔥 goal met {days} in a row (best {best})").format(
+            days=_days(streak), best=format_number(best)
+        )
+    if best:
+        return _("🔥 best run {days}: meet today's goal to start a new one").format(
+            days=_days(best)
+        )
+    return _("🔥 meet today's goal to start a run")
 
 
 def freezes_line(spent: list[tuple[str, date]], left: int) -> str:
