@@ -10,8 +10,8 @@ texts: what is left is the database's own cost. Prints its figures as JSON; asse
 bench/scheduler.py runs it next to the real tick and prints the ratio.
 
 With --sqlite3 the same three steps run on Python's sqlite3 module directly, in one thread,
-with the bot's pragmas: no SQLAlchemy, no aiosqlite, no type processing. That is the lowest
-any tick on SQLite can go on this machine, whatever its code.
+with the bot's pragmas: no SQLAlchemy, no aiosqlite, no type processing. That is what these
+steps cost SQLite itself on this machine, below any Python layer a tick could use.
 """
 
 from __future__ import annotations
