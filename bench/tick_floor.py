@@ -28,6 +28,7 @@ from typing import Any, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from scheduler import fmt_time  # how SQLAlchemy stores a datetime in SQLite
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import sqlite
 
@@ -101,10 +102,10 @@ def floor_sqlite3(path: Path, at: datetime, limit: int = 100_000) -> dict[str, A
     due = conn.execute(
         "SELECT id, person_id, next_fire_at FROM reminders WHERE next_fire_at <= ?"
         " ORDER BY next_fire_at LIMIT ?",
-        (_stored(at), limit),
+        (fmt_time(at), limit),
     ).fetchall()
     claimed = time.perf_counter()
-    created = _stored(at)
+    created = fmt_time(at)
     conn.executemany(
         "INSERT INTO deliveries (chat_id, person_id, kind, habit, reminder_id, payload, due_at,"
         " send_after, status, attempts, created_at) VALUES (?, ?, 'nudge', NULL, ?, '{}', ?, ?,"
@@ -113,18 +114,13 @@ def floor_sqlite3(path: Path, at: datetime, limit: int = 100_000) -> dict[str, A
     )
     conn.executemany(
         "UPDATE reminders SET next_fire_at = ? WHERE id = ? AND next_fire_at = ?",
-        [(_stored(_parsed(when) + DAY), rid, when) for rid, _, when in due],
+        [(fmt_time(_parsed(when) + DAY), rid, when) for rid, _, when in due],
     )
     conn.execute("COMMIT")
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu
     conn.close()
     return {"seconds": seconds, "cpu": cpu, "claim": claimed - started, "due": len(due)}
-
-
-def _stored(at: datetime) -> str:
-    """Format a UTC datetime the way SQLAlchemy stores it in SQLite."""
-    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _parsed(stored: str) -> datetime:
