@@ -143,6 +143,8 @@ async def webhook_bot(
         "WEBHOOK_LISTEN": "127.0.0.1",
         "WEBHOOK_PORT": str(port),
     }
+    url = env["WEBHOOK_URL"]
+    set_before = sandbox.stats.calls["setWebhook"]
     args = ["run"] if migrate else ["run", "--no-migrate"]
     # A file, not a pipe: at DEBUG the libraries say more than a pipe holds unread.
     log_path = cwd / f"bot-{port}.log"
@@ -160,6 +162,10 @@ async def webhook_bot(
     bot = Bot(process, port, log_path)
     try:
         await _listening(port)
+        # The server listens before the bot sets its webhook (run_webhook's order): wait for both.
+        await sandbox.wait_until(
+            lambda: sandbox.stats.calls["setWebhook"] > set_before and sandbox.webhook_url == url
+        )
         yield bot
     finally:
         await bot.stop()

@@ -950,6 +950,7 @@ class BotApiSandbox:
         if url and (self._webhook_task is None or self._webhook_task.done()):
             self._webhook_task = asyncio.create_task(self._deliver_webhooks())
         self._pulse_updates()
+        self._pulse_change()  # a test may wait_until the webhook is set
         return True
 
     async def _delete_webhook(self, params: _Params) -> bool:
@@ -959,6 +960,7 @@ class BotApiSandbox:
         if params.bool("drop_pending_updates"):
             self._drop_pending()
         self._pulse_updates()  # the delivery loop wakes and ends
+        self._pulse_change()
         return True
 
     async def _deliver_webhooks(self) -> None:
